@@ -1,0 +1,1 @@
+"""Caseload allocation: inputs -> validated instance -> CP-SAT model -> plan + reasons."""

@@ -1,0 +1,367 @@
+"""The allocation instance: typed workers and children, checked at the edge.
+
+`load_instance` reads both files, checks every rule the contract names in one
+pass, and returns plain objects the solver never has to re-check.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .errors import Problem, ValidationError
+from .policy import CATEGORIES, MANAGER_ROLES, PRIORITIES, ROLES, Policy
+from .read import parse_bool, parse_date, parse_list, parse_number, read_table, text
+
+WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "employment", "skills", "asye_start",
+                  "supervisor_id", "extra_teams", "max_children", "accepting")
+WORKER_REQUIRED = WORKER_COLUMNS[:4]
+CASE_COLUMNS = ("child_id", "team", "category", "family_id", "priority", "court", "required_skill",
+                "current_worker", "weight", "fixed_worker", "avoid_workers")
+CASE_REQUIRED = ("child_id", "team", "category")
+
+# Spellings seen in case-management exports, read as the contract's roles.
+ROLE_SPELLINGS = {
+    "social worker": "social_worker", "sw": "social_worker", "qualified social worker": "social_worker",
+    "children's social worker": "social_worker", "childrens social worker": "social_worker",
+    "nqsw": "nqsw", "asye": "nqsw", "newly qualified social worker": "nqsw", "asye social worker": "nqsw",
+    "newly qualified": "nqsw",
+    "senior social worker": "senior_social_worker", "senior practitioner": "senior_social_worker",
+    "advanced practitioner": "senior_social_worker", "experienced social worker": "senior_social_worker",
+    "consultant social worker": "consultant_social_worker", "practice manager": "consultant_social_worker",
+    "assistant team manager": "consultant_social_worker", "deputy team manager": "consultant_social_worker",
+    "practice supervisor": "consultant_social_worker",
+    "team manager": "service_leader", "service leader": "service_leader", "unit manager": "service_leader",
+}
+CATEGORY_SPELLINGS = {"child in need": "cin", "child protection": "cp", "looked after": "lac",
+                      "cla": "lac", "looked after child": "lac", "child looked after": "lac",
+                      "care leaver": "care_leaver", "leaving care": "care_leaver"}
+
+
+@dataclass(frozen=True)
+class Worker:
+    id: str
+    team: str
+    role: str
+    fte: float
+    capacity: float  # weighted children, per the policy
+    employment: str = "permanent"
+    skills: tuple[str, ...] = ()
+    asye_start: date | None = None
+    supervisor_id: str | None = None
+    extra_teams: tuple[str, ...] = ()
+    max_children: float | None = None
+    accepting: bool = True
+    row: int = 0
+
+    @property
+    def is_nqsw(self) -> bool:
+        return self.role == "nqsw"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGER_ROLES
+
+    def serves(self, team: str) -> bool:
+        return team == self.team or team in self.extra_teams
+
+
+@dataclass(frozen=True)
+class Child:
+    id: str
+    team: str
+    category: str
+    family_id: str
+    priority: str = "medium"
+    court: bool = False
+    required_skills: tuple[str, ...] = ()
+    current_worker: str | None = None
+    weight: float = 1.0
+    fixed_worker: str | None = None
+    avoid_workers: tuple[str, ...] = ()
+    row: int = 0
+
+    @property
+    def needs_experienced(self) -> bool:
+        """CP and court work are not led by an NQSW (ASYE practice)."""
+        return self.category == "cp" or self.court
+
+
+@dataclass(frozen=True)
+class Instance:
+    workers: tuple[Worker, ...]
+    children: tuple[Child, ...]
+    policy: Policy
+    workers_file: str = "workers"
+    cases_file: str = "cases"
+    worker_by_id: dict[str, Worker] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "worker_by_id", {w.id: w for w in self.workers})
+
+    def families(self) -> dict[str, tuple[Child, ...]]:
+        fams: dict[str, list[Child]] = defaultdict(list)
+        for c in self.children:
+            fams[c.family_id].append(c)
+        return {f: tuple(cs) for f, cs in sorted(fams.items())}
+
+    def teams(self) -> list[str]:
+        return sorted({w.team for w in self.workers} | {c.team for c in self.children})
+
+
+@dataclass
+class Loaded:
+    instance: Instance
+    warnings: list[Problem]
+    notes: list[str]
+
+
+def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Policy) -> Loaded:
+    """Read, convert and check both files; raise ValidationError listing every error."""
+    problems: list[Problem] = []
+    notes: list[str] = []
+    wfile, cfile = Path(workers_path).name, Path(cases_path).name
+    if wfile == cfile:
+        wfile, cfile = f"{wfile}[workers]", f"{cfile}[cases]"
+    wrows = crows = None
+    try:
+        wrows = read_table(workers_path, "workers", WORKER_REQUIRED, WORKER_COLUMNS)
+    except ValidationError as e:
+        problems += e.problems
+    try:
+        crows = read_table(cases_path, "cases", CASE_REQUIRED, CASE_COLUMNS)
+    except ValidationError as e:
+        problems += e.problems
+    if wrows is None or crows is None:
+        raise ValidationError(problems)
+    workers = _workers(wrows, wfile, policy, problems, notes)
+    children = _children(crows, cfile, policy, problems, notes)
+    _cross_checks(workers, children, wfile, cfile, policy, problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ValidationError(errors)
+    inst = Instance(tuple(sorted(workers, key=lambda w: w.id)), tuple(sorted(children, key=lambda c: c.id)),
+                    policy, wfile, cfile)
+    warnings = sorted((p for p in problems if p.severity == "warning"),
+                      key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
+    return Loaded(inst, warnings, notes)
+
+
+def _mapped(raw: str, valid: tuple[str, ...], spellings: dict[str, str], mapped: Counter) -> str | None:
+    key = raw.strip().lower()
+    norm = key.replace("-", "_").replace(" ", "_")
+    if norm in valid:
+        return norm
+    loose = key.replace("_", " ").replace("-", " ")
+    loose = " ".join(loose.split())
+    if loose in spellings:
+        mapped[(raw.strip(), spellings[loose])] += 1
+        return spellings[loose]
+    return None
+
+
+def _report_mapping(mapped: Counter, file: str, column: str, notes: list[str]) -> None:
+    for (raw, role), n in sorted(mapped.items()):
+        notes.append(f"{file}: {column} '{raw}' read as {role} ({n} row{'s' if n > 1 else ''})")
+
+
+def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
+    out, seen, mapped = [], {}, Counter()
+    for n, r in rows:
+        def bad(col, msg, severity="error"):
+            problems.append(Problem(file, n, col, msg, severity))
+        wid, team = text(r.get("worker_id")), text(r.get("team"))
+        if not wid:
+            bad("worker_id", "is empty; every worker needs a unique id")
+            continue
+        if wid in seen:
+            bad("worker_id", f"'{wid}' is a duplicate of row {seen[wid]}; ids must be unique")
+            continue
+        seen[wid] = n
+        if not team:
+            bad("team", "is empty; give the team the worker sits in")
+        role_raw = text(r.get("role"))
+        role = _mapped(role_raw, ROLES, ROLE_SPELLINGS, mapped) if role_raw else None
+        if role is None:
+            bad("role", f"{role_raw!r} is not a role; use one of: {', '.join(ROLES)}" if role_raw else
+                f"is empty; use one of: {', '.join(ROLES)}")
+        fte = None
+        if r.get("fte") is None:
+            bad("fte", "is empty; give the worker's FTE (0 < fte <= 1)")
+        else:
+            fte, msg = parse_number(r["fte"])
+            if msg:
+                bad("fte", msg + "; give the FTE as a number like 0.8")
+            elif not 0 < fte <= 1:
+                bad("fte", f"{r['fte']!r} is out of range; FTE must be more than 0 and at most 1")
+                fte = None
+        employment = (text(r.get("employment")) or "permanent").lower()
+        if employment not in ("permanent", "agency"):
+            bad("employment", f"{r.get('employment')!r} is not valid; use permanent or agency")
+        asye = None
+        if r.get("asye_start") is not None:
+            asye, msg = parse_date(r["asye_start"])
+            if msg:
+                bad("asye_start", msg)
+            elif asye > policy.today():
+                bad("asye_start", f"{asye.isoformat()} is in the future; give the date the ASYE year began")
+            elif role and role != "nqsw":
+                bad("asye_start", "is set for a worker who is not an NQSW; it is ignored", "warning")
+        max_children = None
+        if r.get("max_children") is not None:
+            max_children, msg = parse_number(r["max_children"])
+            if msg or max_children < 0:
+                bad("max_children", (msg or f"{r['max_children']!r} is negative") + "; give a personal cap of 0 or more")
+                max_children = None
+        accepting = True
+        if r.get("accepting") is not None:
+            accepting, msg = parse_bool(r["accepting"])
+            if msg:
+                bad("accepting", msg)
+        if role is None or fte is None or not team:
+            continue
+        out.append(Worker(
+            id=wid, team=team, role=role, fte=fte, employment=employment,
+            capacity=policy.capacity(role, fte, asye, max_children),
+            skills=tuple(s.lower() for s in parse_list(r.get("skills"))), asye_start=asye,
+            supervisor_id=text(r.get("supervisor_id")), extra_teams=parse_list(r.get("extra_teams")),
+            max_children=max_children, accepting=bool(accepting), row=n))
+    _report_mapping(mapped, file, "role", notes)
+    return out
+
+
+def _children(rows, file, policy: Policy, problems, notes) -> list[Child]:
+    out, seen, mapped = [], {}, Counter()
+    for n, r in rows:
+        def bad(col, msg, severity="error"):
+            problems.append(Problem(file, n, col, msg, severity))
+        cid, team = text(r.get("child_id")), text(r.get("team"))
+        if not cid:
+            bad("child_id", "is empty; every child needs a unique id")
+            continue
+        if cid in seen:
+            bad("child_id", f"'{cid}' is a duplicate of row {seen[cid]}; each child appears once")
+            continue
+        seen[cid] = n
+        if not team:
+            bad("team", "is empty; give the team the child's case sits with")
+        cat_raw = text(r.get("category"))
+        category = _mapped(cat_raw, CATEGORIES, CATEGORY_SPELLINGS, mapped) if cat_raw else None
+        if category is None:
+            bad("category", f"{cat_raw!r} is not a category; use one of: {', '.join(CATEGORIES)}" if cat_raw
+                else f"is empty; use one of: {', '.join(CATEGORIES)}")
+        prio_raw = text(r.get("priority"))
+        priority = (prio_raw or "medium").lower()
+        if priority not in PRIORITIES:
+            bad("priority", f"{prio_raw!r} is not a priority; use high, medium or low")
+        court = False
+        if r.get("court") is not None:
+            court, msg = parse_bool(r["court"])
+            if msg:
+                bad("court", msg)
+        weight = policy.weight(category) if category else 1.0
+        if r.get("weight") is not None:
+            w, msg = parse_number(r["weight"])
+            if msg or w <= 0 or w > 100:
+                bad("weight", (msg or f"{r['weight']!r} is out of range") + "; give a weight above 0, e.g. 1.5")
+            else:
+                weight = w
+        if category is None or priority not in PRIORITIES or not team:
+            continue
+        out.append(Child(
+            id=cid, team=team, category=category, family_id=text(r.get("family_id")) or f"~{cid}",
+            priority=priority, court=bool(court), required_skills=tuple(s.lower() for s in parse_list(r.get("required_skill"))),
+            current_worker=text(r.get("current_worker")), weight=round(weight, 2),
+            fixed_worker=text(r.get("fixed_worker")), avoid_workers=parse_list(r.get("avoid_workers")), row=n))
+    _report_mapping(mapped, file, "category", notes)
+    return out
+
+
+def _cross_checks(workers: list[Worker], children: list[Child], wfile, cfile, policy: Policy, problems) -> None:
+    by_id = {w.id: w for w in workers}
+    teams = {w.team for w in workers}
+    supervisors = set(policy.supervisor_roles)
+    nqsw_by_supervisor: dict[str, list[Worker]] = defaultdict(list)
+    for w in workers:
+        for t in w.extra_teams:
+            if t not in teams:
+                problems.append(Problem(wfile, w.row, "extra_teams", f"team '{t}' has no workers; check the spelling", "warning"))
+        if w.supervisor_id is None:
+            continue
+        if not w.is_nqsw:
+            problems.append(Problem(wfile, w.row, "supervisor_id", "is set for a worker who is not an NQSW; it is ignored", "warning"))
+            continue
+        sup = by_id.get(w.supervisor_id)
+        if sup is None:
+            problems.append(Problem(wfile, w.row, "supervisor_id", f"'{w.supervisor_id}' names nobody in the workers file; "
+                                    "give an existing worker_id or leave it blank for the allocator to choose"))
+        elif sup.role not in supervisors:
+            problems.append(Problem(wfile, w.row, "supervisor_id", f"'{sup.id}' is a {sup.role}, who does not supervise NQSWs; "
+                                    f"name one of: {', '.join(policy.supervisor_roles)}"))
+        elif sup.team != w.team:
+            problems.append(Problem(wfile, w.row, "supervisor_id", f"'{sup.id}' is in team '{sup.team}', not '{w.team}'; "
+                                    "an NQSW's supervisor must be in the same team"))
+        else:
+            nqsw_by_supervisor[sup.id].append(w)
+    for sid, nqsws in sorted(nqsw_by_supervisor.items()):
+        if len(nqsws) > policy.max_nqsw_per_supervisor:
+            problems.append(Problem(wfile, by_id[sid].row, "worker_id",
+                                    f"'{sid}' is named supervisor of {len(nqsws)} NQSWs, more than max_nqsw_per_supervisor "
+                                    f"= {policy.max_nqsw_per_supervisor}; the allocator will give the rest another supervisor",
+                                    "warning"))
+
+    family_teams: dict[str, dict[str, int]] = defaultdict(dict)
+    family_workers: dict[str, set[str]] = defaultdict(set)
+    for c in children:
+        family_teams[c.family_id].setdefault(c.team, c.row)
+        if c.current_worker:
+            family_workers[c.family_id].add(c.current_worker)
+        for col, wid in (("current_worker", c.current_worker), ("fixed_worker", c.fixed_worker)):
+            if wid and wid not in by_id:
+                problems.append(Problem(cfile, c.row, col, f"'{wid}' names nobody in the workers file; "
+                                        "give an existing worker_id" + (" or leave it blank if the child awaits allocation"
+                                                                        if col == "current_worker" else "")))
+        for wid in c.avoid_workers:
+            if wid not in by_id:
+                problems.append(Problem(cfile, c.row, "avoid_workers", f"'{wid}' names nobody in the workers file", "warning"))
+        if c.team not in teams and not policy.cross_team and not any(c.team in w.extra_teams for w in workers):
+            problems.append(Problem(cfile, c.row, "team", f"no worker serves team '{c.team}'; check the spelling "
+                                    "or give a worker that team in extra_teams", "warning"))
+        w = by_id.get(c.current_worker or "")
+        if w is not None:
+            if w.is_nqsw and c.needs_experienced and not policy.nqsw_may_lead_cp:
+                what = "court work" if c.court else "a child-protection case"
+                problems.append(Problem(cfile, c.row, "current_worker", f"'{w.id}' is an NQSW leading {what}; "
+                                        "the plan will move the child to an experienced worker", "warning"))
+            missing = [s for s in c.required_skills if s not in w.skills]
+            if missing:
+                problems.append(Problem(cfile, c.row, "current_worker", f"'{w.id}' lacks required skill {', '.join(missing)}; "
+                                        "the plan will move the child", "warning"))
+            if not policy.cross_team and not w.serves(c.team):
+                problems.append(Problem(cfile, c.row, "current_worker", f"'{w.id}' is in team '{w.team}', not '{c.team}'; "
+                                        "the plan will move the child to a worker of its team", "warning"))
+        if c.required_skills:
+            reach = [w for w in workers if policy.cross_team or w.serves(c.team)]
+            for s in c.required_skills:
+                if not any(s in w.skills for w in reach):
+                    problems.append(Problem(cfile, c.row, "required_skill", f"nobody who serves team '{c.team}' holds '{s}'; "
+                                            "the child cannot be allocated until a worker with that skill is added", "warning"))
+    first_row = {c.family_id: c.row for c in reversed(children)}
+    for fam, teams_rows in sorted(family_teams.items()):
+        if len(teams_rows) > 1 and not fam.startswith("~"):
+            rows = sorted(teams_rows.values())
+            problems.append(Problem(cfile, rows[1], "team", f"family '{fam}' is split across teams "
+                                    f"{', '.join(sorted(teams_rows))}; siblings must sit with one team"))
+        if len(family_workers[fam]) > 1:
+            problems.append(Problem(cfile, first_row[fam], "current_worker", f"family '{fam}' is split between workers "
+                                    f"{', '.join(sorted(family_workers[fam]))}; the plan will bring the siblings together",
+                                    "warning"))
+    fixed: dict[str, set[str]] = defaultdict(set)
+    for c in children:
+        if c.fixed_worker:
+            fixed[c.family_id].add(c.fixed_worker)
+    for fam, ws in sorted(fixed.items()):
+        if len(ws) > 1:
+            problems.append(Problem(cfile, first_row[fam], "fixed_worker", f"siblings in family '{fam}' are fixed to "
+                                    f"different workers ({', '.join(sorted(ws))}); fix them to one worker"))

@@ -1,0 +1,202 @@
+"""The CP-SAT model of one component: decision variables, hard rules, objective terms.
+
+Each hard rule and each objective term is one small function over (component,
+model, vars), composed by `build`; the staged solve lives in solve.py.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .instance import Worker
+from .rules import Family, scaled
+
+PERMILLE = 1000
+
+
+@dataclass
+class Component:
+    """Teams that share no worker with any other team: an independent problem."""
+
+    teams: tuple[str, ...]
+    workers: list[Worker]
+    families: list[Family]
+    domains: list[list[int]]  # per family: indices into `workers` it may go to
+    current_load: list[int]  # per worker: scaled weight of the children it holds now
+    max_moves: int | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(f.size for f in self.families)
+
+    def capacity(self, wi: int) -> int:
+        return scaled(self.workers[wi].capacity)
+
+    def overloaded(self, wi: int) -> bool:
+        return self.current_load[wi] > self.capacity(wi)
+
+
+@dataclass
+class Vars:
+    x: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # family -> worker
+    given: dict[int, cp_model.IntVar] = field(default_factory=dict)  # family has a worker
+    by_family: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+    by_worker: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+    load: dict[int, cp_model.LinearExpr] = field(default_factory=dict)
+    excess: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    stays_over: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    peak: cp_model.IntVar | None = None
+
+
+def assigned(v: Vars, fi: int):
+    return v.given.get(fi, 0)
+
+
+def add_assignment(c: Component, m: cp_model.CpModel, v: Vars) -> None:
+    """One boolean per allowed (family, worker); a family gets one worker or none."""
+    for fi, dom in enumerate(c.domains):
+        v.by_family[fi] = []
+        for wi in dom:
+            var = m.new_bool_var(f"x_{fi}_{wi}")
+            v.x[fi, wi] = var
+            v.by_family[fi].append((wi, var))
+            v.by_worker.setdefault(wi, []).append((fi, var))
+        if dom:
+            # an explicit 0/1 per family keeps each objective's trivial bound visible to the solver
+            v.given[fi] = m.new_bool_var(f"given_{fi}")
+            m.add(sum(var for _, var in v.by_family[fi]) == v.given[fi])
+    for wi in range(len(c.workers)):
+        v.load[wi] = sum(c.families[fi].weight * var for fi, var in v.by_worker.get(wi, []))
+
+
+def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
+    """No new allocation takes a worker over capacity.
+
+    A worker already over capacity may keep what they hold (never more), but
+    then takes no new family; the load above capacity is `excess`.
+    """
+    for wi, terms in sorted(v.by_worker.items()):
+        cap = c.capacity(wi)
+        if not c.overloaded(wi):
+            m.add(v.load[wi] <= cap)
+            continue
+        over = v.stays_over[wi] = m.new_bool_var(f"stays_over_{wi}")
+        m.add(v.load[wi] <= cap + (c.current_load[wi] - cap) * over)
+        new = [var for fi, var in terms if c.families[fi].held_by(c.workers[wi].id) == 0]
+        if new:
+            m.add(sum(new) == 0).only_enforce_if(over)
+        ex = m.new_int_var(0, c.current_load[wi] - cap, f"excess_{wi}")
+        m.add(ex >= v.load[wi] - cap)
+        v.excess[wi] = ex
+
+
+def add_max_moves(c: Component, m: cp_model.CpModel, v: Vars) -> None:
+    if c.max_moves is not None:
+        m.add(moves(c, v) <= c.max_moves)
+
+
+def add_peak(c: Component, m: cp_model.CpModel, v: Vars) -> None:
+    """peak >= every case-holding worker's utilisation (per mille), excess that cannot move aside."""
+    top = max([PERMILLE] + [PERMILLE * c.current_load[wi] // max(1, c.capacity(wi)) + 1
+                            for wi in range(len(c.workers))])
+    v.peak = m.new_int_var(0, top, "peak")
+    for wi in sorted(v.by_worker):
+        cap = c.capacity(wi)
+        if cap <= 0:
+            continue
+        movable = v.load[wi] - v.excess[wi] if wi in v.excess else v.load[wi]
+        m.add(PERMILLE * movable <= v.peak * cap)
+
+
+# ---- objective terms, in the contract's order ----
+
+def dropped(c: Component, v: Vars):
+    """Children who have a worker now but none in the plan."""
+    return sum(f.with_worker * (1 - assigned(v, fi)) for fi, f in enumerate(c.families) if f.with_worker)
+
+
+def excess(c: Component, v: Vars):
+    return sum(v.excess.values())
+
+
+def waiting(priority: str):
+    def term(c: Component, v: Vars):
+        """Children awaiting allocation at this priority who stay waiting."""
+        return sum(f.awaiting(priority) * (1 - assigned(v, fi))
+                   for fi, f in enumerate(c.families) if f.awaiting(priority))
+    term.__name__ = f"waiting_{priority}"
+    return term
+
+
+def moves(c: Component, v: Vars):
+    """Children whose worker changes (a child who is dropped is counted by `dropped`)."""
+    total = 0
+    for (fi, wi), var in v.x.items():
+        f = c.families[fi]
+        changed = f.with_worker - f.held_by(c.workers[wi].id)
+        if changed:
+            total += changed * var
+    return total
+
+
+def peak(c: Component, v: Vars):
+    return v.peak
+
+
+def values(c: Component, sol: dict[int, int | None]) -> dict[str, int]:
+    """The stage terms for a plan `sol` (family -> worker index), computed without the solver."""
+    load = [0] * len(c.workers)
+    for fi, wi in sol.items():
+        if wi is not None:
+            load[wi] += c.families[fi].weight
+    out = {"dropped": 0, "over_capacity": 0, "waiting_high": 0, "waiting_medium": 0, "waiting_low": 0, "moves": 0}
+    for fi, f in enumerate(c.families):
+        wi = sol.get(fi)
+        if wi is None:
+            out["dropped"] += f.with_worker
+            for p in ("high", "medium", "low"):
+                out[f"waiting_{p}"] += f.awaiting(p)
+        else:
+            out["moves"] += f.with_worker - f.held_by(c.workers[wi].id)
+    peak = 0
+    for wi in range(len(c.workers)):
+        cap = c.capacity(wi)
+        held = load[wi]
+        if c.overloaded(wi):
+            out["over_capacity"] += max(0, held - cap)
+            held = min(held, cap)
+        if cap > 0:
+            peak = max(peak, -(-PERMILLE * held // cap))
+    out["peak_utilisation"] = peak
+    return out
+
+
+STAGES = (("dropped", dropped), ("over_capacity", excess), ("waiting_high", waiting("high")),
+          ("waiting_medium", waiting("medium")), ("waiting_low", waiting("low")),
+          ("moves", moves), ("peak_utilisation", peak))
+
+
+def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None]) -> None:
+    """A complete hint (every variable) from a plan, so the solver starts from it at once."""
+    m.clear_hints()
+    for (fi, wi), var in v.x.items():
+        m.add_hint(var, int(sol.get(fi) == wi))
+    for fi, var in v.given.items():
+        m.add_hint(var, int(sol.get(fi) is not None))
+    load = [0] * len(c.workers)
+    for fi, wi in sol.items():
+        if wi is not None:
+            load[wi] += c.families[fi].weight
+    for wi, var in v.excess.items():
+        over = load[wi] - c.capacity(wi)
+        m.add_hint(var, max(0, over))
+        m.add_hint(v.stays_over[wi], int(over > 0))
+    m.add_hint(v.peak, values(c, sol)["peak_utilisation"])
+
+
+def build(c: Component) -> tuple[cp_model.CpModel, Vars]:
+    m, v = cp_model.CpModel(), Vars()
+    for rule in (add_assignment, add_capacity, add_max_moves, add_peak):
+        rule(c, m, v)
+    return m, v

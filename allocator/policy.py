@@ -1,0 +1,194 @@
+"""The policy both halves share: caps, NQSW rules, weights, and a worker's capacity.
+
+Every key is optional; defaults and their sources are in ../shared/CONTRACT.md.
+The workforce planner reads the same keys through `parse_policy`, so a cap set
+once means the same thing to the allocator and to the planner.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from datetime import date
+from pathlib import Path
+
+from .errors import Problem, ValidationError
+
+ROLES = ("social_worker", "nqsw", "senior_social_worker", "consultant_social_worker", "service_leader")
+MANAGER_ROLES = ("consultant_social_worker", "service_leader")
+CATEGORIES = ("cin", "cp", "lac", "care_leaver", "assessment")
+PRIORITIES = ("high", "medium", "low")
+
+
+@dataclass(frozen=True)
+class Policy:
+    children_per_fte: float = 15.0
+    manager_max_cases: float = 6.0
+    nqsw_capacity_share: float = 0.9
+    nqsw_ramp: tuple[tuple[int, float], ...] | None = None
+    nqsw_may_lead_cp: bool = False
+    max_nqsw_per_supervisor: int = 3
+    supervisor_roles: tuple[str, ...] = ("senior_social_worker", "consultant_social_worker", "service_leader")
+    weights: dict[str, float] = field(default_factory=lambda: {c: 1.0 for c in CATEGORIES})
+    cross_team: bool = False
+    time_limit_seconds: float = 60.0
+    seed: int = 0
+    as_of: date | None = None  # the day the NQSW ramp and ASYE checks are read against; default today
+
+    def today(self) -> date:
+        return self.as_of or date.today()
+
+    def nqsw_share(self, asye_start: date | None) -> float:
+        """Capacity share of an NQSW: the ramp by months since `asye_start`, else the flat share."""
+        if not self.nqsw_ramp or asye_start is None:
+            return self.nqsw_capacity_share
+        today = self.today()
+        months = (today.year - asye_start.year) * 12 + today.month - asye_start.month
+        share = self.nqsw_ramp[0][1]
+        for month, value in self.nqsw_ramp:
+            if months >= month:
+                share = value
+        return share
+
+    def capacity(self, role: str, fte: float, asye_start: date | None = None,
+                 max_children: float | None = None) -> float:
+        """A worker's capacity in weighted children, per the contract."""
+        if role in MANAGER_ROLES:
+            cap = self.manager_max_cases * fte
+        else:
+            cap = self.children_per_fte * fte
+            if role == "nqsw":
+                cap *= self.nqsw_share(asye_start)
+        if max_children is not None:
+            cap = min(cap, max_children)
+        return round(cap, 2)
+
+    def weight(self, category: str) -> float:
+        return self.weights.get(category, 1.0)
+
+
+POLICY_KEYS = tuple(f.name for f in fields(Policy))
+
+
+def _number(value, key, problems, file, *, low=None, high=None, low_open=False, integer=False):
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and integer and not float(value).is_integer():
+        ok = False
+    if ok and low is not None and (value < low or (low_open and value == low)):
+        ok = False
+    if ok and high is not None and value > high:
+        ok = False
+    if not ok:
+        rng = []
+        if low is not None:
+            rng.append(f"{'>' if low_open else '>='} {low}")
+        if high is not None:
+            rng.append(f"<= {high}")
+        kind = "a whole number" if integer else "a number"
+        problems.append(Problem(file, None, key, f"{value!r} is not valid; use {kind} {' and '.join(rng)}".rstrip()))
+        return None
+    return int(value) if integer else float(value)
+
+
+def _bool(value, key, problems, file):
+    if isinstance(value, bool):
+        return value
+    problems.append(Problem(file, None, key, f"{value!r} is not valid; use true or false"))
+    return None
+
+
+def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] = ()) -> tuple[Policy, list[Problem]]:
+    """Check a policy table; return the Policy and every problem found.
+
+    `extra_keys` are keys another reader (the workforce scenario) handles itself:
+    they are skipped here rather than flagged as unknown.
+    """
+    problems: list[Problem] = []
+    values: dict = {}
+    for key in sorted(table):
+        v = table[key]
+        if key in extra_keys:
+            continue
+        if key not in POLICY_KEYS:
+            valid = ", ".join(POLICY_KEYS + extra_keys)
+            problems.append(Problem(file, None, key, f"unknown policy key; valid keys are: {valid}"))
+            continue
+        if key == "children_per_fte":
+            values[key] = _number(v, key, problems, file, low=0, low_open=True, high=100)
+        elif key == "manager_max_cases":
+            values[key] = _number(v, key, problems, file, low=0, high=100)
+        elif key == "nqsw_capacity_share":
+            values[key] = _number(v, key, problems, file, low=0, low_open=True, high=1)
+        elif key == "nqsw_ramp":
+            values[key] = _ramp(v, key, problems, file)
+        elif key in ("nqsw_may_lead_cp", "cross_team"):
+            values[key] = _bool(v, key, problems, file)
+        elif key == "max_nqsw_per_supervisor":
+            values[key] = _number(v, key, problems, file, low=0, integer=True, high=100)
+        elif key == "supervisor_roles":
+            if not isinstance(v, list) or not v or any(r not in ROLES for r in v):
+                problems.append(Problem(file, None, key, f"{v!r} is not valid; use a list of roles from: {', '.join(ROLES)}"))
+            else:
+                values[key] = tuple(v)
+        elif key == "weights":
+            values[key] = _weights(v, key, problems, file)
+        elif key == "time_limit_seconds":
+            values[key] = _number(v, key, problems, file, low=0, low_open=True, high=86400)
+        elif key == "seed":
+            values[key] = _number(v, key, problems, file, low=0, integer=True)
+        elif key == "as_of":
+            if isinstance(v, date):
+                values[key] = v
+            else:
+                problems.append(Problem(file, None, key, f"{v!r} is not a date; write it as 2026-11-24 (no quotes)"))
+    values = {k: v for k, v in values.items() if v is not None}
+    return Policy(**values), problems
+
+
+def _ramp(v, key, problems, file):
+    msg = "use a list of [months_since_asye_start, share] pairs, months rising, shares in (0, 1], e.g. [[0, 0.4], [6, 0.7], [9, 0.9]]"
+    try:
+        ramp = tuple((int(m), float(s)) for m, s in v)
+    except (TypeError, ValueError):
+        problems.append(Problem(file, None, key, f"{v!r} is not valid; {msg}"))
+        return None
+    months = [m for m, _ in ramp]
+    if not ramp or months != sorted(set(months)) or any(not 0 < s <= 1 for _, s in ramp) or months[0] < 0:
+        problems.append(Problem(file, None, key, f"{v!r} is not valid; {msg}"))
+        return None
+    return ramp
+
+
+def _weights(v, key, problems, file):
+    if not isinstance(v, dict):
+        problems.append(Problem(file, None, key, "use a [weights] table, e.g. cp = 1.5"))
+        return None
+    weights = {c: 1.0 for c in CATEGORIES}
+    for cat, w in sorted(v.items()):
+        if cat not in CATEGORIES:
+            problems.append(Problem(file, None, f"weights.{cat}", f"unknown category; use one of: {', '.join(CATEGORIES)}"))
+            continue
+        num = _number(w, f"weights.{cat}", problems, file, low=0, low_open=True, high=100)
+        if num is not None:
+            weights[cat] = num
+    return weights
+
+
+def read_toml(path: str | Path) -> dict:
+    """Read a TOML file, turning a syntax error into a Problem with its line."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ValidationError([Problem(path.name, None, None, "file not found")]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}")]) from None
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(path.name, None, None, "not a text file; save it as UTF-8 TOML")]) from None
+
+
+def load_policy(path: str | Path | None) -> tuple[Policy, list[Problem]]:
+    """The policy from a TOML file, or the contract's defaults when no file is given."""
+    if path is None:
+        return Policy(), []
+    return parse_policy(read_toml(path), Path(path).name)

@@ -1,0 +1,120 @@
+"""The hard rules of a placement, one small function each, and the family as the unit of decision.
+
+The model, the greedy baseline and the reasons all ask `blocker(worker, family)`:
+None when the worker may hold the family, else the rule that forbids it in words.
+(The independent validator re-implements these checks on purpose.)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .instance import Child, Instance, Worker
+
+SCALE = 100  # weights and capacities become whole hundredths for CP-SAT
+
+
+def scaled(x: float) -> int:
+    return int(round(x * SCALE))
+
+
+@dataclass(frozen=True)
+class Family:
+    """Siblings decide together: one worker for all, or none."""
+
+    id: str
+    team: str
+    children: tuple[Child, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.children)
+
+    @property
+    def weight(self) -> int:
+        return sum(scaled(c.weight) for c in self.children)
+
+    @property
+    def current_workers(self) -> tuple[str, ...]:
+        return tuple(sorted({c.current_worker for c in self.children if c.current_worker}))
+
+    @property
+    def with_worker(self) -> int:
+        return sum(1 for c in self.children if c.current_worker)
+
+    def awaiting(self, priority: str) -> int:
+        return sum(1 for c in self.children if not c.current_worker and c.priority == priority)
+
+    def held_by(self, worker_id: str) -> int:
+        return sum(1 for c in self.children if c.current_worker == worker_id)
+
+    @property
+    def skills(self) -> tuple[str, ...]:
+        return tuple(sorted({s for c in self.children for s in c.required_skills}))
+
+    @property
+    def needs_experienced(self) -> bool:
+        return any(c.needs_experienced for c in self.children)
+
+    @property
+    def fixed_worker(self) -> str | None:
+        pins = {c.fixed_worker for c in self.children if c.fixed_worker}
+        return pins.pop() if len(pins) == 1 else None
+
+    @property
+    def avoid(self) -> frozenset[str]:
+        return frozenset(w for c in self.children for w in c.avoid_workers)
+
+    @property
+    def top_priority(self) -> str:
+        for p in ("high", "medium", "low"):
+            if any(c.priority == p for c in self.children):
+                return p
+        return "medium"
+
+
+def families(inst: Instance) -> list[Family]:
+    return [Family(fid, cs[0].team, cs) for fid, cs in inst.families().items()]
+
+
+def out_of_reach(w: Worker, f: Family, inst: Instance) -> str | None:
+    if inst.policy.cross_team or w.serves(f.team):
+        return None
+    return f"works in {w.team}, not {f.team}"
+
+
+def missing_skill(w: Worker, f: Family, inst: Instance) -> str | None:
+    missing = [s for s in f.skills if s not in w.skills]
+    return f"lacks the {', '.join(missing)} skill" if missing else None
+
+
+def nqsw_rule(w: Worker, f: Family, inst: Instance) -> str | None:
+    if w.is_nqsw and f.needs_experienced and not inst.policy.nqsw_may_lead_cp:
+        return "is an NQSW, who does not lead child-protection or court work"
+    return None
+
+
+def avoided(w: Worker, f: Family, inst: Instance) -> str | None:
+    return "is on the family's avoid list" if w.id in f.avoid else None
+
+
+HARD_RULES = (out_of_reach, missing_skill, nqsw_rule, avoided)
+
+
+def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] = frozenset()) -> str | None:
+    """Why `w` may not hold `f` (capacity aside), or None.
+
+    A worker who is not accepting, or an NQSW with no supervisor, keeps the
+    family they already hold but takes no new one.
+    """
+    for rule in HARD_RULES:
+        why = rule(w, f, inst)
+        if why:
+            return why
+    is_new = f.held_by(w.id) == 0
+    if is_new and not w.accepting:
+        return "is not accepting new children"
+    if is_new and w.id in unsupervised:
+        return "is an NQSW with no supervisor available, so takes no new children"
+    if is_new and scaled(w.capacity) < f.weight:
+        return f"has capacity {w.capacity:g}, less than the family's {f.weight / SCALE:g}"
+    return None

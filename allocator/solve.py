@@ -1,0 +1,225 @@
+"""The staged solve: split into independent components, solve each stage to optimality, merge.
+
+Stages follow the contract's order of what makes one plan better: each stage
+fixes the value reached by the one before and starts from its solution.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from .instance import Instance
+from .greedy import greedy
+from .model import STAGES, Component, build, hint, values
+from .rules import Family, blocker, families, scaled
+from .supervision import assign_supervisors
+
+
+@dataclass(frozen=True)
+class Options:
+    keep_current: bool = False  # allocate only children awaiting allocation; move nobody
+    max_moves: int | None = None
+    time_limit: float | None = None  # seconds; default: the policy's
+    seed: int | None = None  # default: the policy's
+    progress: bool = False
+    threads: int = 2  # components solved side by side
+
+
+@dataclass
+class StageResult:
+    name: str
+    value: int = 0
+    optimal: bool = True
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        value = self.value / 1000 if self.name == "peak_utilisation" else (
+            self.value / 100 if self.name == "over_capacity" else self.value)
+        return {"stage": self.name, "value": value, "proven_optimal": self.optimal,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class Solution:
+    """What the solver decided, before statuses and reasons are attached."""
+
+    worker_of: dict[str, str | None]  # family id -> worker id
+    stages: list[StageResult]
+    supervisors: dict[str, str]
+    unsupervised: dict[str, str]
+    pins_broken: dict[str, str]  # family id -> why the manager's decision could not stand
+    seconds: float
+    components: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+def split(inst: Instance, opts: Options, unsupervised: frozenset[str],
+          pins_broken: dict[str, str]) -> list[Component]:
+    """Group teams linked by a shared worker (extra_teams) into independent components."""
+    teams = inst.teams()
+    parent = {t: t for t in teams}
+
+    def find(t):
+        while parent[t] != t:
+            parent[t] = parent[parent[t]]
+            t = parent[t]
+        return t
+
+    def union(a, b):
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for w in inst.workers:
+        for t in w.extra_teams:
+            if t in parent:
+                union(w.team, t)
+    if inst.policy.cross_team or opts.max_moves is not None:  # one budget of moves couples everything
+        for t in teams[1:]:
+            union(teams[0], t)
+    groups: dict[str, list[str]] = {}
+    for t in teams:
+        groups.setdefault(find(t), []).append(t)
+    comps = []
+    fams = families(inst)
+    for root, members in sorted(groups.items()):
+        ts = set(members)
+        workers = [w for w in inst.workers if w.team in ts]
+        fs = [f for f in fams if f.team in ts]
+        if not fs:
+            continue
+        current = {w.id: 0 for w in workers}
+        for f in fs:
+            for ch in f.children:
+                if ch.current_worker in current:
+                    current[ch.current_worker] += scaled(ch.weight)
+        domains = [_domain(f, workers, inst, opts, unsupervised, pins_broken) for f in fs]
+        comps.append(Component(tuple(members), workers, fs, domains, [current[w.id] for w in workers],
+                               opts.max_moves))
+    return comps
+
+
+def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised, pins_broken) -> list[int]:
+    allowed = [i for i, w in enumerate(workers) if blocker(w, f, inst, unsupervised) is None]
+    pin = f.fixed_worker
+    if pin:
+        idx = next((i for i, w in enumerate(workers) if w.id == pin), None)
+        if idx is not None and idx in allowed:
+            return [idx]
+        w = inst.worker_by_id[pin]
+        why = blocker(w, f, inst, unsupervised) or f"works in {w.team}, outside the family's reach"
+        pins_broken[f.id] = f"fixed to {pin}, but {pin} {why}"
+    if opts.keep_current and f.current_workers:
+        kept = [i for i in allowed if workers[i].id in f.current_workers]
+        if kept:
+            return kept
+    return allowed
+
+
+def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, int | None], list[StageResult]]:
+    """Solve the stages in order on one component within `budget` seconds.
+
+    Starts from the greedy plan; a stage whose value in the current plan is
+    already 0 (its floor) is proven without calling the solver.
+    """
+    from ortools.sat.python import cp_model
+
+    m, v = build(c)
+    sol = greedy(c, c.max_moves)
+    results = []
+    deadline = time.perf_counter() + budget
+    for name, term in STAGES:
+        started = time.perf_counter()
+        expr = term(c, v)
+        current = values(c, sol)[name]
+        if isinstance(expr, int) or current == 0:
+            if not isinstance(expr, int):
+                m.add(expr <= 0)
+            results.append(StageResult(name, current, True, 0.0))
+            continue
+        hint(m, c, v, sol)
+        m.minimize(expr)
+        solver = cp_model.CpSolver()
+        p = solver.parameters
+        p.num_workers = 1
+        p.random_seed = seed
+        p.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+        status = solver.solve(m)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            results.append(StageResult(name, current, False, time.perf_counter() - started))
+            m.add(expr <= current)  # out of time: keep the plan we have
+            continue
+        value = int(round(solver.objective_value))
+        m.add(expr <= value)
+        sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
+               for fi in range(len(c.families))}
+        results.append(StageResult(name, value, status == cp_model.OPTIMAL, time.perf_counter() - started))
+    return sol, results
+
+
+def solve(inst: Instance, opts: Options) -> Solution:
+    started = time.perf_counter()
+    pol = inst.policy
+    seed = pol.seed if opts.seed is None else opts.seed
+    limit = pol.time_limit_seconds if opts.time_limit is None else opts.time_limit
+    supervisors, missing = assign_supervisors(inst)
+    pins_broken: dict[str, str] = {}
+    comps = split(inst, opts, frozenset(missing), pins_broken)
+    total = sum(c.size for c in comps) or 1
+    worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
+    stage_totals = {name: StageResult(name) for name, _ in STAGES}
+    order = sorted(range(len(comps)), key=lambda i: (-comps[i].size, comps[i].teams))
+
+    def run(i):
+        c = comps[i]
+        share = limit * c.size / total * max(1, min(opts.threads, len(comps)))
+        return i, solve_component(c, seed, min(limit, share))
+
+    progress = _progress(opts, len(comps))
+    with progress as bar:
+        task = bar.add_task("Solving teams", total=len(comps)) if bar else None
+        with ThreadPoolExecutor(max_workers=max(1, opts.threads)) as pool:
+            for i, (sol, results) in pool.map(run, order):
+                c = comps[i]
+                for fi, wi in sol.items():
+                    worker_of[c.families[fi].id] = None if wi is None else c.workers[wi].id
+                for r in results:
+                    t = stage_totals[r.name]
+                    t.value = max(t.value, r.value) if r.name == "peak_utilisation" else t.value + r.value
+                    t.optimal &= r.optimal
+                    t.seconds += r.seconds
+                if bar:
+                    bar.advance(task)
+    return Solution(worker_of, list(stage_totals.values()), supervisors, missing, pins_broken,
+                    time.perf_counter() - started, len(comps))
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _progress(opts: Options, n: int):
+    import sys
+    if not opts.progress or n < 2 or not sys.stderr.isatty():
+        return _NoProgress()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+def allocate(inst: Instance, opts: Options = Options()):
+    """Solve, then explain: the plan with a status and reason for every child, validated."""
+    from .plan import make_plan
+    from .validator import check
+    solution = solve(inst, opts)
+    plan = make_plan(inst, solution, opts)
+    problems = check(inst, plan)
+    if problems:
+        raise RuntimeError("the plan failed independent validation: " + "; ".join(problems[:5]))
+    return plan

@@ -1,0 +1,169 @@
+"""An independent check of any plan against the instance and policy, without the solver.
+
+It re-reads the rules from the contract rather than reusing the model's code,
+so a bug in one is caught by the other. `check` lists every breach;
+`objectives` recomputes the contract's five-level order for a plan.
+"""
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+
+
+def _new_families(inst, worker_of: dict[str, str | None]) -> dict[str, set[str]]:
+    """Per worker, the families they take on that they held no child of before."""
+    fam_children = defaultdict(list)
+    for c in inst.children:
+        fam_children[c.family_id].append(c)
+    new = defaultdict(set)
+    for fid, cs in fam_children.items():
+        w = worker_of.get(cs[0].id)
+        if w and not any(c.current_worker == w for c in cs):
+            new[w].add(fid)
+    return new
+
+
+def _loads(inst, worker_of):
+    load, current = Counter(), Counter()
+    for c in inst.children:
+        if worker_of.get(c.id):
+            load[worker_of[c.id]] += c.weight
+        if c.current_worker:
+            current[c.current_worker] += c.weight
+    return load, current
+
+
+def check(inst, plan) -> list[str]:
+    """Every way `plan` breaks a hard rule or misreports itself; empty when it is sound."""
+    pol = inst.policy
+    out: list[str] = []
+    workers = {w.id: w for w in inst.workers}
+    ids = [r.child_id for r in plan.rows]
+    if Counter(ids) != Counter(c.id for c in inst.children):
+        missing = {c.id for c in inst.children} - set(ids)
+        extra = [i for i, n in Counter(ids).items() if n > 1]
+        out.append(f"children missing or repeated: missing {sorted(missing)[:5]}, repeated {extra[:5]}")
+    worker_of = {r.child_id: r.worker_id for r in plan.rows}
+    row_of = {r.child_id: r for r in plan.rows}
+    sol = plan.solution
+    unsup = set(sol.unsupervised)
+    pins_broken = set(sol.pins_broken)
+    fam_workers = defaultdict(set)
+    for c in inst.children:
+        fam_workers[c.family_id].add(worker_of.get(c.id))
+    for fid, ws in fam_workers.items():
+        if len(ws) > 1:
+            out.append(f"family {fid} split between {sorted(map(str, ws))}")
+    new = _new_families(inst, worker_of)
+    for c in inst.children:
+        w = workers.get(worker_of.get(c.id) or "")
+        if worker_of.get(c.id) and w is None:
+            out.append(f"{c.id} given to unknown worker {worker_of[c.id]}")
+            continue
+        if w is None:
+            continue
+        if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
+            out.append(f"{c.id} of {c.team} given to {w.id} of {w.team}")
+        lacking = set(c.required_skills) - set(w.skills)
+        if lacking:
+            out.append(f"{c.id} needs {sorted(lacking)} but {w.id} lacks it")
+        if w.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp:
+            out.append(f"{c.id} (cp/court) led by NQSW {w.id}")
+        if w.id in c.avoid_workers:
+            out.append(f"{c.id} given to {w.id}, whom it must avoid")
+        if c.fixed_worker and c.fixed_worker != w.id and c.family_id not in pins_broken:
+            out.append(f"{c.id} fixed to {c.fixed_worker} but given to {w.id}, with no reason reported")
+    load, current = _loads(inst, worker_of)
+    for wid, w in workers.items():
+        took_new = bool(new.get(wid))
+        if load[wid] > w.capacity + 1e-9 and (took_new or load[wid] > current[wid] + 1e-9):
+            out.append(f"{wid} over capacity ({load[wid]:g}/{w.capacity:g}) after taking new children")
+        if took_new and not w.accepting:
+            out.append(f"{wid} is not accepting but took families {sorted(new[wid])[:3]}")
+        if took_new and wid in unsup:
+            out.append(f"{wid} has no supervisor but took new families")
+    per_sup = Counter(sol.supervisors.values())
+    for w in inst.workers:
+        if w.role != "nqsw":
+            continue
+        s = workers.get(sol.supervisors.get(w.id, ""))
+        if s is None:
+            if w.id not in unsup:
+                out.append(f"NQSW {w.id} has no supervisor and none is reported missing")
+        elif s.team != w.team or s.role not in pol.supervisor_roles:
+            out.append(f"NQSW {w.id} supervised by {s.id} ({s.role}, {s.team})")
+    for s, n in per_sup.items():
+        if n > pol.max_nqsw_per_supervisor:
+            out.append(f"{s} supervises {n} NQSWs, above {pol.max_nqsw_per_supervisor}")
+    for c in inst.children:
+        r = row_of.get(c.id)
+        if r is None:
+            continue
+        w = r.worker_id
+        expect = ("unallocated" if not w else "allocated" if not c.current_worker
+                  else "kept" if c.current_worker == w else "moved")
+        if r.status != expect and not (r.status == "over_capacity" and expect == "kept" and load[w] > workers[w].capacity):
+            out.append(f"{c.id} status {r.status}, expected {expect}")
+        if r.status in ("unallocated", "moved", "over_capacity") and not r.reason:
+            out.append(f"{c.id} is {r.status} with no reason")
+        if r.previous_worker != c.current_worker:
+            out.append(f"{c.id} previous_worker {r.previous_worker} is not its current worker {c.current_worker}")
+    moved = sum(1 for r in plan.rows if r.status == "moved")
+    opts = plan.options
+    if opts.max_moves is not None and moved > opts.max_moves:
+        out.append(f"{moved} moves, above --max-moves {opts.max_moves}")
+    if opts.keep_current:
+        for c in inst.children:
+            cw = workers.get(c.current_worker or "")
+            if cw is None or row_of[c.id].status != "moved":
+                continue
+            allowed = ((pol.cross_team or cw.serves(c.team)) and set(c.required_skills) <= set(cw.skills)
+                       and not (cw.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp)
+                       and cw.id not in c.avoid_workers)
+            split = len({x.current_worker for x in inst.children if x.family_id == c.family_id and x.current_worker}) > 1
+            if allowed and not split and not c.fixed_worker:
+                out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
+    out += _summary_mismatches(inst, plan, worker_of)
+    return out
+
+
+def _summary_mismatches(inst, plan, worker_of) -> list[str]:
+    s = plan.summary
+    counts = Counter(r.status for r in plan.rows)
+    out = []
+    for key in ("allocated", "unallocated", "moved", "kept", "over_capacity"):
+        if s[key] != counts.get(key, 0):
+            out.append(f"summary {key}={s[key]} but the plan has {counts.get(key, 0)}")
+    if s["children"] != len(inst.children):
+        out.append(f"summary children={s['children']} but there are {len(inst.children)}")
+    for p in ("high", "medium", "low"):
+        awaiting = [c for c in inst.children if not c.current_worker and c.priority == p]
+        got = sum(1 for c in awaiting if worker_of.get(c.id))
+        if s["by_priority"][p] != {"awaiting": len(awaiting), "allocated": got}:
+            out.append(f"summary by_priority.{p} wrong")
+    load, _ = _loads(inst, worker_of)
+    utils = [load[w.id] / w.capacity for w in inst.workers if w.capacity > 0]
+    if utils and abs(max(utils) - s["max_utilisation"]) > 1e-3:
+        out.append(f"summary max_utilisation {s['max_utilisation']} but recomputed {max(utils):.4f}")
+    return out
+
+
+def objectives(inst, worker_of: dict[str, str | None]) -> tuple[int, int, int, int, int, int, int]:
+    """The contract's order as numbers, smaller is better at every level:
+    (children dropped, excess load x100, high / medium / low left waiting, moves, peak utilisation x1000)."""
+    load, current = _loads(inst, worker_of)
+    dropped = sum(1 for c in inst.children if c.current_worker and not worker_of.get(c.id))
+    waiting = {p: sum(1 for c in inst.children if not c.current_worker and c.priority == p and not worker_of.get(c.id))
+               for p in ("high", "medium", "low")}
+    moves = sum(1 for c in inst.children if c.current_worker and worker_of.get(c.id)
+                and worker_of[c.id] != c.current_worker)
+    excess, peak = 0, 0
+    for w in inst.workers:
+        cap = int(round(w.capacity * 100))
+        held = int(round(load[w.id] * 100))
+        if int(round(current[w.id] * 100)) > cap:
+            excess += max(0, held - cap)
+        if cap > 0:
+            peak = max(peak, math.ceil(1000 * min(held, cap) / cap) if held <= cap or int(round(current[w.id] * 100)) > cap
+                       else math.ceil(1000 * held / cap))
+    return (dropped, excess, waiting["high"], waiting["medium"], waiting["low"], moves, peak)

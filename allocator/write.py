@@ -1,0 +1,33 @@
+"""The plan's files, per the contract: allocation.csv, workers.csv, summary.json (and .xlsx)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .files import csv_text, json_text, write_all, xlsx_bytes
+
+ALLOCATION_COLUMNS = ("child_id", "family_id", "team", "worker_id", "status", "previous_worker", "reason")
+WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "utilisation", "supervisor_id",
+                  "nqsw_supervised", "load", "employment", "over_capacity_load")
+
+
+def tables(plan) -> dict[str, tuple[tuple[str, ...], list[list]]]:
+    alloc = [[getattr(r, c) for c in ALLOCATION_COLUMNS] for r in plan.rows]
+    workers = [[w[c] for c in WORKER_COLUMNS] for w in plan.worker_rows()]
+    return {"allocation": (ALLOCATION_COLUMNS, alloc), "workers": (WORKER_COLUMNS, workers)}
+
+
+def write_plan(plan, out: str | Path, xlsx: bool = False) -> None:
+    out = Path(out)
+    t = tables(plan)
+    files = {out / f"{name}.csv": csv_text(*t[name]).encode() for name in t}
+    files[out / "summary.json"] = json_text(plan.summary).encode()
+    if xlsx:
+        s = plan.summary
+        summary_rows = [[k, v] for k, v in s.items() if not isinstance(v, (dict, list))]
+        summary_rows += [[f"{p} {k}", v] for p, d in s["by_priority"].items() for k, v in d.items()]
+        sheets = dict(t)
+        sheets["summary"] = (("measure", "value"), summary_rows)
+        sheets["stages"] = (("stage", "value", "proven_optimal", "seconds"),
+                            [[st["stage"], st["value"], st["proven_optimal"], st["seconds"]] for st in s["stages"]])
+        files[out / "allocation.xlsx"] = xlsx_bytes(sheets)
+    write_all(files)

@@ -1,0 +1,247 @@
+"""`caseload`: the click commands, thin: parse, call, print.
+
+Heavy libraries (OR-Tools, pandas, numpy, matplotlib) are imported inside the
+commands that need them, so `caseload --help` stays fast.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+__version__ = "0.1.0"
+HERE = Path(__file__).resolve().parent
+
+
+def _console(stderr: bool = False):
+    from rich.console import Console
+    return Console(stderr=stderr, highlight=False)
+
+
+def handled(fn):
+    """Turn bad input into exit 2 (one line a problem) and surprises into exit 1."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from allocator.errors import ValidationError
+        ctx = click.get_current_context()
+        debug = (ctx.find_root().params or {}).get("debug", False)
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as e:
+            err = _console(stderr=True)
+            for p in e.problems:
+                err.print(f"[red]error[/red]: {p}", markup=True, highlight=False, soft_wrap=True)
+            err.print(f"{len(e.problems)} problem{'s' if len(e.problems) != 1 else ''} found; nothing was written.")
+            sys.exit(2)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001 - the last line of defence
+            if debug:
+                raise
+            click.echo(f"caseload: unexpected failure: {type(e).__name__}: {e} (run with --debug for details)", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+def emit_json(doc) -> None:
+    from allocator.files import json_text
+    click.echo(json_text(doc), nl=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="caseload")
+@click.option("--debug", is_flag=True, help="Show tracebacks for unexpected failures.")
+def main(debug: bool) -> None:
+    """Caseload allocation and workforce planning for children's social care.
+
+    Allocate children to social workers within a cap of 15 per FTE, and plan the
+    workforce (FTE, NQSW intakes, agency, costs) needed to hold it.
+    """
+
+
+workers_opt = click.option("--workers", "workers", required=True, type=click.Path(dir_okay=False),
+                           help="Workers file (CSV or .xlsx).")
+cases_opt = click.option("--cases", "cases", required=True, type=click.Path(dir_okay=False),
+                         help="Cases file, one row per child (CSV or .xlsx).")
+policy_opt = click.option("--policy", "policy", type=click.Path(dir_okay=False), help="Policy TOML (defaults: CONTRACT.md).")
+quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress display.")
+
+
+def _load(workers, cases, policy):
+    from allocator.errors import ValidationError
+    from allocator.instance import load_instance
+    from allocator.policy import load_policy
+    pol, problems = load_policy(policy)
+    errors = [p for p in problems if p.severity == "error"]
+    try:
+        loaded = load_instance(workers, cases, pol)
+    except ValidationError as e:
+        raise ValidationError(errors + e.problems) from None
+    if errors:
+        raise ValidationError(errors)
+    return loaded
+
+
+def _print_warnings(loaded, console) -> None:
+    for note in loaded.notes:
+        console.print(f"[cyan]note[/cyan]: {note}", soft_wrap=True)
+    for w in loaded.warnings:
+        console.print(f"[yellow]warning[/yellow]: {w}", soft_wrap=True)
+
+
+@main.command()
+@workers_opt
+@cases_opt
+@policy_opt
+@handled
+def validate(workers, cases, policy):
+    """Check the inputs: every problem with file, row and column."""
+    from allocator.show import team_table
+    loaded = _load(workers, cases, policy)
+    console = _console()
+    _print_warnings(loaded, console)
+    console.print(team_table(loaded.instance))
+    n = len(loaded.warnings)
+    console.print(f"[green]valid[/green]: {len(loaded.instance.workers)} workers, {len(loaded.instance.children)} children"
+                  + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
+
+
+@main.command()
+@workers_opt
+@cases_opt
+@policy_opt
+@click.option("--out", "out", type=click.Path(file_okay=False), default="allocation", show_default=True,
+              help="Folder for allocation.csv, workers.csv, summary.json.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json on stdout and nothing else.")
+@click.option("--keep-current", is_flag=True, help="Allocate only children awaiting allocation; move nobody.")
+@click.option("--max-moves", type=click.IntRange(min=0), help="At most this many children change worker.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
+              help="xlsx also writes allocation.xlsx with the same tables.")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; overrides the policy.")
+@click.option("--seed", type=click.IntRange(min=0), help="Overrides the policy's seed.")
+@quiet_opt
+@handled
+def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt, time_limit, seed, quiet):
+    """Allocate children to workers: the best plan by the contract's order, with reasons."""
+    from allocator.show import print_plan
+    from allocator.solve import Options, allocate as run
+    from allocator.write import write_plan
+    loaded = _load(workers, cases, policy)
+    console = _console(stderr=as_json)
+    if not as_json:
+        _print_warnings(loaded, console)
+    opts = Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit, seed=seed,
+                   progress=not quiet and not as_json)
+    plan = run(loaded.instance, opts)
+    write_plan(plan, out, xlsx=(fmt == "xlsx"))
+    if as_json:
+        emit_json(plan.summary)
+    else:
+        print_plan(plan, console)
+        console.print(f"Plan written to {out}/")
+
+
+@main.command()
+@click.argument("scenario", type=click.Path(dir_okay=False))
+@click.option("--out", "out", type=click.Path(file_okay=False), help="Write the monthly projection (CSV and .xlsx) here.")
+@click.option("--json", "as_json", is_flag=True, help="Print the projection as JSON on stdout and nothing else.")
+@quiet_opt
+@handled
+def plan(scenario, out, as_json, quiet):
+    """Workforce projection for one scenario: FTE, NQSWs, agency, costs, payback."""
+    from workforce.plan import make_plan
+    from workforce.scenario import load_scenario
+    from workforce.show import print_plan
+    from workforce.write import write_projection
+    result = make_plan(load_scenario(scenario))
+    if out:
+        write_projection(result, out)
+    if as_json:
+        emit_json(result.doc)
+        return
+    console = _console()
+    print_plan(result.doc, console)
+    if out:
+        console.print(f"Monthly projection written to {out}/ (projection.csv, projection.xlsx)")
+
+
+@main.command()
+@click.argument("scenarios", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON on stdout and nothing else.")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False), help="Also write the table to this .xlsx file.")
+@quiet_opt
+@handled
+def compare(scenarios, as_json, xlsx, quiet):
+    """Scenarios side by side (options appraisal)."""
+    from workforce.compare import comparison, comparison_table, load_plans, write_comparison_xlsx
+    from workforce.show import band_table
+    doc = comparison([p.doc for p in load_plans(scenarios)])
+    if xlsx:
+        write_comparison_xlsx(doc, xlsx)
+    if as_json:
+        emit_json(doc)
+        return
+    console = _console()
+    console.print(comparison_table(doc))
+    for plan_doc in doc["plans"]:
+        if "uncertainty" in plan_doc:
+            console.print(band_table(plan_doc["scenario"], plan_doc["uncertainty"]))
+    if xlsx:
+        console.print(f"Comparison written to {xlsx}")
+
+
+@main.command()
+@click.option("--dfe", "dfe", required=True, type=click.Path(dir_okay=False), help="DfE CSWW indicators CSV.")
+@click.option("--la", "la", required=True, help="Council name (or a region, or England).")
+@click.option("--year", "year", type=int, help="Year (default: the latest in the file).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the scenario here (default: stdout).")
+@handled
+def baseline(dfe, la, year, out):
+    """Write a scenario TOML from the DfE's children's social work workforce statistics.
+
+    Notes (suppressed figures and what was assumed) go to stderr; the TOML to --out or stdout.
+    """
+    from rich.text import Text
+    from allocator.errors import Problem, ValidationError
+    from allocator.files import atomic_write_text
+    from workforce.baseline import baseline as build
+    b = build(dfe, la, year)
+    err = _console(stderr=True)
+    for note in b.notes:
+        err.print(Text.assemble(("note", "cyan"), f": {note}"), soft_wrap=True)
+    if not out:
+        click.echo(b.toml, nl=False)
+        return
+    try:
+        atomic_write_text(out, b.toml)
+    except OSError as e:
+        raise ValidationError([Problem(str(out), message=f"cannot write the scenario: {e.strerror or e}")]) from None
+    err.print(Text(f"Scenario written to {out}: {b.scenario['name']}"), soft_wrap=True)
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True)
+@quiet_opt
+@handled
+def demo(out, quiet):
+    """Run the main job on sample_data/: validate, allocate, and plan the sample scenarios."""
+    sample = _sample_dir()
+    ctx = click.get_current_context()
+    console = _console()
+    console.rule("caseload demo: sample council")
+    ctx.invoke(allocate, workers=str(sample / "workers.csv"), cases=str(sample / "cases.csv"),
+               policy=str(sample / "policy.toml"), out=str(Path(out) / "allocation"), as_json=False,
+               keep_current=False, max_moves=None, fmt="xlsx", time_limit=None, seed=None, quiet=quiet)
+
+
+def _sample_dir() -> Path:
+    for base in (Path.cwd(), HERE):
+        if (base / "sample_data" / "workers.csv").exists():
+            return base / "sample_data"
+    raise click.UsageError("sample_data/ not found; run from the project folder (or install with pip install -e .)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Workforce planning: scenario -> demand, supply, costs -> projection, comparison."""

@@ -1,0 +1,320 @@
+"""The monthly projection: demand, a stock-and-flow workforce, agency cover, costs and placements.
+
+Vectorised from the start: every input is an array with one row per draw (a
+scenario x a Monte Carlo draw), every state an array (draws, points). The
+deterministic plan is one draw. Several scenarios run as one computation by
+stacking their rows (`Inputs.stack`).
+
+Time: point t = 0..M is the position at the start of month t (t = 0 is now,
+t = 12y the end of year y). Month t's flows and costs run from point t to t+1.
+
+Rules (CONTRACT.md definitions hold exactly):
+- children(t) = children * (1 + growth)^(t/12) + per_year * t/12 - prevented so far (prevention
+  builds up evenly through each year, times the share achieved); never below 0.
+- required_fte = weighted children / children_per_fte / (1 - non_availability).
+- experienced permanent FTE lose the monthly rate 1 - (1 - turnover)^(1/12) each month; experienced
+  hires and intakes add to them, and NQSWs join them 12 months after they joined (the ASYE year).
+  Starting NQSWs qualify evenly over the first 12 months (or as their asye_start says, with [from]).
+- NQSW capacity = FTE * nqsw_capacity_share (or the nqsw_ramp by months since joining).
+- available_fte = case_holder_fte + agency_fte + NQSW capacity; permanent capacity = the first and last.
+- agency: the given agency_fte now (t = 0); from month 1 agency fills the gap to required FTE and is
+  cut as permanent capacity arrives: agency = min(agency_max_fte, agency_cover * max(0, required -
+  permanent capacity)); agency_max_fte (default none) and agency_cover (default 1) are optional keys.
+- agency_share = agency FTE / (experienced + NQSW + agency FTE), the DfE agency rate.
+- service leaders needed = max(practitioner FTE / practitioners_per_service_leader,
+  NQSW FTE / max_nqsw_per_supervisor).
+- staff cost of month t = FTE at point t * annual cost / 12 (permanent, NQSW, agency, service leaders).
+- placements at each year's end = previous + growth_per_year - prevented that year (times the share
+  achieved), never below 0, moving evenly within the year; a year's placement cost = the average of
+  its opening and closing placements * average cost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .scenario import Scenario
+
+UNCERTAIN_DEFAULTS = ("growth_per_year", "turnover_per_year", "prevention_achieved", "intake_filled",
+                      "placement_cost")
+
+
+@dataclass
+class Inputs:
+    """Everything the projection needs; arrays have one row per draw."""
+
+    years: int
+    children0: np.ndarray
+    weight_factor: np.ndarray
+    growth: np.ndarray  # compound, a year
+    per_year: np.ndarray  # linear trend, children a year
+    prevented_children: np.ndarray  # (D, Y) children prevented each year
+    prevention_achieved: np.ndarray
+    children_per_fte: np.ndarray
+    non_availability: np.ndarray
+    experienced0: np.ndarray
+    nqsw0: np.ndarray
+    nqsw0_qualifying: np.ndarray  # (D, 12) starting NQSW FTE qualifying at points 1..12
+    nqsw_share: np.ndarray  # flat share for starting NQSWs
+    ramp: np.ndarray  # (D, 12) share by months since joining
+    agency0: np.ndarray
+    agency_max: np.ndarray
+    agency_cover: np.ndarray  # share of the shortfall agency fills
+    turnover: np.ndarray  # annual
+    hires_per_year: np.ndarray
+    nqsw_joiners: np.ndarray  # (D, M+1) FTE joining at point t
+    experienced_joiners: np.ndarray  # (D, M+1)
+    leader_joiners: np.ndarray  # (D, M+1)
+    intake_filled: np.ndarray
+    leaders0: np.ndarray
+    practitioners_per_leader: np.ndarray
+    nqsw_per_supervisor: np.ndarray
+    cost_social_worker: np.ndarray
+    cost_nqsw: np.ndarray
+    cost_agency: np.ndarray
+    cost_leader: np.ndarray
+    placements0: np.ndarray
+    placement_growth: np.ndarray
+    placements_prevented: np.ndarray  # (D, Y)
+    placement_cost: np.ndarray
+
+    @property
+    def months(self) -> int:
+        return self.years * 12
+
+    @property
+    def draws(self) -> int:
+        return len(self.children0)
+
+    @staticmethod
+    def stack(parts: list["Inputs"]) -> "Inputs":
+        """Rows of several Inputs (same horizon) as one: scenarios stacked along the draws axis."""
+        years = parts[0].years
+        if any(p.years != years for p in parts):
+            raise ValueError("stacked inputs need the same horizon; build them with the same years")
+        return Inputs(years, *(np.concatenate([getattr(p, f.name) for p in parts])
+                               for f in fields(Inputs) if f.name != "years"))
+
+    def rows(self, lo: int, hi: int) -> "Inputs":
+        return Inputs(self.years, *(getattr(self, f.name)[lo:hi] for f in fields(Inputs) if f.name != "years"))
+
+
+def base_values(s: Scenario) -> dict[str, float]:
+    """The scenario's own value of each input the uncertainty table may vary."""
+    return {
+        "growth_per_year": s.trend.growth_per_year,
+        "turnover_per_year": s.turnover_per_year,
+        "prevention_achieved": 1.0,
+        "intake_filled": 1.0,
+        "placement_cost": s.placements.average_cost if s.placements else 0.0,
+    }
+
+
+def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, years: int | None = None,
+                 extra_nqsw_per_year: np.ndarray | float = 0.0, extra_until: int | None = None,
+                 without_intakes: bool = False) -> Inputs:
+    """Inputs for a scenario, one row per draw of `values` (the scenario's own values when None).
+
+    `years` pads the horizon (for stacking); `extra_nqsw_per_year` adds an NQSW cohort every year in
+    the scenario's intake_month (up to point `extra_until`); `without_intakes` drops planned intakes.
+    """
+    base = base_values(s)
+    given = values or {}
+    draws = len(next(iter(given.values()))) if given else 1
+    if np.ndim(extra_nqsw_per_year) == 1:
+        draws = max(draws, len(extra_nqsw_per_year))
+    v = {k: np.broadcast_to(np.asarray(given.get(k, base[k]), dtype=float), (draws,)).copy() for k in base}
+    Y = years or s.years
+    M = Y * 12
+    per_year = 0.0 if "growth_per_year" in given else s.trend.per_year
+    one = np.ones(draws)
+
+    def yearly(values: tuple[float, ...]) -> np.ndarray:
+        row = np.zeros(Y)
+        row[:len(values)] = values[:Y]
+        return np.tile(row, (draws, 1))
+
+    nqsw_j, exp_j, lead_j = np.zeros(M + 1), np.zeros(M + 1), np.zeros(M + 1)
+    if not without_intakes:
+        for it in s.intakes:
+            k = it.month.minus(s.start)
+            nqsw_j[k] += it.nqsw
+            exp_j[k] += it.experienced
+            lead_j[k] += it.service_leaders
+    nqsw_j = np.tile(nqsw_j, (draws, 1))
+    extra = np.broadcast_to(np.asarray(extra_nqsw_per_year, dtype=float), (draws,))
+    if np.any(extra):
+        until = M if extra_until is None else extra_until
+        for k in range(min(until, M) + 1):
+            if s.start.plus(k).month == s.intake_month:
+                nqsw_j[:, k] += extra
+    q = np.array(s.nqsw_qualifying) if s.nqsw_qualifying else np.full(12, s.nqsw_fte / 12)
+    p = s.policy
+    ramp = np.full(12, p.nqsw_capacity_share)
+    if p.nqsw_ramp:
+        for k in range(12):
+            ramp[k] = next((share for month, share in reversed(p.nqsw_ramp) if k >= month), p.nqsw_ramp[0][1])
+    sup = float(p.max_nqsw_per_supervisor)
+    pl = s.placements
+    return Inputs(
+        years=Y,
+        children0=one * s.children, weight_factor=one * s.weight_factor, growth=v["growth_per_year"],
+        per_year=one * per_year, prevented_children=yearly(s.prevented_children),
+        prevention_achieved=v["prevention_achieved"], children_per_fte=one * p.children_per_fte,
+        non_availability=one * s.non_availability, experienced0=one * s.case_holder_fte, nqsw0=one * s.nqsw_fte,
+        nqsw0_qualifying=np.tile(q, (draws, 1)), nqsw_share=one * p.nqsw_capacity_share,
+        ramp=np.tile(ramp, (draws, 1)), agency0=one * s.agency_fte,
+        agency_max=one * (np.inf if s.agency_max_fte is None else s.agency_max_fte),
+        agency_cover=one * s.agency_cover,
+        turnover=v["turnover_per_year"], hires_per_year=one * s.experienced_hires_per_year,
+        nqsw_joiners=nqsw_j, experienced_joiners=np.tile(exp_j, (draws, 1)),
+        leader_joiners=np.tile(lead_j, (draws, 1)), intake_filled=v["intake_filled"],
+        leaders0=one * s.service_leaders, practitioners_per_leader=one * s.practitioners_per_service_leader,
+        nqsw_per_supervisor=one * sup, cost_social_worker=one * s.costs["social_worker"],
+        cost_nqsw=one * s.costs["nqsw"], cost_agency=one * s.costs["agency_social_worker"],
+        cost_leader=one * s.costs["service_leader"],
+        placements0=one * (pl.baseline if pl else 0.0), placement_growth=one * (pl.growth_per_year if pl else 0.0),
+        placements_prevented=yearly(pl.prevented_per_year if pl else ()), placement_cost=v["placement_cost"],
+    )
+
+
+@dataclass
+class Projection:
+    """Monthly states, shape (draws, M+1) at points; month flows (draws, M)."""
+
+    inputs: Inputs
+    children: np.ndarray
+    required_fte: np.ndarray
+    case_holder_fte: np.ndarray  # experienced permanent
+    nqsw_fte: np.ndarray
+    nqsw_capacity_fte: np.ndarray
+    agency_fte: np.ndarray
+    available_fte: np.ndarray
+    gap_fte: np.ndarray  # required - available: positive is a shortfall
+    agency_share: np.ndarray
+    service_leaders: np.ndarray
+    service_leaders_needed: np.ndarray
+    placements: np.ndarray
+    placements_without_prevention: np.ndarray
+    staff_cost: np.ndarray  # (draws, M)
+    agency_cost: np.ndarray  # (draws, M)
+    placement_cost: np.ndarray  # (draws, M)
+    placement_cost_without_prevention: np.ndarray  # (draws, M)
+
+    @property
+    def caseload_per_fte(self) -> np.ndarray:
+        """Weighted children per FTE at work: above children_per_fte means over the cap."""
+        i = self.inputs
+        at_work = self.available_fte * (1 - i.non_availability[:, None])
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(at_work > 0, self.children * i.weight_factor[:, None] / at_work, np.inf)
+
+
+def _by_year(cumulative: np.ndarray, months: int) -> np.ndarray:
+    """Yearly cumulative values (D, Y+1) spread evenly over the months: (D, M+1) at points."""
+    t = np.arange(months + 1)
+    y = np.minimum(t // 12, cumulative.shape[1] - 2)
+    frac = (t - 12 * y) / 12
+    return cumulative[:, y] + frac * (cumulative[:, y + 1] - cumulative[:, y])
+
+
+def _placements(start: np.ndarray, growth: np.ndarray, prevented: np.ndarray) -> np.ndarray:
+    """Year-end placements (D, Y+1): previous + growth - prevented, never below 0."""
+    D, Y = prevented.shape
+    out = np.empty((D, Y + 1))
+    out[:, 0] = start
+    for y in range(Y):
+        out[:, y + 1] = np.maximum(0.0, out[:, y] + growth - prevented[:, y])
+    return out
+
+
+def project(i: Inputs) -> Projection:
+    """Run the monthly projection for every draw at once."""
+    D, M = i.draws, i.months
+    t = np.arange(M + 1)
+    col = lambda a: a[:, None]  # noqa: E731 - (D,) as a column
+
+    # demand
+    prevented = i.prevented_children * col(i.prevention_achieved)
+    cum_prevented = np.concatenate([np.zeros((D, 1)), np.cumsum(prevented, axis=1)], axis=1)
+    children = (col(i.children0) * (1 + col(i.growth)) ** (t / 12) + col(i.per_year) * t / 12
+                - _by_year(cum_prevented, M))
+    children = np.maximum(children, 0.0)
+    required = children * col(i.weight_factor) / col(i.children_per_fte) / (1 - col(i.non_availability))
+
+    # supply: NQSW cohorts by month of joining, then the experienced stock month by month
+    filled = col(i.intake_filled)
+    joiners = i.nqsw_joiners * filled
+    start_left = col(i.nqsw0) - np.concatenate([np.zeros((D, 1)), np.cumsum(i.nqsw0_qualifying, axis=1)],
+                                               axis=1)[:, np.minimum(t, 12)]
+    start_left = np.maximum(start_left, 0.0)
+    nqsw = start_left.copy()
+    nqsw_cap = start_left * col(i.nqsw_share)
+    for k in range(12):
+        shifted = np.zeros((D, M + 1))
+        shifted[:, k:] = joiners[:, :M + 1 - k]
+        nqsw += shifted
+        nqsw_cap += shifted * i.ramp[:, k:k + 1]
+    qualified = np.zeros((D, M + 1))
+    qualified[:, 12:] = joiners[:, :M + 1 - 12]
+    qualified[:, 1:13] += i.nqsw0_qualifying[:, :min(12, M)]
+    inflow = i.experienced_joiners * filled + qualified
+    inflow[:, 1:] += col(i.hires_per_year * i.intake_filled / 12)
+    stay = 1 - (1 - i.turnover) ** (1 / 12)
+    stay = 1 - stay
+    experienced = np.empty((D, M + 1))
+    experienced[:, 0] = i.experienced0 + inflow[:, 0]
+    for m in range(1, M + 1):
+        experienced[:, m] = experienced[:, m - 1] * stay + inflow[:, m]
+
+    permanent_cap = experienced + nqsw_cap
+    agency = np.minimum(col(i.agency_max), col(i.agency_cover) * np.maximum(0.0, required - permanent_cap))
+    agency[:, 0] = i.agency0
+    available = permanent_cap + agency
+    headcount = experienced + nqsw + agency
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(headcount > 0, agency / headcount, 0.0)
+        for_nqsw = np.where(nqsw > 0, nqsw / col(i.nqsw_per_supervisor), 0.0)
+    leaders = col(i.leaders0) + np.cumsum(i.leader_joiners * filled, axis=1)
+    leaders_needed = np.maximum(headcount / col(i.practitioners_per_leader), for_nqsw)
+
+    agency_cost = agency[:, :M] * col(i.cost_agency) / 12
+    staff_cost = (experienced[:, :M] * col(i.cost_social_worker) + nqsw[:, :M] * col(i.cost_nqsw)
+                  + leaders[:, :M] * col(i.cost_leader)) / 12 + agency_cost
+
+    # placements
+    pl_year = _placements(i.placements0, i.placement_growth, i.placements_prevented * col(i.prevention_achieved))
+    pl_none = _placements(i.placements0, i.placement_growth, np.zeros_like(i.placements_prevented))
+    placements, without = _by_year(pl_year, M), _by_year(pl_none, M)
+    month_cost = lambda p: (p[:, :M] + p[:, 1:]) / 2 * col(i.placement_cost) / 12  # noqa: E731
+
+    return Projection(
+        inputs=i, children=children, required_fte=required, case_holder_fte=experienced, nqsw_fte=nqsw,
+        nqsw_capacity_fte=nqsw_cap, agency_fte=agency, available_fte=available, gap_fte=required - available,
+        agency_share=share, service_leaders=leaders, service_leaders_needed=leaders_needed,
+        placements=placements, placements_without_prevention=without, staff_cost=staff_cost,
+        agency_cost=agency_cost, placement_cost=month_cost(placements),
+        placement_cost_without_prevention=month_cost(without))
+
+
+YEAR_STOCKS = ("children", "required_fte", "available_fte", "gap_fte", "case_holder_fte", "nqsw_fte",
+               "agency_fte", "agency_share", "service_leaders", "service_leaders_needed", "placements",
+               "caseload_per_fte")
+YEAR_FLOWS = ("staff_cost", "agency_cost", "placement_cost", "placement_cost_without_prevention")
+
+
+def yearly(p: Projection, years: int | None = None) -> dict[str, np.ndarray]:
+    """Each year's figures, (draws, Y): stocks at the year's end (point 12y), costs summed over its 12 months.
+
+    Also `over_cap`: whether required FTE exceeded available FTE in any month of the year.
+    """
+    Y = years or p.inputs.years
+    ends = np.arange(1, Y + 1) * 12
+    out = {k: getattr(p, k)[:, ends] for k in YEAR_STOCKS}
+    for k in YEAR_FLOWS:
+        flow = getattr(p, k)[:, :Y * 12]
+        out[k] = flow.reshape(flow.shape[0], Y, 12).sum(axis=2)
+    gap = p.gap_fte[:, 1:Y * 12 + 1].reshape(p.gap_fte.shape[0], Y, 12)
+    out["over_cap"] = (gap > 1e-9).any(axis=2)
+    return out

@@ -1,0 +1,88 @@
+"""Uncertainty: Monte Carlo over the scenario's `[uncertainty]` ranges, all draws in one computation.
+
+Each uncertain input (growth, turnover, prevention achieved, intake filled, placement cost) is drawn
+uniformly, or triangularly with the scenario's own value as the mode, from `numpy.random.default_rng(seed)`.
+The same seed gives the same numbers; a zero-width range gives the deterministic plan.
+`run_many` stacks many scenarios x draws along the draws axis and projects them at once.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .model import Inputs, base_values, build_inputs, project, yearly
+from .scenario import UNCERTAIN, Scenario
+
+PERCENTILES = (10, 50, 90)
+BANDED = ("required_fte", "gap_fte", "agency_share", "cost")
+CHUNK_ROWS = 20_000  # rows projected at a time: bounds memory, keeps each step vectorised
+
+
+def draw_values(s: Scenario, runs: int, seed: int) -> dict[str, np.ndarray]:
+    """One value per run for every input with a range; inputs without a range keep the scenario's value."""
+    rng = np.random.default_rng(seed)
+    u = rng.random((runs, len(UNCERTAIN)))  # one column per input, always drawn: same seed, same numbers
+    ranges = s.uncertainty.ranges if s.uncertainty else {}
+    triangular = s.uncertainty is not None and s.uncertainty.distribution == "triangular"
+    base = base_values(s)
+    out = {}
+    for j, key in enumerate(UNCERTAIN):
+        if key not in ranges:
+            continue
+        lo, hi = ranges[key]
+        if not triangular or hi == lo:
+            out[key] = lo + (hi - lo) * u[:, j]
+        else:
+            mode = min(max(base[key], lo), hi)
+            cut = (mode - lo) / (hi - lo)
+            x = u[:, j]
+            out[key] = np.where(x < cut, lo + np.sqrt(x * (hi - lo) * (mode - lo)),
+                                hi - np.sqrt((1 - x) * (hi - lo) * (hi - mode)))
+    if not out:  # no ranges: every run is the plan
+        out["intake_filled"] = np.ones(runs)
+    return out
+
+
+def _summaries(inputs: Inputs, years: int) -> dict[str, np.ndarray]:
+    """Yearly figures for every row, projected in chunks of CHUNK_ROWS rows."""
+    parts = []
+    for lo in range(0, inputs.draws, CHUNK_ROWS):
+        y = yearly(project(inputs.rows(lo, lo + CHUNK_ROWS)), years)
+        y["cost"] = y["staff_cost"] + y["placement_cost"]
+        parts.append({k: y[k] for k in BANDED + ("over_cap",)})
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _bands(y: dict[str, np.ndarray], years: int) -> dict:
+    """P10/P50/P90 a year of each banded figure, and the probability that caseloads exceed the cap."""
+    out = {"percentiles": list(PERCENTILES)}
+    for k in BANDED:
+        q = np.percentile(y[k][:, :years], PERCENTILES, axis=0)  # (3, Y)
+        nd = 4 if k == "agency_share" else (0 if k == "cost" else 2)
+        out[k] = [{f"p{p}": round(float(q[i, n]), nd) for i, p in enumerate(PERCENTILES)} for n in range(years)]
+    out["p_over_cap"] = [round(float(v), 4) for v in y["over_cap"][:, :years].mean(axis=0)]
+    return out
+
+
+def bands(s: Scenario) -> dict:
+    """The scenario's uncertainty bands by year (its own runs and seed)."""
+    u = s.uncertainty
+    runs, seed = (u.runs, u.seed) if u else (1000, 0)
+    doc = run_many([s], runs=runs, seed=seed)[0]
+    doc.update(runs=runs, seed=seed, distribution=u.distribution if u else "uniform",
+               ranges={k: list(v) for k, v in (u.ranges if u else {}).items()})
+    return doc
+
+
+def run_many(scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0) -> list[dict]:
+    """Bands for many scenarios, all scenarios x runs x months projected as one stacked computation.
+
+    Scenario i draws from default_rng(seed + i); shorter horizons are padded to the longest and cut back.
+    """
+    years = max(s.years for s in scenarios)
+    stacked = Inputs.stack([build_inputs(s, draw_values(s, runs, seed + i), years=years)
+                            for i, s in enumerate(scenarios)])
+    y = _summaries(stacked, years)
+    return [_bands({k: v[i * runs:(i + 1) * runs] for k, v in y.items()}, s.years)
+            for i, s in enumerate(scenarios)]

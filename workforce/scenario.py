@@ -1,0 +1,569 @@
+"""A workforce scenario (TOML, CONTRACT.md "Workforce scenario"), checked at the edge.
+
+`load_scenario` reads the file, checks every key in one pass (each problem names
+its key and the fix; unknown keys list the valid ones) and returns a frozen
+`Scenario` the model never has to re-check. Policy keys shared with the
+allocator are read by `allocator.policy.parse_policy`, so they mean the same.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from allocator.errors import Problem, ValidationError
+from allocator.policy import CATEGORIES, Policy, parse_policy, read_toml
+
+# Weekly costs of a placement by type (DOMAIN.md); `[placements] weekly_cost` overrides.
+WEEKLY_COST = {"in_house_fostering": 350.0, "independent_fostering": 800.0, "residential": 3200.0}
+ENGLAND_TURNOVER = 0.159  # DfE CSWW 2023, used when a scenario gives none
+
+TOP_KEYS = ("name", "start", "years", "demand", "policy", "workforce", "intake", "costs", "placements",
+            "investment", "targets", "from", "uncertainty")
+DEMAND_KEYS = ("children", "growth_per_year", "history", "mix", "prevented_children_per_year")
+WORKFORCE_KEYS = ("case_holder_fte", "nqsw_fte", "agency_fte", "turnover_per_year", "agency_target_share",
+                  "agency_max_fte", "agency_cover", "experienced_hires_per_year", "practitioners_per_service_leader",
+                  "service_leaders")
+INTAKE_KEYS = ("month", "nqsw", "experienced", "service_leaders")
+COST_KEYS = ("social_worker", "nqsw", "agency_social_worker", "service_leader")
+COST_DEFAULTS = {"social_worker": 41667.0, "nqsw": 36000.0, "agency_social_worker": 60000.0,
+                 "service_leader": 60000.0}
+PLACEMENT_KEYS = ("baseline", "growth_per_year", "prevented_per_year", "average_cost", "mix", "weekly_cost")
+INVESTMENT_KEYS = ("amount",)
+TARGET_KEYS = ("agency_share_by", "intake_month")
+FROM_KEYS = ("workers", "cases")
+UNCERTAIN = ("growth_per_year", "turnover_per_year", "prevention_achieved", "intake_filled", "placement_cost")
+UNCERTAINTY_KEYS = UNCERTAIN + ("runs", "seed", "distribution")
+POLICY_EXTRA = ("non_availability",)
+
+
+@dataclass(frozen=True)
+class Month:
+    """A calendar month, YYYY-MM."""
+
+    year: int
+    month: int
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def plus(self, months: int) -> "Month":
+        n = self.year * 12 + self.month - 1 + months
+        return Month(n // 12, n % 12 + 1)
+
+    def minus(self, other: "Month") -> int:
+        return (self.year - other.year) * 12 + self.month - other.month
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Demand growth: compound, or fitted to a history (linear or log-linear, the lower RMSE)."""
+
+    kind: str  # "compound", "linear" or "log-linear"
+    growth_per_year: float = 0.0  # compound rate (compound and log-linear)
+    per_year: float = 0.0  # children a year (linear)
+    history: tuple[float, ...] = ()
+    rmse_linear: float | None = None
+    rmse_log_linear: float | None = None
+    fitted: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class Intake:
+    """Planned recruitment joining at `month`: NQSWs, experienced social workers, service leaders."""
+
+    month: Month
+    nqsw: float = 0.0
+    experienced: float = 0.0
+    service_leaders: float = 0.0
+
+
+@dataclass(frozen=True)
+class Placements:
+    baseline: float
+    growth_per_year: float
+    prevented_per_year: tuple[float, ...]
+    average_cost: float
+    mix: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """Ranges [low, high] for the uncertain inputs; `runs` draws from `seed`."""
+
+    ranges: dict[str, tuple[float, float]]
+    runs: int = 1000
+    seed: int = 0
+    distribution: str = "uniform"  # or "triangular" (mode: the scenario's own value)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    file: str
+    start: Month
+    years: int
+    children: float
+    trend: Trend
+    weight_factor: float  # weighted children per child (1.0 without a [demand] mix)
+    prevented_children: tuple[float, ...]  # per year
+    policy: Policy
+    non_availability: float
+    case_holder_fte: float
+    nqsw_fte: float
+    agency_fte: float
+    turnover_per_year: float
+    agency_target_share: float | None
+    agency_max_fte: float | None
+    agency_cover: float
+    experienced_hires_per_year: float
+    practitioners_per_service_leader: float
+    service_leaders: float
+    intakes: tuple[Intake, ...]
+    costs: dict[str, float]
+    placements: Placements | None
+    investment: float | None
+    agency_share_by: Month | None
+    intake_month: int
+    uncertainty: Uncertainty | None
+    nqsw_qualifying: tuple[float, ...] | None = None  # starting NQSW FTE qualifying in months 1..12, from [from]
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def months(self) -> int:
+        return self.years * 12
+
+    def month_label(self, t: int) -> str:
+        return str(self.start.plus(t))
+
+
+class _Checker:
+    """Collects problems, each naming its key (e.g. `workforce.agency_fte`) and the fix."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def bad(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, None, key, message))
+
+    def table(self, doc: dict, key: str, required: bool, why: str = "") -> dict | None:
+        v = doc.get(key)
+        if v is None:
+            if required:
+                self.bad(key, f"the {key} section is missing{why}")
+            return None
+        if not isinstance(v, dict):
+            self.bad(key, f"must be a table (a {key} section), not {type(v).__name__}")
+            return None
+        return v
+
+    def unknown(self, table: dict, valid: tuple[str, ...], prefix: str) -> None:
+        for k in sorted(table):
+            if k not in valid:
+                where = f"the {prefix} section" if prefix else "the top level"
+                self.bad(f"{prefix}.{k}" if prefix else k,
+                         f"unknown key; valid keys in {where} are: {', '.join(valid)}")
+
+    def number(self, table: dict, key: str, prefix: str, *, default=None, required=False, low=None, high=None,
+               low_open=False, integer=False, hint="") -> float | None:
+        name = f"{prefix}.{key}" if prefix else key
+        if key not in table:
+            if required:
+                self.bad(name, f"is missing; give {hint or 'a number'}")
+            return default
+        v = table[key]
+        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+        if ok and integer and not float(v).is_integer():
+            ok = False
+        if ok and low is not None and (v < low or (low_open and v == low)):
+            ok = False
+        if ok and high is not None and v > high:
+            ok = False
+        if not ok:
+            rng = []
+            if low is not None:
+                rng.append(f"{'more than' if low_open else 'at least'} {low}")
+            if high is not None:
+                rng.append(f"at most {high}")
+            kind = "a whole number" if integer else "a number"
+            self.bad(name, f"{v!r} is not valid; use {kind}" + (f" {' and '.join(rng)}" if rng else "")
+                     + (f" ({hint})" if hint else ""))
+            return default
+        return int(v) if integer else float(v)
+
+    def month(self, value, name: str) -> Month | None:
+        if isinstance(value, date):
+            return Month(value.year, value.month)
+        if isinstance(value, str):
+            parts = value.strip().split("-")
+            if len(parts) in (2, 3) and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+                y, m = int(parts[0]), int(parts[1])
+                if 1 <= m <= 12:
+                    return Month(y, m)
+        self.bad(name, f"{value!r} is not a month; write it as \"YYYY-MM\", e.g. \"2027-04\"")
+        return None
+
+    def per_year(self, table: dict, key: str, prefix: str, years: int | None, *, low=0.0) -> tuple[float, ...]:
+        """A number for every year, or a list with one value a year."""
+        name = f"{prefix}.{key}"
+        if key not in table:
+            return tuple([0.0] * (years or 0))
+        v = table[key]
+        fix = f"give one number, or a list with one number a year ({years or 'years'} values)"
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            values = [v] * (years or 0)
+        elif isinstance(v, list):
+            values = v
+            if years is not None and len(v) != years:
+                self.bad(name, f"has {len(v)} values but the scenario runs {years} years; {fix}")
+                return tuple([0.0] * years)
+        else:
+            self.bad(name, f"{v!r} is not valid; {fix}")
+            return tuple([0.0] * (years or 0))
+        if any(not isinstance(x, (int, float)) or isinstance(x, bool) or not math.isfinite(x) or x < low
+               for x in values):
+            self.bad(name, f"{v!r} is not valid; every value must be a number of at least {low}")
+            return tuple([0.0] * (years or 0))
+        return tuple(float(x) for x in values)
+
+    def shares(self, v, name: str, valid: tuple[str, ...]) -> dict[str, float] | None:
+        """A table of shares over `valid` names that adds up to 1."""
+        if not isinstance(v, dict) or not v:
+            self.bad(name, f"use a table of shares adding up to 1, e.g. {{ {valid[0]} = 0.6, {valid[1]} = 0.4 }}")
+            return None
+        out = {}
+        for k, s in sorted(v.items()):
+            if k not in valid:
+                self.bad(f"{name}.{k}", f"unknown; use one of: {', '.join(valid)}")
+            elif not isinstance(s, (int, float)) or isinstance(s, bool) or not 0 <= s <= 1:
+                self.bad(f"{name}.{k}", f"{s!r} is not valid; use a share between 0 and 1")
+            else:
+                out[k] = float(s)
+        if len(out) == len(v) and abs(sum(out.values()) - 1) > 0.01:
+            self.bad(name, f"shares add up to {sum(out.values()):.3f}; they must add up to 1")
+            return None
+        return out if len(out) == len(v) else None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and check a scenario TOML; raise ValidationError listing every problem."""
+    path = Path(path)
+    doc = read_toml(path)
+    return parse_scenario(doc, path.name, path.parent)
+
+
+def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None) -> Scenario:
+    """Check a scenario table (as read from TOML); `folder` resolves [from] paths."""
+    ck = _Checker(file)
+    notes: list[str] = []
+    ck.unknown(doc, TOP_KEYS, "")
+    name = doc.get("name", Path(file).stem)
+    if not isinstance(name, str) or not name.strip():
+        ck.bad("name", f"{name!r} is not valid; give the scenario a name in quotes")
+        name = Path(file).stem
+    start = None
+    if "start" not in doc:
+        ck.bad("start", "is missing; give the first month of the projection, e.g. start = \"2027-04\"")
+    else:
+        start = ck.month(doc["start"], "start")
+    years = ck.number(doc, "years", "", required=True, low=1, high=30, integer=True,
+                      hint="the number of years to project, e.g. years = 4")
+
+    source = ck.table(doc, "from", required=False)
+    if source is not None:
+        ck.unknown(source, FROM_KEYS, "from")
+    demand = ck.table(doc, "demand", required=True,
+                      why="; add a demand section with children = N and growth_per_year = 0.05 (or history = a list "
+                          "of yearly counts)")
+    pol_table = ck.table(doc, "policy", required=False) or {}
+    policy, pol_problems = parse_policy(pol_table, file, extra_keys=POLICY_EXTRA)
+    ck.problems += [Problem(p.file, p.row, f"policy.{p.column}" if p.column else "policy", p.message, p.severity)
+                    for p in pol_problems]
+    non_availability = ck.number(pol_table, "non_availability", "policy", default=0.0, low=0, high=0.9,
+                                 hint="the share of FTE lost to sickness, leave and training, e.g. 0.035")
+    wf = ck.table(doc, "workforce", required=source is None,
+                  why="; add a workforce section with case_holder_fte, nqsw_fte, agency_fte and turnover_per_year "
+                      "(or take the workforce from the allocation files with a from section: workers = ..., cases = ...)")
+    wf_missing = wf is None and source is None
+    wf = wf if wf is not None else {}
+
+    # demand
+    children, trend, weight_factor, prevented = None, Trend("compound"), 1.0, ()
+    if demand is not None:
+        ck.unknown(demand, DEMAND_KEYS, "demand")
+        children = ck.number(demand, "children", "demand", required=source is None and "history" not in demand,
+                             low=0, hint="the number of children needing a case-holding social worker now")
+        if source is not None and "children" in demand:
+            ck.bad("demand.children", "is given here and by the from section's cases; remove one")
+        if "history" in demand and "growth_per_year" in demand:
+            ck.bad("demand.history", "is given with growth_per_year; give one: a growth rate or a history to fit")
+        elif "history" in demand:
+            trend = _fit_history(demand["history"], ck)
+            if children is None and trend.history and source is None:
+                children = trend.history[-1]
+        else:
+            g = ck.number(demand, "growth_per_year", "demand", default=0.0, low=-0.5, high=1.0,
+                          hint="a yearly rate such as 0.05 for 5%")
+            trend = Trend("compound", growth_per_year=g or 0.0)
+        if "mix" in demand:
+            mix = ck.shares(demand["mix"], "demand.mix", CATEGORIES)
+            if mix:
+                weight_factor = sum(share * policy.weight(cat) for cat, share in mix.items())
+        prevented = ck.per_year(demand, "prevented_children_per_year", "demand", years)
+
+    # workforce
+    ck.unknown(wf, WORKFORCE_KEYS, "workforce")
+    from_keys = ("case_holder_fte", "nqsw_fte", "agency_fte")
+    if source is not None:
+        for k in from_keys:
+            if k in wf:
+                ck.bad(f"workforce.{k}", "is given here and by the from section's workers; remove one")
+    case_holder = ck.number(wf, "case_holder_fte", "workforce", required=source is None and not wf_missing, low=0,
+                            hint="the permanent, experienced case-holding FTE, e.g. 76.8")
+    nqsw = ck.number(wf, "nqsw_fte", "workforce", default=0.0, low=0, hint="FTE of NQSWs in their ASYE year")
+    agency = ck.number(wf, "agency_fte", "workforce", default=0.0, low=0, hint="agency social worker FTE")
+    turnover = ck.number(wf, "turnover_per_year", "workforce", default=None, low=0, high=0.9,
+                         hint="the annual leaving rate, e.g. 0.127 for 12.7%")
+    if turnover is None and "turnover_per_year" not in wf:
+        turnover = ENGLAND_TURNOVER
+        notes.append(f"workforce.turnover_per_year not given; using England's 2023 rate {ENGLAND_TURNOVER:.1%}")
+    target = ck.number(wf, "agency_target_share", "workforce", default=None, low=0, high=1,
+                       hint="a share such as 0.10 for 10%")
+    agency_max = ck.number(wf, "agency_max_fte", "workforce", default=None, low=0,
+                           hint="the most agency FTE the council can find")
+    cover = ck.number(wf, "agency_cover", "workforce", default=1.0, low=0, high=1,
+                      hint="the share of the shortfall agency staff fill, 1.0 = all of it")
+    hires = ck.number(wf, "experienced_hires_per_year", "workforce", default=0.0, low=0,
+                      hint="experienced FTE recruited a year, spread evenly")
+    ppsl = ck.number(wf, "practitioners_per_service_leader", "workforce", default=6.0, low=0, low_open=True,
+                     hint="practitioners a team manager leads, e.g. 6")
+    leaders = ck.number(wf, "service_leaders", "workforce", default=None, low=0, hint="team managers now")
+
+    # intakes
+    intakes = []
+    raw_intakes = doc.get("intake", [])
+    if isinstance(raw_intakes, dict):
+        raw_intakes = [raw_intakes]
+    if not isinstance(raw_intakes, list) or any(not isinstance(i, dict) for i in raw_intakes):
+        ck.bad("intake", "use intake tables (double brackets around intake), each with month, nqsw and experienced")
+        raw_intakes = []
+    for n, it in enumerate(raw_intakes, start=1):
+        prefix = f"intake[{n}]"
+        ck.unknown(it, INTAKE_KEYS, prefix)
+        month = None
+        if "month" not in it:
+            ck.bad(f"{prefix}.month", "is missing; give the month the intake joins, e.g. month = \"2027-09\"")
+        else:
+            month = ck.month(it["month"], f"{prefix}.month")
+        if month and start and years:
+            k = month.minus(start)
+            if k < 0:
+                ck.bad(f"{prefix}.month", f"{month} is before the start {start}; give a month from {start} on")
+                month = None
+            elif k >= years * 12:
+                ck.bad(f"{prefix}.month", f"{month} is after the projection ends ({start.plus(years * 12 - 1)}); "
+                       "give a month inside the horizon or raise years")
+                month = None
+        nq = ck.number(it, "nqsw", prefix, default=0.0, low=0, hint="NQSW FTE joining")
+        ex = ck.number(it, "experienced", prefix, default=0.0, low=0, hint="experienced FTE joining")
+        sl = ck.number(it, "service_leaders", prefix, default=0.0, low=0, hint="team managers joining")
+        if month is not None:
+            intakes.append(Intake(month, nq or 0.0, ex or 0.0, sl or 0.0))
+
+    # costs
+    costs_t = ck.table(doc, "costs", required=False) or {}
+    ck.unknown(costs_t, COST_KEYS, "costs")
+    costs = {k: ck.number(costs_t, k, "costs", default=d, low=0, hint="a yearly cost per FTE in pounds")
+             for k, d in COST_DEFAULTS.items()}
+    costs = {k: (v if v is not None else COST_DEFAULTS[k]) for k, v in costs.items()}
+
+    placements = _placements(ck.table(doc, "placements", required=False), ck, years)
+    inv = ck.table(doc, "investment", required=False)
+    investment = None
+    if inv is not None:
+        ck.unknown(inv, INVESTMENT_KEYS, "investment")
+        investment = ck.number(inv, "amount", "investment", required=True, low=0, low_open=True,
+                               hint="the amount invested in pounds, e.g. 500000")
+        if placements is None:
+            ck.bad("investment", "needs a placements section with average_cost to judge payback in placements avoided")
+
+    targets = ck.table(doc, "targets", required=False) or {}
+    ck.unknown(targets, TARGET_KEYS, "targets")
+    share_by = None
+    if "agency_share_by" in targets:
+        share_by = ck.month(targets["agency_share_by"], "targets.agency_share_by")
+        if share_by and start and years:
+            k = share_by.minus(start)
+            if not 0 <= k < years * 12:
+                ck.bad("targets.agency_share_by", f"{share_by} is outside the projection; give a month from {start} "
+                       f"to {start.plus(years * 12 - 1)} (the share is read at that month's end)")
+                share_by = None
+        if target is None:
+            ck.bad("targets.agency_share_by", "needs workforce.agency_target_share, the share to reach")
+    first_nqsw = next((i.month.month for i in sorted(intakes, key=lambda i: i.month.minus(Month(0, 1)))
+                       if i.nqsw > 0), 9)
+    intake_month = ck.number(targets, "intake_month", "targets", default=first_nqsw, low=1, high=12, integer=True,
+                             hint="the month of the year NQSW cohorts join, e.g. 9 for September")
+
+    uncertainty = _uncertainty(ck.table(doc, "uncertainty", required=False), ck)
+
+    nqsw_qualifying = None
+    if source is not None and start is not None:
+        got = _from_allocation(source, ck, folder or Path("."), policy, start)
+        if got is not None:
+            children, weight_factor, case_holder, nqsw, agency, nqsw_qualifying, note = got
+            notes.append(note)
+    if ck.problems:
+        raise ValidationError(ck.problems)
+    if leaders is None:
+        leaders = math.ceil((case_holder + nqsw + agency) / ppsl - 1e-9)
+    return Scenario(
+        name=name.strip(), file=file, start=start, years=years, children=children, trend=trend,
+        weight_factor=weight_factor, prevented_children=prevented, policy=policy, non_availability=non_availability,
+        case_holder_fte=case_holder, nqsw_fte=nqsw, agency_fte=agency, turnover_per_year=turnover,
+        agency_target_share=target, agency_max_fte=agency_max, agency_cover=cover if cover is not None else 1.0,
+        experienced_hires_per_year=hires,
+        practitioners_per_service_leader=ppsl, service_leaders=float(leaders),
+        intakes=tuple(sorted(intakes, key=lambda i: (i.month.minus(start), i.nqsw, i.experienced))),
+        costs=costs, placements=placements, investment=investment, agency_share_by=share_by,
+        intake_month=intake_month, uncertainty=uncertainty, nqsw_qualifying=nqsw_qualifying, notes=tuple(notes))
+
+
+def _fit_history(v, ck: _Checker) -> Trend:
+    """Fit linear and log-linear trends to yearly values; keep the one with the lower RMSE."""
+    import numpy as np
+
+    if (not isinstance(v, list) or len(v) < 3
+            or any(not isinstance(x, (int, float)) or isinstance(x, bool) or not x > 0 for x in v)):
+        ck.bad("demand.history", f"{v!r} is not valid; give at least 3 yearly counts above 0, oldest first, "
+               "e.g. history = [1958, 1880, 1744, 1991, 2482]")
+        return Trend("compound")
+    y = np.array(v, dtype=float)
+    x = np.arange(len(y), dtype=float)
+    b, a = np.polyfit(x, y, 1)
+    lin = a + b * x
+    d, c = np.polyfit(x, np.log(y), 1)
+    log = np.exp(c + d * x)
+    rmse_lin = float(np.sqrt(np.mean((y - lin) ** 2)))
+    rmse_log = float(np.sqrt(np.mean((y - log) ** 2)))
+    if rmse_lin <= rmse_log:
+        return Trend("linear", per_year=float(b), history=tuple(y), rmse_linear=rmse_lin, rmse_log_linear=rmse_log,
+                     fitted=tuple(float(f) for f in lin))
+    return Trend("log-linear", growth_per_year=float(np.exp(d) - 1), history=tuple(y), rmse_linear=rmse_lin,
+                 rmse_log_linear=rmse_log, fitted=tuple(float(f) for f in log))
+
+
+def _placements(t: dict | None, ck: _Checker, years: int | None) -> Placements | None:
+    if t is None:
+        return None
+    ck.unknown(t, PLACEMENT_KEYS, "placements")
+    baseline = ck.number(t, "baseline", "placements", required=True, low=0, hint="looked-after children now")
+    growth = ck.number(t, "growth_per_year", "placements", default=0.0, low=-1e6,
+                       hint="children a year, without prevention")
+    prevented = ck.per_year(t, "prevented_per_year", "placements", years)
+    weekly = dict(WEEKLY_COST)
+    if "weekly_cost" in t:
+        wc = t["weekly_cost"]
+        if not isinstance(wc, dict):
+            ck.bad("placements.weekly_cost", "use a table of weekly costs by placement type, e.g. { residential = 3200 }")
+        else:
+            for k in sorted(wc):
+                if k not in WEEKLY_COST:
+                    ck.bad(f"placements.weekly_cost.{k}", f"unknown; use one of: {', '.join(WEEKLY_COST)}")
+                else:
+                    weekly[k] = ck.number(wc, k, "placements.weekly_cost", default=weekly[k], low=0)
+    mix = None
+    if "mix" in t:
+        mix = ck.shares(t["mix"], "placements.mix", tuple(WEEKLY_COST))
+    average = ck.number(t, "average_cost", "placements", default=None, low=0, low_open=True,
+                        hint="the cost of a placement a year in pounds, e.g. 40000")
+    if "average_cost" in t and "mix" in t:
+        ck.bad("placements.mix", "is given with average_cost; give one: an average cost or a mix by placement type")
+    elif average is None and mix:
+        average = sum(share * weekly[k] * 52 for k, share in mix.items())
+    elif average is None and "average_cost" not in t and "mix" not in t:
+        ck.bad("placements.average_cost", "is missing; give the cost of a placement a year (e.g. 40000), "
+               "or a mix by placement type, e.g. mix = { in_house_fostering = 0.6, independent_fostering = 0.3, "
+               "residential = 0.1 }")
+    if baseline is None or growth is None or average is None:
+        return None
+    return Placements(baseline, growth, prevented, average, mix)
+
+
+def _uncertainty(t: dict | None, ck: _Checker) -> Uncertainty | None:
+    if t is None:
+        return None
+    ck.unknown(t, UNCERTAINTY_KEYS, "uncertainty")
+    ranges = {}
+    limits = {"growth_per_year": (-0.5, 1.0), "turnover_per_year": (0.0, 0.9), "prevention_achieved": (0.0, 1.5),
+              "intake_filled": (0.0, 1.0), "placement_cost": (0.0, 1e7)}
+    for key in UNCERTAIN:
+        if key not in t:
+            continue
+        v = t[key]
+        lo, hi = limits[key]
+        if (not isinstance(v, list) or len(v) != 2
+                or any(not isinstance(x, (int, float)) or isinstance(x, bool) or not lo <= x <= hi for x in v)
+                or v[0] > v[1]):
+            ck.bad(f"uncertainty.{key}", f"{v!r} is not valid; give two numbers, low then high, "
+                   f"with {lo} <= low <= high <= {hi}, e.g. {[lo, hi]}")
+            continue
+        ranges[key] = (float(v[0]), float(v[1]))
+    runs = ck.number(t, "runs", "uncertainty", default=1000, low=1, high=1_000_000, integer=True)
+    seed = ck.number(t, "seed", "uncertainty", default=0, low=0, integer=True)
+    dist = t.get("distribution", "uniform")
+    if dist not in ("uniform", "triangular"):
+        ck.bad("uncertainty.distribution", f"{dist!r} is not valid; use \"uniform\" or \"triangular\"")
+        dist = "uniform"
+    return Uncertainty(ranges, runs or 1000, seed or 0, dist)
+
+
+def _from_allocation(source: dict, ck: _Checker, folder: Path, policy: Policy, start: Month):
+    """Starting demand and workforce from the allocation inputs, capacity as the allocator computes it.
+
+    Mapping (capacity in children, divided by children_per_fte, so both tools agree):
+    case_holder_fte = permanent non-NQSW case holders' capacity / children_per_fte (managers count at
+    manager_max_cases); agency_fte = agency workers' capacity / children_per_fte; nqsw_fte = permanent
+    NQSWs' capacity / (children_per_fte * nqsw_capacity_share); demand.children = children in cases.
+    """
+    from dataclasses import replace
+
+    from allocator.instance import load_instance
+
+    for k in FROM_KEYS:
+        if k not in source:
+            ck.bad(f"from.{k}", f"is missing; give the {k} file, relative to the scenario")
+        elif not isinstance(source[k], str):
+            ck.bad(f"from.{k}", f"{source[k]!r} is not a file name; write it in quotes")
+    if ck.problems:
+        return None
+    pol = policy if policy.as_of else replace(policy, as_of=date(start.year, start.month, 1))
+    try:
+        loaded = load_instance(folder / source["workers"], folder / source["cases"], pol)
+    except ValidationError as e:
+        ck.problems += e.problems
+        return None
+    inst = loaded.instance
+    cpf = pol.children_per_fte
+    perm = [w for w in inst.workers if w.employment == "permanent"]
+    case_holder = sum(w.capacity for w in perm if not w.is_nqsw) / cpf
+    agency = sum(w.capacity for w in inst.workers if w.employment == "agency") / cpf
+    nqsws = [w for w in perm if w.is_nqsw]
+    nqsw = sum(w.capacity for w in nqsws) / (cpf * pol.nqsw_capacity_share)
+    qualifying = [0.0] * 12
+    for w in nqsws:
+        fte = w.capacity / (cpf * pol.nqsw_capacity_share)
+        if w.asye_start is None:
+            for k in range(12):
+                qualifying[k] += fte / 12
+        else:
+            k = Month(w.asye_start.year, w.asye_start.month).plus(12).minus(start)
+            qualifying[min(max(k, 1), 12) - 1] += fte
+    children = len(inst.children)
+    weighted = sum(c.weight for c in inst.children)
+    factor = weighted / children if children else 1.0
+    note = (f"from {inst.workers_file} and {inst.cases_file}: {children} children, case-holder capacity "
+            f"{case_holder:.1f} FTE, NQSW {nqsw:.1f} FTE, agency {agency:.1f} FTE (capacity / children_per_fte)")
+    return float(children), factor, round(case_holder, 4), round(nqsw, 4), round(agency, 4), tuple(qualifying), note

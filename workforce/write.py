@@ -1,0 +1,40 @@
+"""The monthly projection as files: projection.csv and projection.xlsx (with a yearly sheet)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from allocator.files import write_csv, write_xlsx
+
+MONTH_COLUMNS = ("month", "children", "required_fte", "case_holder_fte", "nqsw_fte", "nqsw_capacity_fte",
+                 "agency_fte", "available_fte", "gap_fte", "agency_share", "caseload_per_fte", "service_leaders",
+                 "service_leaders_needed", "placements", "staff_cost", "agency_cost", "placement_cost")
+STATES = MONTH_COLUMNS[1:14]
+FLOWS = MONTH_COLUMNS[14:]
+
+
+def month_rows(plan) -> list[list]:
+    """One row per month: the position at the month's start; the month's costs (blank on the closing row)."""
+    p, s = plan.projection, plan.scenario
+    rows = []
+    for t in range(s.months + 1):
+        row = [s.month_label(t)]
+        for k in STATES:
+            row.append(round(float(getattr(p, k)[0, t]), 4))
+        for k in FLOWS:
+            row.append(round(float(getattr(p, k)[0, t]), 2) if t < s.months else None)
+        rows.append(row)
+    return rows
+
+
+def write_projection(plan, out: str | Path) -> list[Path]:
+    """Write projection.csv (monthly) and projection.xlsx (monthly and yearly sheets) to `out`."""
+    out = Path(out)
+    rows = month_rows(plan)
+    years = plan.doc["years"]
+    year_cols = list(years[0]) if years else []
+    write_csv(out / "projection.csv", MONTH_COLUMNS, rows)
+    write_xlsx(out / "projection.xlsx", {
+        "monthly": (MONTH_COLUMNS, rows),
+        "yearly": (year_cols, [[y[c] for c in year_cols] for y in years]),
+    })
+    return [out / "projection.csv", out / "projection.xlsx"]
