@@ -5,6 +5,7 @@ commands that need them, so `caseload --help` stays fast.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -30,9 +31,10 @@ def handled(fn):
         try:
             return fn(*args, **kwargs)
         except ValidationError as e:
+            from rich.markup import escape
             err = _console(stderr=True)
-            for p in e.problems:
-                err.print(f"[red]error[/red]: {p}", markup=True, highlight=False, soft_wrap=True)
+            for p in e.problems:  # user text (ids, values, file names) may hold [brackets]: never markup
+                err.print(f"[red]error[/red]: {escape(str(p))}", markup=True, highlight=False, soft_wrap=True)
             err.print(f"{len(e.problems)} problem{'s' if len(e.problems) != 1 else ''} found; nothing was written.")
             sys.exit(2)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
@@ -48,6 +50,31 @@ def handled(fn):
 def emit_json(doc) -> None:
     from allocator.files import json_text
     click.echo(json_text(doc), nl=False)
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def _montecarlo_progress(quiet: bool):
+    """A `workforce.montecarlo.Progress` callback drawing a bar a scenario on stderr; None when quiet or
+    when stderr is not a terminal (so pipes, logs and `--json` output stay clean)."""
+    if quiet or not _stderr_is_terminal():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True, force_terminal=True), transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def tell(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = bar.add_task(what, total=total)
+            bar.update(tasks[what], completed=done, total=total)
+
+        yield tell
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -155,7 +182,9 @@ def plan(scenario, out, as_json, quiet):
     from workforce.scenario import load_scenario
     from workforce.show import print_plan
     from workforce.write import write_projection
-    result = make_plan(load_scenario(scenario))
+    loaded = load_scenario(scenario)
+    with _montecarlo_progress(quiet) as progress:
+        result = make_plan(loaded, progress=progress)
     if out:
         write_projection(result, out)
     if as_json:
@@ -177,7 +206,8 @@ def compare(scenarios, as_json, xlsx, quiet):
     """Scenarios side by side (options appraisal)."""
     from workforce.compare import comparison, comparison_table, load_plans, write_comparison_xlsx
     from workforce.show import band_table
-    doc = comparison([p.doc for p in load_plans(scenarios)])
+    with _montecarlo_progress(quiet) as progress:
+        doc = comparison([p.doc for p in load_plans(scenarios, progress)])
     if xlsx:
         write_comparison_xlsx(doc, xlsx)
     if as_json:
@@ -222,18 +252,96 @@ def baseline(dfe, la, year, out):
 
 
 @main.command()
+@click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--workers", "workers", type=click.Path(dir_okay=False), help="Workers file: report an allocation run.")
+@click.option("--cases", "cases", type=click.Path(dir_okay=False), help="Cases file (with --workers).")
+@policy_opt
+@click.option("--out", "out", type=click.Path(file_okay=False), default="report", show_default=True,
+              help="Folder for report.html and report.xlsx.")
+@click.option("--title", "title", help="The report's title (default: from what it covers).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; overrides the policy.")
+@click.option("--seed", type=click.IntRange(min=0), help="Overrides the policy's seed.")
+@quiet_opt
+@handled
+def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quiet):
+    """Write OUT/report.html (one self-contained page: charts, tables) and OUT/report.xlsx (the same tables).
+
+    \b
+    caseload report --workers W.csv --cases C.csv [--policy P.toml]   an allocation run
+    caseload report SCENARIO.toml                                   one workforce scenario
+    caseload report S1.toml S2.toml ...                             options appraisal (first = baseline)
+    Scenarios and --workers/--cases together give one report of both.
+    """
+    if not scenarios and not (workers or cases):
+        raise click.UsageError("give scenario files, or --workers and --cases, or both")
+    if bool(workers) != bool(cases):
+        raise click.UsageError("--workers and --cases go together")
+    if policy and not workers:
+        raise click.UsageError("--policy goes with --workers and --cases (a scenario carries its own [policy])")
+    console = _console()
+    allocation, inputs = None, ""
+    if workers:
+        loaded = _load(workers, cases, policy)
+        _print_warnings(loaded, console)
+        allocation = _solve(loaded, quiet, time_limit=time_limit, seed=seed)
+        inputs = ", ".join(Path(f).name for f in (workers, cases, policy) if f)
+    _write_report(console, out, allocation, _plans(scenarios, quiet), inputs, title)
+
+
+def _solve(loaded, quiet: bool, **options):
+    from allocator.solve import Options, allocate as run
+    return run(loaded.instance, Options(progress=not quiet, **options))
+
+
+def _plans(scenarios, quiet: bool) -> list:
+    from workforce.compare import load_plans
+    if not scenarios:
+        return []
+    with _montecarlo_progress(quiet) as progress:
+        return load_plans(scenarios, progress)
+
+
+def _write_report(console, out, allocation, plans, inputs: str = "", title: str | None = None) -> None:
+    from allocator.errors import Problem, ValidationError
+    from workforce.report import build_report, write_report
+    report = build_report(allocation, plans, inputs=inputs, title=title)
+    try:
+        paths = write_report(report, out)
+    except OSError as e:
+        raise ValidationError([Problem(str(out), message=f"cannot write the report: {e.strerror or e}")]) from None
+    console.print(f"Report written to {paths[0]} and {paths[1]}", soft_wrap=True)
+
+
+@main.command()
 @click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True)
 @quiet_opt
 @handled
 def demo(out, quiet):
-    """Run the main job on sample_data/: validate, allocate, and plan the sample scenarios."""
+    """Run the main job on sample_data/: validate, allocate, compare the sample scenarios, and report.
+
+    \b
+    Writes OUT/allocation/ (allocation.csv, workers.csv, summary.json, allocation.xlsx) and one report
+    of the allocation and the options appraisal: OUT/report.html and OUT/report.xlsx.
+    """
+    from allocator.show import print_plan
+    from allocator.write import write_plan
+    from workforce.compare import comparison, comparison_table
     sample = _sample_dir()
-    ctx = click.get_current_context()
     console = _console()
     console.rule("caseload demo: sample council")
-    ctx.invoke(allocate, workers=str(sample / "workers.csv"), cases=str(sample / "cases.csv"),
-               policy=str(sample / "policy.toml"), out=str(Path(out) / "allocation"), as_json=False,
-               keep_current=False, max_moves=None, fmt="xlsx", time_limit=None, seed=None, quiet=quiet)
+    files = [sample / "workers.csv", sample / "cases.csv", sample / "policy.toml"]
+    loaded = _load(*map(str, files))
+    _print_warnings(loaded, console)
+    allocation = _solve(loaded, quiet)
+    write_plan(allocation, Path(out) / "allocation", xlsx=True)
+    print_plan(allocation, console)
+    console.print(f"Plan written to {Path(out) / 'allocation'}/")
+    console.rule("options appraisal: sample scenarios")
+    first = sample / "scenarios" / "status_quo.toml"
+    scenarios = [first] + sorted(p for p in (sample / "scenarios").glob("*.toml") if p != first)
+    plans = _plans([str(p) for p in scenarios], quiet)
+    console.print(comparison_table(comparison([p.doc for p in plans])))
+    _write_report(console, out, allocation, plans, inputs="sample_data/: " + ", ".join(f.name for f in files))
 
 
 def _sample_dir() -> Path:

@@ -15,11 +15,12 @@ class Problem:
     severity: str = "error"  # "error" stops the run; "warning" is printed only
 
     def __str__(self) -> str:
+        toml = self.file.lower().endswith(".toml")  # a TOML file has lines and keys, not rows and columns
         where = [self.file]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{'line' if toml else 'row'} {self.row}")
         if self.column:
-            where.append(f"column '{self.column}'")
+            where.append(f"{'key' if toml else 'column'} '{self.column}'")
         return f"{', '.join(where)}: {self.message}"
 
 
@@ -27,7 +28,7 @@ class ValidationError(Exception):
     """Raised at the edge with every problem found in one pass."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_order)
+        self.problems = sorted(set(problems), key=_order)  # one workbook read twice: say it once
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

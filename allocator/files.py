@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import os
+import re
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -121,7 +123,11 @@ def _normalise_zip(data: bytes) -> bytes:
             info = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o600 << 16
-            dst.writestr(info, src.read(item.filename))
+            data = src.read(item.filename)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps the save time as "modified"
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            dst.writestr(info, data)
     return out.getvalue()
 
 

@@ -14,9 +14,11 @@ def greedy(c: Component, max_moves: int | None = None) -> dict[int, int | None]:
     n = len(c.workers)
     sol: dict[int, int | None] = {}
     load = [0] * n
-    for fi, f in enumerate(c.families):
+    for fi, f in enumerate(c.families):  # keep: never above capacity, or above what an overloaded worker holds now
         cur = f.current_workers
         wi = next((wi for wi in c.domains[fi] if len(cur) == 1 and c.workers[wi].id == cur[0]), None)
+        if wi is not None and load[wi] + f.weight > max(c.capacity(wi), c.current_load[wi]):
+            wi = None
         sol[fi] = wi
         if wi is not None:
             load[wi] += f.weight
@@ -41,6 +43,10 @@ def greedy(c: Component, max_moves: int | None = None) -> dict[int, int | None]:
         if f.held_by(c.workers[wi].id) == 0:
             took_new[wi] = True
 
+    for fi, wi in sorted(c.pins.items()):  # managers' decisions first, where there is room
+        if sol[fi] != wi and room(wi, fi) and not (c.overloaded(wi) and load[wi] > c.capacity(wi)):
+            if max_moves is None or moves + c.families[fi].with_worker - c.families[fi].held_by(c.workers[wi].id) <= max_moves:
+                place(fi, wi)
     for wi in range(n):  # relieve overloaded workers, smallest families first
         if not c.overloaded(wi):
             continue

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .errors import Problem, ValidationError
 from .policy import CATEGORIES, MANAGER_ROLES, PRIORITIES, ROLES, Policy
-from .read import parse_bool, parse_date, parse_list, parse_number, read_table, text
+from .read import parse_bool, parse_date, parse_list, parse_number, read_table, show, text
 
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "employment", "skills", "asye_start",
                   "supervisor_id", "extra_teams", "max_children", "accepting")
@@ -122,22 +122,26 @@ def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Poli
     problems: list[Problem] = []
     notes: list[str] = []
     wfile, cfile = Path(workers_path).name, Path(cases_path).name
-    if wfile == cfile:
-        wfile, cfile = f"{wfile}[workers]", f"{cfile}[cases]"
+    if wfile == cfile:  # one workbook for both; no [brackets]: the terminal reads them as markup
+        kind = "sheet" if Path(workers_path).suffix.lower() in (".xlsx", ".xlsm") else "read as"
+        wfile, cfile = f"{wfile} ({kind} workers)", f"{cfile} ({kind} cases)"
     wrows = crows = None
     try:
-        wrows = read_table(workers_path, "workers", WORKER_REQUIRED, WORKER_COLUMNS)
+        wrows = read_table(workers_path, "workers", WORKER_REQUIRED, WORKER_COLUMNS, label=wfile)
     except ValidationError as e:
         problems += e.problems
     try:
-        crows = read_table(cases_path, "cases", CASE_REQUIRED, CASE_COLUMNS)
+        crows = read_table(cases_path, "cases", CASE_REQUIRED, CASE_COLUMNS, label=cfile)
     except ValidationError as e:
         problems += e.problems
+    # each file's own rows are checked even when the other cannot be read: every problem in one pass
+    workers = _workers(wrows, wfile, policy, problems, notes) if wrows is not None else []
+    children = _children(crows, cfile, policy, problems, notes) if crows is not None else []
     if wrows is None or crows is None:
-        raise ValidationError(problems)
-    workers = _workers(wrows, wfile, policy, problems, notes)
-    children = _children(crows, cfile, policy, problems, notes)
-    _cross_checks(workers, children, wfile, cfile, policy, problems)
+        raise ValidationError([p for p in problems if p.severity == "error"])
+    # ids on rows that have their own error: a reference to one is not also "names nobody"
+    listed = {wid for _, r in wrows if (wid := text(r.get("worker_id")))}
+    _cross_checks(workers, children, wfile, cfile, policy, problems, listed)
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)
@@ -184,7 +188,8 @@ def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
         role_raw = text(r.get("role"))
         role = _mapped(role_raw, ROLES, ROLE_SPELLINGS, mapped) if role_raw else None
         if role is None:
-            bad("role", f"{role_raw!r} is not a role; use one of: {', '.join(ROLES)}" if role_raw else
+            bad("role", f"{role_raw!r} is not a role; use one of: {', '.join(ROLES)} "
+                "(or a common spelling such as 'Team Manager', 'ASYE', 'Senior Practitioner')" if role_raw else
                 f"is empty; use one of: {', '.join(ROLES)}")
         fte = None
         if r.get("fte") is None:
@@ -194,11 +199,12 @@ def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
             if msg:
                 bad("fte", msg + "; give the FTE as a number like 0.8")
             elif not 0 < fte <= 1:
-                bad("fte", f"{r['fte']!r} is out of range; FTE must be more than 0 and at most 1")
+                hint = f"; if {fte:g} is a percentage, write {fte / 100:g}" if 10 <= fte <= 100 else ""
+                bad("fte", f"{show(r['fte'])} is out of range; FTE must be more than 0 and at most 1{hint}")
                 fte = None
         employment = (text(r.get("employment")) or "permanent").lower()
         if employment not in ("permanent", "agency"):
-            bad("employment", f"{r.get('employment')!r} is not valid; use permanent or agency")
+            bad("employment", f"{show(r.get('employment'))} is not valid; use permanent or agency")
         asye = None
         if r.get("asye_start") is not None:
             asye, msg = parse_date(r["asye_start"])
@@ -212,7 +218,7 @@ def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
         if r.get("max_children") is not None:
             max_children, msg = parse_number(r["max_children"])
             if msg or max_children < 0:
-                bad("max_children", (msg or f"{r['max_children']!r} is negative") + "; give a personal cap of 0 or more")
+                bad("max_children", (msg or f"{show(r['max_children'])} is negative") + "; give a personal cap of 0 or more")
                 max_children = None
         accepting = True
         if r.get("accepting") is not None:
@@ -264,7 +270,7 @@ def _children(rows, file, policy: Policy, problems, notes) -> list[Child]:
         if r.get("weight") is not None:
             w, msg = parse_number(r["weight"])
             if msg or w <= 0 or w > 100:
-                bad("weight", (msg or f"{r['weight']!r} is out of range") + "; give a weight above 0, e.g. 1.5")
+                bad("weight", (msg or f"{show(r['weight'])} is out of range") + "; give a weight above 0, e.g. 1.5")
             else:
                 weight = w
         if category is None or priority not in PRIORITIES or not team:
@@ -278,8 +284,10 @@ def _children(rows, file, policy: Policy, problems, notes) -> list[Child]:
     return out
 
 
-def _cross_checks(workers: list[Worker], children: list[Child], wfile, cfile, policy: Policy, problems) -> None:
+def _cross_checks(workers: list[Worker], children: list[Child], wfile, cfile, policy: Policy, problems,
+                  listed: set[str] | None = None) -> None:
     by_id = {w.id: w for w in workers}
+    listed = set(by_id) | (listed or set())
     teams = {w.team for w in workers}
     supervisors = set(policy.supervisor_roles)
     nqsw_by_supervisor: dict[str, list[Worker]] = defaultdict(list)
@@ -293,6 +301,8 @@ def _cross_checks(workers: list[Worker], children: list[Child], wfile, cfile, po
             problems.append(Problem(wfile, w.row, "supervisor_id", "is set for a worker who is not an NQSW; it is ignored", "warning"))
             continue
         sup = by_id.get(w.supervisor_id)
+        if sup is None and w.supervisor_id in listed:
+            continue  # the supervisor's own row has an error, reported there
         if sup is None:
             problems.append(Problem(wfile, w.row, "supervisor_id", f"'{w.supervisor_id}' names nobody in the workers file; "
                                     "give an existing worker_id or leave it blank for the allocator to choose"))
@@ -318,12 +328,12 @@ def _cross_checks(workers: list[Worker], children: list[Child], wfile, cfile, po
         if c.current_worker:
             family_workers[c.family_id].add(c.current_worker)
         for col, wid in (("current_worker", c.current_worker), ("fixed_worker", c.fixed_worker)):
-            if wid and wid not in by_id:
+            if wid and wid not in listed:
                 problems.append(Problem(cfile, c.row, col, f"'{wid}' names nobody in the workers file; "
                                         "give an existing worker_id" + (" or leave it blank if the child awaits allocation"
                                                                         if col == "current_worker" else "")))
         for wid in c.avoid_workers:
-            if wid not in by_id:
+            if wid not in listed:
                 problems.append(Problem(cfile, c.row, "avoid_workers", f"'{wid}' names nobody in the workers file", "warning"))
         if c.team not in teams and not policy.cross_team and not any(c.team in w.extra_teams for w in workers):
             problems.append(Problem(cfile, c.row, "team", f"no worker serves team '{c.team}'; check the spelling "

@@ -25,6 +25,7 @@ class Component:
     domains: list[list[int]]  # per family: indices into `workers` it may go to
     current_load: list[int]  # per worker: scaled weight of the children it holds now
     max_moves: int | None = None
+    pins: dict[int, int] = field(default_factory=dict)  # family -> the worker a manager fixed it to
 
     @property
     def size(self) -> int:
@@ -111,6 +112,11 @@ def add_peak(c: Component, m: cp_model.CpModel, v: Vars) -> None:
 
 # ---- objective terms, in the contract's order ----
 
+def pins_missed(c: Component, v: Vars):
+    """Children whose manager's decision (fixed_worker) the plan does not keep."""
+    return sum(c.families[fi].size * (1 - v.x[fi, wi]) for fi, wi in sorted(c.pins.items()))
+
+
 def dropped(c: Component, v: Vars):
     """Children who have a worker now but none in the plan."""
     return sum(f.with_worker * (1 - assigned(v, fi)) for fi, f in enumerate(c.families) if f.with_worker)
@@ -150,7 +156,8 @@ def values(c: Component, sol: dict[int, int | None]) -> dict[str, int]:
     for fi, wi in sol.items():
         if wi is not None:
             load[wi] += c.families[fi].weight
-    out = {"dropped": 0, "over_capacity": 0, "waiting_high": 0, "waiting_medium": 0, "waiting_low": 0, "moves": 0}
+    out = {"fixed_worker_not_met": sum(c.families[fi].size for fi, wi in c.pins.items() if sol.get(fi) != wi),
+           "dropped": 0, "over_capacity": 0, "waiting_high": 0, "waiting_medium": 0, "waiting_low": 0, "moves": 0}
     for fi, f in enumerate(c.families):
         wi = sol.get(fi)
         if wi is None:
@@ -172,7 +179,7 @@ def values(c: Component, sol: dict[int, int | None]) -> dict[str, int]:
     return out
 
 
-STAGES = (("dropped", dropped), ("over_capacity", excess), ("waiting_high", waiting("high")),
+STAGES = (("dropped", dropped), ("fixed_worker_not_met", pins_missed), ("over_capacity", excess), ("waiting_high", waiting("high")),
           ("waiting_medium", waiting("medium")), ("waiting_low", waiting("low")),
           ("moves", moves), ("peak_utilisation", peak))
 
@@ -180,19 +187,19 @@ STAGES = (("dropped", dropped), ("over_capacity", excess), ("waiting_high", wait
 def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None]) -> None:
     """A complete hint (every variable) from a plan, so the solver starts from it at once."""
     m.clear_hints()
-    for (fi, wi), var in v.x.items():
-        m.add_hint(var, int(sol.get(fi) == wi))
-    for fi, var in v.given.items():
-        m.add_hint(var, int(sol.get(fi) is not None))
+    pairs = [(var.index, int(sol.get(fi) == wi)) for (fi, wi), var in v.x.items()]
+    pairs += [(var.index, int(sol.get(fi) is not None)) for fi, var in v.given.items()]
     load = [0] * len(c.workers)
     for fi, wi in sol.items():
         if wi is not None:
             load[wi] += c.families[fi].weight
     for wi, var in v.excess.items():
         over = load[wi] - c.capacity(wi)
-        m.add_hint(var, max(0, over))
-        m.add_hint(v.stays_over[wi], int(over > 0))
-    m.add_hint(v.peak, values(c, sol)["peak_utilisation"])
+        pairs += [(var.index, max(0, over)), (v.stays_over[wi].index, int(over > 0))]
+    pairs.append((v.peak.index, values(c, sol)["peak_utilisation"]))
+    h = m.proto.solution_hint
+    h.vars.extend(i for i, _ in pairs)
+    h.values.extend(x for _, x in pairs)
 
 
 def build(c: Component) -> tuple[cp_model.CpModel, Vars]:

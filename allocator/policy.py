@@ -6,6 +6,7 @@ once means the same thing to the allocator and to the planner.
 """
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -109,8 +110,10 @@ def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] 
         if key in extra_keys:
             continue
         if key not in POLICY_KEYS:
-            valid = ", ".join(POLICY_KEYS + extra_keys)
-            problems.append(Problem(file, None, key, f"unknown policy key; valid keys are: {valid}"))
+            valid = POLICY_KEYS + extra_keys
+            close = difflib.get_close_matches(key, valid, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem(file, None, key, f"unknown policy key; {hint}valid keys are: {', '.join(valid)}"))
             continue
         if key == "children_per_fte":
             values[key] = _number(v, key, problems, file, low=0, low_open=True, high=100)
@@ -177,12 +180,16 @@ def read_toml(path: str | Path) -> dict:
     """Read a TOML file, turning a syntax error into a Problem with its line."""
     path = Path(path)
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # Notepad's BOM is tolerated
     except FileNotFoundError:
         raise ValidationError([Problem(path.name, None, None, "file not found")]) from None
     except tomllib.TOMLDecodeError as e:
-        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}")]) from None
+        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}; check that line: text in quotes, "
+                                       "true/false in lower case, numbers without units, one key = value a line")]) from None
+    except IsADirectoryError:
+        raise ValidationError([Problem(path.name, None, None, "is a folder; give the .toml file")]) from None
+    except OSError as e:
+        raise ValidationError([Problem(path.name, None, None, f"cannot be read ({e.strerror or type(e).__name__})")]) from None
     except UnicodeDecodeError:
         raise ValidationError([Problem(path.name, None, None, "not a text file; save it as UTF-8 TOML")]) from None
 

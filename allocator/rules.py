@@ -7,6 +7,7 @@ None when the worker may hold the family, else the rule that forbids it in words
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from .instance import Child, Instance, Worker
 
@@ -25,46 +26,62 @@ class Family:
     team: str
     children: tuple[Child, ...]
 
-    @property
+    @cached_property
     def size(self) -> int:
         return len(self.children)
 
-    @property
+    @cached_property
     def weight(self) -> int:
         return sum(scaled(c.weight) for c in self.children)
 
-    @property
+    @cached_property
     def current_workers(self) -> tuple[str, ...]:
         return tuple(sorted({c.current_worker for c in self.children if c.current_worker}))
 
-    @property
+    @cached_property
     def with_worker(self) -> int:
         return sum(1 for c in self.children if c.current_worker)
 
+    @cached_property
+    def _awaiting(self) -> dict[str, int]:
+        out = {"high": 0, "medium": 0, "low": 0}
+        for c in self.children:
+            if not c.current_worker:
+                out[c.priority] += 1
+        return out
+
     def awaiting(self, priority: str) -> int:
-        return sum(1 for c in self.children if not c.current_worker and c.priority == priority)
+        return self._awaiting[priority]
+
+    @cached_property
+    def _held(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.children:
+            if c.current_worker:
+                out[c.current_worker] = out.get(c.current_worker, 0) + 1
+        return out
 
     def held_by(self, worker_id: str) -> int:
-        return sum(1 for c in self.children if c.current_worker == worker_id)
+        return self._held.get(worker_id, 0)
 
-    @property
+    @cached_property
     def skills(self) -> tuple[str, ...]:
         return tuple(sorted({s for c in self.children for s in c.required_skills}))
 
-    @property
+    @cached_property
     def needs_experienced(self) -> bool:
         return any(c.needs_experienced for c in self.children)
 
-    @property
+    @cached_property
     def fixed_worker(self) -> str | None:
         pins = {c.fixed_worker for c in self.children if c.fixed_worker}
         return pins.pop() if len(pins) == 1 else None
 
-    @property
+    @cached_property
     def avoid(self) -> frozenset[str]:
         return frozenset(w for c in self.children for w in c.avoid_workers)
 
-    @property
+    @cached_property
     def top_priority(self) -> str:
         for p in ("high", "medium", "low"):
             if any(c.priority == p for c in self.children):

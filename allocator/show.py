@@ -8,45 +8,80 @@ from rich.table import Table
 from .instance import Instance
 
 
-def band(util: float | None) -> str:
-    """Probation's workload bands: green under 100%, amber 100-110%, red above 110%."""
+BANDS = {"green": "under 100%", "amber": "100-110%", "red": "over 110%"}
+
+
+def band_name(util: float | None) -> str:
+    """Probation's workload bands: `green` under 100%, `amber` 100-110%, `red` above 110% ("" if no capacity)."""
     if util is None:
         return ""
-    style = "green" if util < 1.0 else "yellow" if util <= 1.10 else "red"
-    label = "" if util < 1.0 else " amber" if util <= 1.10 else " red"
+    return "green" if util < 1.0 else "amber" if util <= 1.10 else "red"
+
+
+def percent(util: float) -> str:
+    """Utilisation to one decimal place, never rounded across a band's edge (0.9996 reads 99.9%, not 100.0%)."""
+    shown = round(100 * util, 1)
+    name = band_name(util)
+    if name == "green":
+        shown = min(shown, 99.9)
+    elif name == "red":
+        shown = max(shown, 110.1)
+    return f"{shown:.1f}%"
+
+
+def band(util: float | None) -> str:
+    """The utilisation as rich markup, coloured by band; amber and red also say so in words."""
+    name = band_name(util)
+    if not name:
+        return ""
+    style = {"green": "green", "amber": "yellow", "red": "red"}[name]
+    label = "" if name == "green" else f" {name}"
     return f"[{style}]{util:.0%}{label}[/{style}]"
 
 
-def team_table(inst: Instance, load: dict[str, float] | None = None, title: str = "Teams") -> Table:
-    """Workers, FTE, capacity, children, awaiting and load % per team (load: current, or a plan's)."""
+def team_totals(inst: Instance, load: dict[str, float] | None = None) -> list[dict]:
+    """Per team (then "all teams"): workers, FTE, capacity, children, awaiting, load and utilisation.
+
+    `load`: weighted children per worker (default: as the inputs stand, before any plan).
+    """
     if load is None:
         load = defaultdict(float)
         for c in inst.children:
             if c.current_worker:
                 load[c.current_worker] += c.weight
+    teams = inst.teams()
+    rows = {team: {"team": team, "workers": 0, "fte": 0.0, "capacity": 0.0, "children": 0, "awaiting": 0,
+                   "load": 0.0} for team in teams}
+    for w in inst.workers:
+        r = rows[w.team]
+        r["workers"] += 1
+        r["fte"] += w.fte
+        r["capacity"] += w.capacity
+        r["load"] += load.get(w.id, 0.0)
+    for c in inst.children:
+        rows[c.team]["children"] += 1
+        if not c.current_worker:
+            rows[c.team]["awaiting"] += 1
+    total = {"team": "all teams", **{k: sum(rows[t][k] for t in teams) for k in
+                                    ("workers", "fte", "capacity", "children", "awaiting", "load")}}
+    out = [rows[t] for t in teams] + [total]
+    for r in out:
+        r["fte"], r["capacity"], r["load"] = round(r["fte"], 2), round(r["capacity"], 2), round(r["load"], 2)
+        r["utilisation"] = round(r["load"] / r["capacity"], 4) if r["capacity"] else None
+    return out
+
+
+def team_table(inst: Instance, load: dict[str, float] | None = None, title: str = "Teams") -> Table:
+    """Workers, FTE, capacity, children, awaiting and load % per team (load: current, or a plan's)."""
     t = Table(title=title)
     for col in ("team", "workers", "FTE", "capacity", "children", "awaiting", "load"):
         t.add_column(col, justify="left" if col == "team" else "right")
-    teams = inst.teams()
-    rows = {team: [0, 0.0, 0.0, 0, 0, 0.0] for team in teams}
-    for w in inst.workers:
-        r = rows[w.team]
-        r[0] += 1
-        r[1] += w.fte
-        r[2] += w.capacity
-        r[5] += load.get(w.id, 0.0)
-    for c in inst.children:
-        rows[c.team][3] += 1
-        if not c.current_worker:
-            rows[c.team][4] += 1
-    total = [0, 0.0, 0.0, 0, 0, 0.0]
-    for team in teams:
-        r = rows[team]
-        total = [a + b for a, b in zip(total, r)]
-        t.add_row(team, str(r[0]), f"{r[1]:.1f}", f"{r[2]:g}", str(r[3]), str(r[4]), band(r[5] / r[2] if r[2] else None))
-    t.add_section()
-    t.add_row("all teams", str(total[0]), f"{total[1]:.1f}", f"{total[2]:g}", str(total[3]), str(total[4]),
-              band(total[5] / total[2] if total[2] else None))
+    rows = team_totals(inst, load)
+    for r in rows:
+        if r is rows[-1]:
+            t.add_section()
+        t.add_row(r["team"], str(r["workers"]), f"{r['fte']:.1f}", f"{r['capacity']:g}", str(r["children"]),
+                  str(r["awaiting"]), band(r["utilisation"]))
     return t
 
 

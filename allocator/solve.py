@@ -5,6 +5,7 @@ fixes the value reached by the one before and starts from its solution.
 """
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -83,38 +84,46 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str],
         groups.setdefault(find(t), []).append(t)
     comps = []
     fams = families(inst)
+    held = {w.id: 0 for w in inst.workers}  # what each worker holds now, whichever team the child is in
+    for ch in inst.children:
+        if ch.current_worker in held:
+            held[ch.current_worker] += scaled(ch.weight)
     for root, members in sorted(groups.items()):
         ts = set(members)
         workers = [w for w in inst.workers if w.team in ts]
         fs = [f for f in fams if f.team in ts]
         if not fs:
             continue
-        current = {w.id: 0 for w in workers}
-        for f in fs:
-            for ch in f.children:
-                if ch.current_worker in current:
-                    current[ch.current_worker] += scaled(ch.weight)
-        domains = [_domain(f, workers, inst, opts, unsupervised, pins_broken) for f in fs]
+        current = {w.id: held[w.id] for w in workers}
+        domains, pins = [], {}
+        for fi, f in enumerate(fs):
+            dom, pin = _domain(f, workers, inst, opts, unsupervised, pins_broken)
+            domains.append(dom)
+            if pin is not None:
+                pins[fi] = pin
         comps.append(Component(tuple(members), workers, fs, domains, [current[w.id] for w in workers],
-                               opts.max_moves))
+                               opts.max_moves, pins))
     return comps
 
 
-def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised, pins_broken) -> list[int]:
+def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
+            pins_broken) -> tuple[list[int], int | None]:
+    """The workers a family may go to, and the manager's pinned worker when that pin is lawful."""
     allowed = [i for i, w in enumerate(workers) if blocker(w, f, inst, unsupervised) is None]
-    pin = f.fixed_worker
-    if pin:
-        idx = next((i for i, w in enumerate(workers) if w.id == pin), None)
+    pin = None
+    if f.fixed_worker:
+        idx = next((i for i, w in enumerate(workers) if w.id == f.fixed_worker), None)
         if idx is not None and idx in allowed:
-            return [idx]
-        w = inst.worker_by_id[pin]
-        why = blocker(w, f, inst, unsupervised) or f"works in {w.team}, outside the family's reach"
-        pins_broken[f.id] = f"fixed to {pin}, but {pin} {why}"
+            pin = idx
+        else:
+            w = inst.worker_by_id[f.fixed_worker]
+            why = blocker(w, f, inst, unsupervised) or f"works in {w.team}, outside the family's reach"
+            pins_broken[f.id] = f"fixed to {w.id}, but {w.id} {why}"
     if opts.keep_current and f.current_workers:
-        kept = [i for i in allowed if workers[i].id in f.current_workers]
+        kept = [i for i in allowed if workers[i].id in f.current_workers or i == pin]
         if kept:
-            return kept
-    return allowed
+            return kept, pin
+    return allowed, pin
 
 
 def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, int | None], list[StageResult]]:
@@ -143,6 +152,8 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.num_workers = 1
+        p.linearization_level = 2  # cuts prove bin-packing bounds fast
+        p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
         p.random_seed = seed
         p.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
         status = solver.solve(m)
@@ -171,10 +182,21 @@ def solve(inst: Instance, opts: Options) -> Solution:
     stage_totals = {name: StageResult(name) for name, _ in STAGES}
     order = sorted(range(len(comps)), key=lambda i: (-comps[i].size, comps[i].teams))
 
+    deadline = started + limit
+    pending = [total]  # children in components not yet finished
+    lock = threading.Lock()
+    threads = max(1, min(opts.threads, len(comps)))
+
     def run(i):
+        """A fair share of the time left: by size, among the components still to finish."""
         c = comps[i]
-        share = limit * c.size / total * max(1, min(opts.threads, len(comps)))
-        return i, solve_component(c, seed, min(limit, share))
+        with lock:
+            left = max(0.0, deadline - time.perf_counter())
+            budget = min(left, max(1.0, left * threads * c.size / max(1, pending[0])))
+        result = solve_component(c, seed, budget)
+        with lock:
+            pending[0] -= c.size
+        return i, result
 
     progress = _progress(opts, len(comps))
     with progress as bar:
@@ -191,8 +213,24 @@ def solve(inst: Instance, opts: Options) -> Solution:
                     t.seconds += r.seconds
                 if bar:
                     bar.advance(task)
+    _unmet_pins(inst, comps, worker_of, pins_broken)
     return Solution(worker_of, list(stage_totals.values()), supervisors, missing, pins_broken,
                     time.perf_counter() - started, len(comps))
+
+
+def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, pins_broken: dict) -> None:
+    """A lawful pin the plan could not keep is reported with what stood in the way: room."""
+    load: dict[str, int] = {}
+    for f in families(inst):
+        w = worker_of[f.id]
+        if w:
+            load[w] = load.get(w, 0) + f.weight
+    for c in comps:
+        for fi, wi in c.pins.items():
+            f, w = c.families[fi], c.workers[wi]
+            if worker_of[f.id] != w.id:
+                pins_broken[f.id] = (f"fixed to {w.id}, but {w.id} has no room for the family "
+                                     f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
 
 
 class _NoProgress:

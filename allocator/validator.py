@@ -35,19 +35,32 @@ def _loads(inst, worker_of):
 
 def check(inst, plan) -> list[str]:
     """Every way `plan` breaks a hard rule or misreports itself; empty when it is sound."""
-    pol = inst.policy
     out: list[str] = []
-    workers = {w.id: w for w in inst.workers}
     ids = [r.child_id for r in plan.rows]
     if Counter(ids) != Counter(c.id for c in inst.children):
         missing = {c.id for c in inst.children} - set(ids)
         extra = [i for i, n in Counter(ids).items() if n > 1]
         out.append(f"children missing or repeated: missing {sorted(missing)[:5]}, repeated {extra[:5]}")
     worker_of = {r.child_id: r.worker_id for r in plan.rows}
-    row_of = {r.child_id: r for r in plan.rows}
-    sol = plan.solution
-    unsup = set(sol.unsupervised)
-    pins_broken = set(sol.pins_broken)
+    sol, opts = plan.solution, plan.options
+    out += check_assignment(inst, worker_of, supervisors=sol.supervisors, unsupervised=set(sol.unsupervised),
+                            pins_broken=set(sol.pins_broken), keep_current=opts.keep_current, max_moves=opts.max_moves)
+    out += _status_mismatches(inst, plan, worker_of)
+    out += _summary_mismatches(inst, plan, worker_of)
+    return out
+
+
+def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dict[str, str] | None = None,
+                     unsupervised: set[str] = frozenset(), pins_broken: set[str] = frozenset(),
+                     keep_current: bool = False, max_moves: int | None = None) -> list[str]:
+    """The contract's hard rules for a child -> worker map (None: no worker).
+
+    `supervisors` maps each NQSW to a supervisor (None: skip the supervision checks);
+    `unsupervised` NQSWs and `pins_broken` families are those the plan reports.
+    """
+    pol = inst.policy
+    out: list[str] = []
+    workers = {w.id: w for w in inst.workers}
     fam_workers = defaultdict(set)
     for c in inst.children:
         fam_workers[c.family_id].add(worker_of.get(c.id))
@@ -80,21 +93,48 @@ def check(inst, plan) -> list[str]:
             out.append(f"{wid} over capacity ({load[wid]:g}/{w.capacity:g}) after taking new children")
         if took_new and not w.accepting:
             out.append(f"{wid} is not accepting but took families {sorted(new[wid])[:3]}")
-        if took_new and wid in unsup:
+        if took_new and wid in unsupervised:
             out.append(f"{wid} has no supervisor but took new families")
-    per_sup = Counter(sol.supervisors.values())
-    for w in inst.workers:
-        if w.role != "nqsw":
-            continue
-        s = workers.get(sol.supervisors.get(w.id, ""))
-        if s is None:
-            if w.id not in unsup:
-                out.append(f"NQSW {w.id} has no supervisor and none is reported missing")
-        elif s.team != w.team or s.role not in pol.supervisor_roles:
-            out.append(f"NQSW {w.id} supervised by {s.id} ({s.role}, {s.team})")
-    for s, n in per_sup.items():
-        if n > pol.max_nqsw_per_supervisor:
-            out.append(f"{s} supervises {n} NQSWs, above {pol.max_nqsw_per_supervisor}")
+    if supervisors is not None:
+        for w in inst.workers:
+            if w.role != "nqsw":
+                continue
+            s = workers.get(supervisors.get(w.id, ""))
+            if s is None:
+                if w.id not in unsupervised:
+                    out.append(f"NQSW {w.id} has no supervisor and none is reported missing")
+            elif s.team != w.team or s.role not in pol.supervisor_roles:
+                out.append(f"NQSW {w.id} supervised by {s.id} ({s.role}, {s.team})")
+        for s, n in Counter(supervisors.values()).items():
+            if n > pol.max_nqsw_per_supervisor:
+                out.append(f"{s} supervises {n} NQSWs, above {pol.max_nqsw_per_supervisor}")
+    moved = sum(1 for c in inst.children if c.current_worker and worker_of.get(c.id)
+                and worker_of[c.id] != c.current_worker)
+    if max_moves is not None and moved > max_moves:
+        out.append(f"{moved} moves, above --max-moves {max_moves}")
+    if keep_current:  # nobody moves whose current worker may keep the whole family
+        fams = defaultdict(list)
+        for c in inst.children:
+            fams[c.family_id].append(c)
+        for c in inst.children:
+            cw = workers.get(c.current_worker or "")
+            if cw is None or worker_of.get(c.id) in (None, cw.id):
+                continue
+            sibs = fams[c.family_id]
+            allowed = all((pol.cross_team or cw.serves(s.team)) and set(s.required_skills) <= set(cw.skills)
+                          and not (cw.role == "nqsw" and (s.category == "cp" or s.court) and not pol.nqsw_may_lead_cp)
+                          and cw.id not in s.avoid_workers for s in sibs)
+            split = len({s.current_worker for s in sibs if s.current_worker}) > 1
+            if allowed and not split and not any(s.fixed_worker for s in sibs):
+                out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
+    return out
+
+
+def _status_mismatches(inst, plan, worker_of) -> list[str]:
+    out = []
+    workers = {w.id: w for w in inst.workers}
+    load, _ = _loads(inst, worker_of)
+    row_of = {r.child_id: r for r in plan.rows}
     for c in inst.children:
         r = row_of.get(c.id)
         if r is None:
@@ -102,28 +142,13 @@ def check(inst, plan) -> list[str]:
         w = r.worker_id
         expect = ("unallocated" if not w else "allocated" if not c.current_worker
                   else "kept" if c.current_worker == w else "moved")
-        if r.status != expect and not (r.status == "over_capacity" and expect == "kept" and load[w] > workers[w].capacity):
+        if r.status != expect and not (r.status == "over_capacity" and expect == "kept"
+                                       and load[w] > workers[w].capacity):
             out.append(f"{c.id} status {r.status}, expected {expect}")
         if r.status in ("unallocated", "moved", "over_capacity") and not r.reason:
             out.append(f"{c.id} is {r.status} with no reason")
         if r.previous_worker != c.current_worker:
             out.append(f"{c.id} previous_worker {r.previous_worker} is not its current worker {c.current_worker}")
-    moved = sum(1 for r in plan.rows if r.status == "moved")
-    opts = plan.options
-    if opts.max_moves is not None and moved > opts.max_moves:
-        out.append(f"{moved} moves, above --max-moves {opts.max_moves}")
-    if opts.keep_current:
-        for c in inst.children:
-            cw = workers.get(c.current_worker or "")
-            if cw is None or row_of[c.id].status != "moved":
-                continue
-            allowed = ((pol.cross_team or cw.serves(c.team)) and set(c.required_skills) <= set(cw.skills)
-                       and not (cw.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp)
-                       and cw.id not in c.avoid_workers)
-            split = len({x.current_worker for x in inst.children if x.family_id == c.family_id and x.current_worker}) > 1
-            if allowed and not split and not c.fixed_worker:
-                out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
-    out += _summary_mismatches(inst, plan, worker_of)
     return out
 
 
@@ -148,10 +173,38 @@ def _summary_mismatches(inst, plan, worker_of) -> list[str]:
     return out
 
 
-def objectives(inst, worker_of: dict[str, str | None]) -> tuple[int, int, int, int, int, int, int]:
+def _lawful(inst, w, children, unsupervised=frozenset()) -> bool:
+    """May worker `w` hold these siblings under the hard rules (capacity aside, unless it can never fit)?"""
+    pol = inst.policy
+    new = not any(c.current_worker == w.id for c in children)
+    for c in children:
+        if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
+            return False
+        if not set(c.required_skills) <= set(w.skills) or w.id in c.avoid_workers:
+            return False
+        if w.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp:
+            return False
+    if new and (not w.accepting or w.id in unsupervised or sum(c.weight for c in children) > w.capacity + 1e-9):
+        return False
+    return True
+
+
+def objectives(inst, worker_of: dict[str, str | None], unsupervised=frozenset()) -> tuple[int, ...]:
     """The contract's order as numbers, smaller is better at every level:
-    (children dropped, excess load x100, high / medium / low left waiting, moves, peak utilisation x1000)."""
+    (children dropped, children whose lawful fixed_worker is not kept, excess load x100,
+    high / medium / low left waiting, moves, peak utilisation x1000)."""
     load, current = _loads(inst, worker_of)
+    workers = {w.id: w for w in inst.workers}
+    fams = defaultdict(list)
+    for c in inst.children:
+        fams[c.family_id].append(c)
+    pins_missed = 0
+    for cs in fams.values():
+        pins = {c.fixed_worker for c in cs if c.fixed_worker}
+        if len(pins) == 1:
+            w = workers.get(next(iter(pins)))
+            if w and _lawful(inst, w, cs, unsupervised) and worker_of.get(cs[0].id) != w.id:
+                pins_missed += len(cs)
     dropped = sum(1 for c in inst.children if c.current_worker and not worker_of.get(c.id))
     waiting = {p: sum(1 for c in inst.children if not c.current_worker and c.priority == p and not worker_of.get(c.id))
                for p in ("high", "medium", "low")}
@@ -163,7 +216,7 @@ def objectives(inst, worker_of: dict[str, str | None]) -> tuple[int, int, int, i
         held = int(round(load[w.id] * 100))
         if int(round(current[w.id] * 100)) > cap:
             excess += max(0, held - cap)
+            held = min(held, cap)
         if cap > 0:
-            peak = max(peak, math.ceil(1000 * min(held, cap) / cap) if held <= cap or int(round(current[w.id] * 100)) > cap
-                       else math.ceil(1000 * held / cap))
-    return (dropped, excess, waiting["high"], waiting["medium"], waiting["low"], moves, peak)
+            peak = max(peak, math.ceil(1000 * held / cap))
+    return (dropped, pins_missed, excess, waiting["high"], waiting["medium"], waiting["low"], moves, peak)

@@ -16,6 +16,13 @@ def tables(plan) -> dict[str, tuple[tuple[str, ...], list[list]]]:
     return {"allocation": (ALLOCATION_COLUMNS, alloc), "workers": (WORKER_COLUMNS, workers)}
 
 
+def summary_rows(s: dict) -> list[list]:
+    """summary.json as (measure, value) rows: every single value, then `<priority> awaiting|allocated`."""
+    # solve_seconds varies run to run; the workbook must not (the timing stays in summary.json)
+    rows = [[k, v] for k, v in s.items() if not isinstance(v, (dict, list)) and k != "solve_seconds"]
+    return rows + [[f"{p} {k}", v] for p, d in s["by_priority"].items() for k, v in d.items()]
+
+
 def write_plan(plan, out: str | Path, xlsx: bool = False) -> None:
     out = Path(out)
     t = tables(plan)
@@ -23,11 +30,9 @@ def write_plan(plan, out: str | Path, xlsx: bool = False) -> None:
     files[out / "summary.json"] = json_text(plan.summary).encode()
     if xlsx:
         s = plan.summary
-        summary_rows = [[k, v] for k, v in s.items() if not isinstance(v, (dict, list))]
-        summary_rows += [[f"{p} {k}", v] for p, d in s["by_priority"].items() for k, v in d.items()]
         sheets = dict(t)
-        sheets["summary"] = (("measure", "value"), summary_rows)
-        sheets["stages"] = (("stage", "value", "proven_optimal", "seconds"),
-                            [[st["stage"], st["value"], st["proven_optimal"], st["seconds"]] for st in s["stages"]])
+        sheets["summary"] = (("measure", "value"), summary_rows(s))
+        sheets["stages"] = (("stage", "value", "proven_optimal"),
+                            [[st["stage"], st["value"], st["proven_optimal"]] for st in s["stages"]])
         files[out / "allocation.xlsx"] = xlsx_bytes(sheets)
     write_all(files)

@@ -51,8 +51,10 @@ def _difference(value, first):
     return round(d, 4) if isinstance(d, float) else d
 
 
-def load_plans(paths) -> list:
-    """Plans for every scenario file; problems in every file are reported together."""
+def load_plans(paths, progress=None) -> list:
+    """Plans for every scenario file; problems in every file are reported together.
+
+    `progress`: a `montecarlo.Progress` callback for the uncertainty runs."""
     from .plan import make_plan
     from .scenario import load_scenario
     scenarios, problems = [], []
@@ -63,7 +65,7 @@ def load_plans(paths) -> list:
             problems += e.problems
     if problems:
         raise ValidationError(problems)
-    return [make_plan(s) for s in scenarios]
+    return [make_plan(s, progress=progress) for s in scenarios]
 
 
 def column_names(docs: list[dict]) -> list[str]:

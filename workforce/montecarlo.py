@@ -7,7 +7,7 @@ The same seed gives the same numbers; a zero-width range gives the deterministic
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from .scenario import UNCERTAIN, Scenario
 PERCENTILES = (10, 50, 90)
 BANDED = ("required_fte", "gap_fte", "agency_share", "cost")
 CHUNK_ROWS = 20_000  # rows projected at a time: bounds memory, keeps each step vectorised
+
+# Told how far a run has got: (what is running, rows projected so far, rows in all). The CLI draws a bar.
+Progress = Callable[[str, int, int], None]
 
 
 def draw_values(s: Scenario, runs: int, seed: int) -> dict[str, np.ndarray]:
@@ -44,13 +47,18 @@ def draw_values(s: Scenario, runs: int, seed: int) -> dict[str, np.ndarray]:
     return out
 
 
-def _summaries(inputs: Inputs, years: int) -> dict[str, np.ndarray]:
+def _summaries(inputs: Inputs, years: int, progress: Progress | None = None,
+               label: str = "Monte Carlo") -> dict[str, np.ndarray]:
     """Yearly figures for every row, projected in chunks of CHUNK_ROWS rows."""
     parts = []
+    if progress:
+        progress(label, 0, inputs.draws)
     for lo in range(0, inputs.draws, CHUNK_ROWS):
         y = yearly(project(inputs.rows(lo, lo + CHUNK_ROWS)), years)
         y["cost"] = y["staff_cost"] + y["placement_cost"]
         parts.append({k: y[k] for k in BANDED + ("over_cap",)})
+        if progress:
+            progress(label, min(lo + CHUNK_ROWS, inputs.draws), inputs.draws)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
@@ -65,24 +73,26 @@ def _bands(y: dict[str, np.ndarray], years: int) -> dict:
     return out
 
 
-def bands(s: Scenario) -> dict:
+def bands(s: Scenario, progress: Progress | None = None) -> dict:
     """The scenario's uncertainty bands by year (its own runs and seed)."""
     u = s.uncertainty
     runs, seed = (u.runs, u.seed) if u else (1000, 0)
-    doc = run_many([s], runs=runs, seed=seed)[0]
+    doc = run_many([s], runs=runs, seed=seed, progress=progress, label=f"Monte Carlo: {s.name}")[0]
     doc.update(runs=runs, seed=seed, distribution=u.distribution if u else "uniform",
                ranges={k: list(v) for k, v in (u.ranges if u else {}).items()})
     return doc
 
 
-def run_many(scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0) -> list[dict]:
+def run_many(scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0, progress: Progress | None = None,
+             label: str = "Monte Carlo") -> list[dict]:
     """Bands for many scenarios, all scenarios x runs x months projected as one stacked computation.
 
     Scenario i draws from default_rng(seed + i); shorter horizons are padded to the longest and cut back.
+    `progress`, if given, is told after each chunk of rows.
     """
     years = max(s.years for s in scenarios)
     stacked = Inputs.stack([build_inputs(s, draw_values(s, runs, seed + i), years=years)
                             for i, s in enumerate(scenarios)])
-    y = _summaries(stacked, years)
+    y = _summaries(stacked, years, progress, label)
     return [_bands({k: v[i * runs:(i + 1) * runs] for k, v in y.items()}, s.years)
             for i, s in enumerate(scenarios)]

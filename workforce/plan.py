@@ -32,9 +32,11 @@ def _money(x):
     return int(round(float(x)))
 
 
-def make_plan(s: Scenario, *, uncertainty: bool = True) -> Plan:
+def make_plan(s: Scenario, *, uncertainty: bool = True, progress=None) -> Plan:
     """Project the scenario and answer its questions: FTE now, the NQSW intake for the agency target,
-    what the intakes buy, the cost of each year and the invest-to-save payback."""
+    what the intakes buy, the cost of each year and the invest-to-save payback.
+
+    `progress`: a `montecarlo.Progress` callback told how the uncertainty runs are going."""
     proj = project(build_inputs(s))
     y = yearly(proj)
     years = _year_entries(s, proj, y)
@@ -79,7 +81,7 @@ def make_plan(s: Scenario, *, uncertainty: bool = True) -> Plan:
         doc["payback"] = payback(s, proj, y)
     if uncertainty and s.uncertainty is not None:
         from .montecarlo import bands
-        doc["uncertainty"] = bands(s)
+        doc["uncertainty"] = bands(s, progress)
     if s.notes:
         doc["notes"] = list(s.notes)
     return Plan(s, proj, years, doc)

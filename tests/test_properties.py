@@ -1,0 +1,308 @@
+"""Properties of the allocator on random small councils (Hypothesis).
+
+(a) the plan passes the independent validator; (b) every child appears exactly once;
+(c) on councils small enough to enumerate, the solver's stage values (all proven optimal)
+equal the lexicographic minimum of validator.objectives over EVERY feasible plan;
+(d) the same instance twice gives the same plan.
+
+The brute force enumerates every map family -> worker-or-None and keeps the maps that
+pass validator.check_assignment (capacity, siblings, skills, NQSW rules, reach, avoid,
+accepting, supervision) and honour the rules the solver must honour by construction:
+a family with a valid fixed_worker goes to that worker or to nobody. The eligibility
+rules are re-written here from the contract, not imported from the allocator.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+from collections import Counter, defaultdict
+from datetime import date
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allocator import validator
+from allocator.policy import MANAGER_ROLES, ROLES
+from allocator.solve import Options, allocate
+from allocator_helpers import child, instance, worker
+
+SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SKILLS = ("court", "disability")
+CATEGORIES = ("cin", "cp", "lac", "care_leaver", "assessment")
+PRIORITIES = ("high", "medium", "low")
+CONTRACT_STAGES = ("dropped", "over_capacity", "waiting_high", "waiting_medium", "waiting_low", "moves",
+                   "peak_utilisation")
+
+
+@st.composite
+def councils(draw, max_workers=4):
+    teams = ["T1", "T2"][: draw(st.integers(1, 2))]
+    n_workers = draw(st.integers(2, max_workers))
+    ids = [f"W{i}" for i in range(n_workers)]
+    workers = []
+    for wid in ids:
+        role = draw(st.sampled_from(ROLES))
+        team = draw(st.sampled_from(teams))
+        kw = {}
+        if draw(st.integers(0, 4)) == 0 and len(teams) > 1:
+            kw["extra_teams"] = tuple(t for t in teams if t != team)
+        kw["skills"] = tuple(s for s in SKILLS if draw(st.booleans()))
+        if draw(st.integers(0, 4)) == 0:
+            kw["accepting"] = False
+        mc = draw(st.sampled_from([None, None, 0, 1, 1, 2, 2, 3]))
+        if mc is not None:
+            kw["max_children"] = float(mc)
+        if role == "nqsw":
+            if draw(st.booleans()):
+                kw["supervisor_id"] = draw(st.sampled_from(ids))
+            if draw(st.booleans()):
+                kw["asye_start"] = draw(st.sampled_from([date(2026, 10, 1), date(2026, 3, 1), date(2025, 12, 1)]))
+        workers.append(worker(wid, team=team, role=role, fte=draw(st.sampled_from([0.2, 0.5, 1.0])), **kw))
+    pol = {
+        "children_per_fte": draw(st.sampled_from([4.0, 6.0, 15.0])),
+        "manager_max_cases": draw(st.sampled_from([1.0, 2.0, 6.0])),
+        "nqsw_may_lead_cp": draw(st.integers(0, 3)) == 0,
+        "max_nqsw_per_supervisor": draw(st.sampled_from([0, 1, 3])),
+        "cross_team": draw(st.integers(0, 5)) == 0,
+    }
+    if draw(st.booleans()):
+        pol["weights"] = {"cp": 1.5, "lac": 0.5}
+    if draw(st.integers(0, 3)) == 0:
+        pol["nqsw_ramp"] = ((0, 0.4), (6, 0.7), (9, 0.9))
+    n_children = draw(st.integers(3, 8))
+    n_families = draw(st.integers(max(1, n_children // 3), n_children))
+    fam_team = {f: draw(st.sampled_from(teams)) for f in range(n_families)}
+    fam_pin = {f: (draw(st.sampled_from(ids)) if draw(st.integers(0, 6)) == 0 else None) for f in range(n_families)}
+    children = []
+    for i in range(n_children):
+        f = draw(st.integers(0, n_families - 1))
+        kw = {"priority": draw(st.sampled_from(PRIORITIES)), "court": draw(st.integers(0, 4)) == 0}
+        if draw(st.integers(0, 3)) == 0:
+            kw["required_skills"] = (draw(st.sampled_from(SKILLS)),)
+        if draw(st.integers(0, 2)) > 0:
+            kw["current_worker"] = draw(st.sampled_from(ids))
+        if draw(st.integers(0, 4)) == 0:
+            kw["weight"] = draw(st.sampled_from([0.5, 2.0]))
+        if fam_pin[f] and draw(st.booleans()):
+            kw["fixed_worker"] = fam_pin[f]
+        if draw(st.integers(0, 7)) == 0:
+            kw["avoid_workers"] = (draw(st.sampled_from(ids)),)
+        children.append(child(f"c{i}", team=fam_team[f], category=draw(st.sampled_from(CATEGORIES)),
+                              family=f"F{f}", **kw))
+    return instance(workers, children, **pol)
+
+
+def solve(inst):
+    return allocate(inst, Options(threads=1, time_limit=10))
+
+
+def objectives(inst, worker_of, unsupervised) -> tuple[int, ...]:
+    """validator.objectives, passing the unsupervised NQSWs when it takes them (lawful pins depend on them)."""
+    if "unsupervised" in inspect.signature(validator.objectives).parameters:
+        return tuple(validator.objectives(inst, worker_of, unsupervised=frozenset(unsupervised)))
+    return tuple(validator.objectives(inst, worker_of))
+
+
+def soft_pins(plan) -> bool:
+    """Pins ranked as an objective (stage 'fixed_worker_not_met') rather than 'the pin or nobody'."""
+    return any(s.name == "fixed_worker_not_met" for s in plan.solution.stages)
+
+
+# ---- an independent reading of the contract's static rules ----
+
+def may_hold(inst, w, kids, unsupervised) -> bool:
+    """Could `w` ever hold this family (capacity aside)? Contract: reach, skills, NQSW, avoid,
+    and a worker not accepting / an NQSW without a supervisor takes no NEW family."""
+    pol = inst.policy
+    for c in kids:
+        if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
+            return False
+        if not set(c.required_skills) <= set(w.skills):
+            return False
+        if w.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp:
+            return False
+        if w.id in c.avoid_workers:
+            return False
+    holds = any(c.current_worker == w.id for c in kids)
+    if not holds and (not w.accepting or w.id in unsupervised):
+        return False
+    if not holds and w.capacity + 1e-9 < sum(c.weight for c in kids):
+        return False
+    return True
+
+
+def statically_forbidden_pins(inst, unsupervised) -> set[str]:
+    out = set()
+    for fid, kids in inst.families().items():
+        pins = {c.fixed_worker for c in kids if c.fixed_worker}
+        if len(pins) == 1:
+            w = inst.worker_by_id[pins.pop()]
+            if not may_hold(inst, w, kids, unsupervised):
+                out.add(fid)
+    return out
+
+
+def capacity_as_modelled(inst, worker_of) -> bool:
+    """The capacity rule as model.add_capacity states it, written out again here (the validator has its
+    own copy): a worker within capacity now stays within it; a worker over capacity now either comes
+    within it, or keeps no more than they hold now and takes no new family. 'Now' counts every child
+    the worker holds, whichever team the child is in."""
+    load, cur, new = Counter(), Counter(), defaultdict(bool)
+    for c in inst.children:
+        w = worker_of.get(c.id)
+        if w:
+            load[w] += round(c.weight * 100)
+        if c.current_worker:
+            cur[c.current_worker] += round(c.weight * 100)
+    for kids in inst.families().values():
+        w = worker_of.get(kids[0].id)
+        if w and not any(c.current_worker == w for c in kids):
+            new[w] = True
+    for w in inst.workers:
+        cap = round(w.capacity * 100)
+        if load[w.id] <= cap:
+            continue
+        if cur[w.id] <= cap or load[w.id] > cur[w.id] or new[w.id]:
+            return False
+    return True
+
+
+def brute_force(inst, sol, soft, max_moves=None):
+    """The lexicographic minimum of validator.objectives over every feasible family -> worker map.
+
+    With soft pins (an objective), any worker may be tried and the objective counts missed pins;
+    else a family with a lawful pin goes to that worker or nobody."""
+    unsup = set(sol.unsupervised)
+    pinned = {c.family_id for c in inst.children if c.fixed_worker}
+    fams = inst.families()
+    options = []
+    for fid, kids in fams.items():
+        allowed = [w.id for w in inst.workers if may_hold(inst, w, kids, unsup)]
+        pins = {c.fixed_worker for c in kids if c.fixed_worker}
+        if len(pins) == 1 and fid not in sol.pins_broken and not soft:
+            allowed = [w for w in allowed if w in pins]
+        options.append([None] + allowed)
+    fam_kids = list(fams.values())
+    best, best_map, count = None, None, 0
+    for choice in itertools.product(*options):
+        worker_of = {c.id: w for kids, w in zip(fam_kids, choice) for c in kids}
+        if validator.check_assignment(inst, worker_of, supervisors=sol.supervisors, unsupervised=unsup,
+                                      pins_broken=pinned if soft else set(sol.pins_broken), max_moves=max_moves):
+            continue
+        if not capacity_as_modelled(inst, worker_of):
+            continue
+        count += 1
+        obj = objectives(inst, worker_of, unsup)
+        if best is None or obj < best:
+            best, best_map = obj, worker_of
+    return best, best_map, count
+
+
+def describe(inst) -> str:
+    lines = [f"policy: {inst.policy}"]
+    lines += [f"  {w}" for w in inst.workers]
+    lines += [f"  {c}" for c in inst.children]
+    return "\n".join(lines)
+
+
+# ---- the properties ----
+
+@SETTINGS
+@given(councils())
+def test_plan_is_valid_and_complete(inst):
+    plan = solve(inst)
+    # (a) the independent validator finds nothing wrong
+    assert validator.check(inst, plan) == [], describe(inst)
+    # (b) every child exactly once, in input order, with a known status
+    assert [r.child_id for r in plan.rows] == [c.id for c in inst.children]
+    assert Counter(r.child_id for r in plan.rows) == Counter(c.id for c in inst.children)
+    assert {r.status for r in plan.rows} <= {"kept", "moved", "allocated", "unallocated", "over_capacity"}
+    # the reported stage values are those of the plan itself
+    names = [s.name for s in plan.solution.stages]
+    assert tuple(n for n in names if n in CONTRACT_STAGES) == CONTRACT_STAGES  # the contract's order kept
+    assert names[-1] == "peak_utilisation" and names[0] == "dropped"
+    assert tuple(s.value for s in plan.solution.stages) == objectives(inst, plan.worker_of, plan.solution.unsupervised), \
+        describe(inst)
+    # a reason that says the workers in reach are at capacity is true of every worker it lists
+    weight = {c.id: c.weight for c in inst.children}
+    fam_weight = Counter()
+    for c in inst.children:
+        fam_weight[c.family_id] += c.weight
+    family_of = {c.id: c.family_id for c in inst.children}
+    loads = plan.loads()
+    for r in plan.rows:
+        if r.status == "unallocated" and "at capacity (" in r.reason:
+            listed = r.reason.rsplit("at capacity (", 1)[1].rstrip(")").split(" and ")[0]
+            for item in listed.split(", "):
+                wid, frac = item.rsplit(" ", 1)
+                held, cap = (float(x) for x in frac.split("/"))
+                assert held == loads[wid] and cap == inst.worker_by_id[wid].capacity, (r, describe(inst))
+                assert held + fam_weight[family_of[r.child_id]] > cap + 1e-9, (r, describe(inst))
+    # a manager's decision not met is reported, and only then
+    by_family = {c.family_id: plan.worker_of[c.id] for c in inst.children}
+    for c in inst.children:
+        if c.fixed_worker:
+            assert (by_family[c.family_id] != c.fixed_worker) == (c.family_id in plan.summary["fixed_worker_not_met"]), \
+                describe(inst)
+
+
+@SETTINGS
+@given(councils(max_workers=3))
+def test_stage_values_equal_brute_force(inst):
+    plan = solve(inst)
+    sol = plan.solution
+    assert all(s.optimal for s in sol.stages), (sol.stages, describe(inst))
+    # supervision: kept to the ratio and the team, and nobody left without one who could have had one
+    per_team_sup = defaultdict(int)
+    per_team_nqsw = defaultdict(int)
+    for w in inst.workers:
+        if w.role in inst.policy.supervisor_roles:
+            per_team_sup[w.team] += 1
+        if w.role == "nqsw":
+            per_team_nqsw[w.team] += 1
+    for t, n in per_team_nqsw.items():
+        missing = sum(1 for wid in sol.unsupervised if inst.worker_by_id[wid].team == t)
+        assert missing == max(0, n - per_team_sup[t] * inst.policy.max_nqsw_per_supervisor)
+    # a pin a hard rule forbids is always reported
+    assert statically_forbidden_pins(inst, set(sol.unsupervised)) <= set(sol.pins_broken), describe(inst)
+    best, best_map, count = brute_force(inst, sol, soft_pins(plan))
+    assert count >= 1  # leaving everyone without a worker always passes the hard rules
+    got = tuple(s.value for s in sol.stages)
+    names = [s.name for s in sol.stages]
+    assert got == best, (f"solver {dict(zip(names, got))}\nbrute   {dict(zip(names, best))}\n"
+                         f"brute plan {best_map}\nsolver plan {plan.worker_of}\n{describe(inst)}")
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(councils())
+def test_same_instance_twice_same_plan(inst):
+    p1, p2 = solve(inst), solve(inst)
+    assert [vars(r) for r in p1.rows] == [vars(r) for r in p2.rows]
+    assert p1.summary | {"solve_seconds": 0, "stages": 0} == p2.summary | {"solve_seconds": 0, "stages": 0}
+
+
+@SETTINGS
+@given(councils(max_workers=3), st.sampled_from([0, 1, 2]))
+def test_max_moves_stage_values_equal_brute_force(inst, max_moves):
+    plan = allocate(inst, Options(threads=1, time_limit=10, max_moves=max_moves))
+    assert validator.check(inst, plan) == [], describe(inst)
+    sol = plan.solution
+    assert plan.summary["moved"] <= max_moves
+    assert all(s.optimal for s in sol.stages), (sol.stages, describe(inst))
+    best, best_map, _ = brute_force(inst, sol, soft_pins(plan), max_moves=max_moves)
+    got = tuple(s.value for s in sol.stages)
+    names = [s.name for s in sol.stages]
+    assert got == best, (f"max_moves={max_moves}\nsolver {dict(zip(names, got))}\nbrute   {dict(zip(names, best))}\n"
+                         f"brute plan {best_map}\nsolver plan {plan.worker_of}\n{describe(inst)}")
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(councils())
+def test_keep_current_plan_is_valid(inst):
+    plan = allocate(inst, Options(threads=1, time_limit=10, keep_current=True))
+    # check() also asserts that nobody whose current worker may keep them was moved
+    assert validator.check(inst, plan) == [], describe(inst)
+    assert all(s.optimal for s in plan.solution.stages)

@@ -1,0 +1,122 @@
+"""The contract's five-level order, each level shown beating the next on a tiny council.
+
+1 nobody with a worker dropped; 2 over-capacity excess moved; 3 awaiting children
+allocated, high before medium before low; 4 fewest moves; 5 lowest peak utilisation.
+"""
+from __future__ import annotations
+
+from allocator_helpers import all_optimal, assigned, child, instance, rows, run, stages, statuses, worker
+
+
+def test_level1_nobody_with_a_worker_dropped_even_for_a_high_priority_child():
+    kids = [child("held", current_worker="A", priority="low"), child("urgent", priority="high")]
+    plan = run(instance([worker("A", max_children=1)], kids))
+    assert assigned(plan) == {"held": "A", "urgent": None}
+    assert stages(plan)["dropped"] == 0 and stages(plan)["waiting_high"] == 1
+
+
+def test_level1_beats_level2_over_capacity_kept_rather_than_dropped():
+    kids = [child(f"a{i}", current_worker="A") for i in range(3)]
+    plan = run(instance([worker("A", max_children=2)], kids))
+    st = statuses(plan)
+    assert set(assigned(plan).values()) == {"A"}
+    assert sorted(st.values()) == ["kept", "kept", "over_capacity"]
+    assert stages(plan)["over_capacity"] == 100
+
+
+def test_level2_over_capacity_moved_before_a_high_child_is_allocated():
+    ws = [worker("A", max_children=2), worker("B", max_children=1, skills="uasc")]
+    kids = [child("a1", current_worker="A"), child("a2", current_worker="A", avoid_workers="B"),
+            child("a3", current_worker="A", avoid_workers="B"), child("urgent", priority="high", skill="uasc")]
+    plan = run(instance(ws, kids))
+    assert assigned(plan) == {"a1": "B", "a2": "A", "a3": "A", "urgent": None}
+    assert rows(plan)["a1"].reason.startswith("A was over capacity (3/2); now with B")
+    assert stages(plan)["over_capacity"] == 0 and stages(plan)["waiting_high"] == 1
+
+
+def test_level2_excess_moved_as_far_as_possible_rest_reported():
+    kids = [child(f"a{i}", current_worker="A") for i in range(5)]
+    plan = run(instance([worker("A", max_children=2), worker("B", max_children=1)], kids))
+    assert plan.counts() == {"A": 4, "B": 1}
+    assert plan.summary["over_capacity_load"] == {"A": 2.0}
+    assert list(statuses(plan).values()).count("over_capacity") == 2
+
+
+def test_level3_high_before_medium_before_low():
+    kids = [child("l", priority="low"), child("m", priority="medium"), child("h", priority="high")]
+    plan = run(instance([worker("A", max_children=1)], kids))
+    assert assigned(plan) == {"h": "A", "m": None, "l": None}
+    plan = run(instance([worker("A", max_children=1)], kids[:2]))
+    assert assigned(plan) == {"m": "A", "l": None}
+
+
+def test_level3_one_high_beats_any_number_of_mediums():
+    kids = [child("h", priority="high", weight=3)] + [child(f"m{i}") for i in range(3)]
+    plan = run(instance([worker("A", max_children=3)], kids))
+    assert assigned(plan) == {"h": "A", "m0": None, "m1": None, "m2": None}
+    assert plan.summary["by_priority"]["high"] == {"awaiting": 1, "allocated": 1}
+    assert plan.summary["by_priority"]["medium"] == {"awaiting": 3, "allocated": 0}
+
+
+def test_level3_family_counts_each_child():
+    # two medium siblings beat one medium singleton
+    kids = [child("s1", family="F"), child("s2", family="F"), child("solo")]
+    plan = run(instance([worker("A", max_children=2)], kids))
+    assert assigned(plan) == {"s1": "A", "s2": "A", "solo": None}
+
+
+def test_level3_beats_level4_a_move_makes_room_for_a_waiting_child():
+    ws = [worker("A", max_children=1, skills="court"), worker("B", max_children=1)]
+    kids = [child("held", current_worker="A"), child("court", priority="low", skill="court")]
+    plan = run(instance(ws, kids))
+    assert assigned(plan) == {"held": "B", "court": "A"}
+    r = rows(plan)["held"]
+    assert r.status == "moved" and "moved so A could take children awaiting allocation: court (low)" in r.reason
+
+
+def test_level4_fewest_moves_among_equal_allocations():
+    ws = [worker("A", max_children=3), worker("B", max_children=3)]
+    kids = [child("a1", current_worker="A"), child("a2", current_worker="A"),
+            child("s1", family="F"), child("s2", family="F")]
+    plan = run(instance(ws, kids))
+    # the pair fits with B without moving anyone; putting it with A would need moves
+    assert assigned(plan) == {"a1": "A", "a2": "A", "s1": "B", "s2": "B"}
+    assert stages(plan)["moves"] == 0
+
+
+def test_level4_beats_level5_nobody_moved_just_to_balance():
+    ws = [worker("A", max_children=2), worker("B", max_children=2)]
+    kids = [child("a1", current_worker="A"), child("a2", current_worker="A")]
+    plan = run(instance(ws, kids))
+    assert statuses(plan) == {"a1": "kept", "a2": "kept"}
+    assert stages(plan)["peak_utilisation"] == 1000  # 500 was possible, at the cost of a move
+
+
+def test_level5_peak_utilisation_minimised():
+    ws = [worker("A", fte=1.0), worker("B", fte=0.5)]
+    kids = [child(f"c{i}") for i in range(9)]
+    plan = run(instance(ws, kids))
+    assert plan.counts() == {"A": 6, "B": 3}  # 6/15 = 3/7.5 = 0.4
+    assert stages(plan)["peak_utilisation"] == 400
+    assert plan.summary["max_utilisation"] == 0.4
+    assert all_optimal(plan) and plan.summary["status"] == "optimal"
+
+
+def test_level5_new_children_go_to_the_least_loaded():
+    ws = [worker("A"), worker("B")]
+    kids = [child(f"a{i}", current_worker="A") for i in range(5)] + [child("n1"), child("n2")]
+    plan = run(instance(ws, kids))
+    got = assigned(plan)
+    assert got["n1"] == got["n2"] == "B"
+    assert stages(plan)["moves"] == 0 and stages(plan)["peak_utilisation"] == 334  # ceil(1000 * 5 / 15)
+
+
+def test_level5_over_capacity_load_that_cannot_move_is_set_aside():
+    # A must stay at 3/2 (nobody else may hold a2, a3); the peak is read from what can move
+    ws = [worker("A", max_children=2), worker("B", max_children=4)]
+    kids = [child("a1", current_worker="A", avoid_workers="B"), child("a2", current_worker="A", avoid_workers="B"),
+            child("a3", current_worker="A", avoid_workers="B")] + [child(f"n{i}") for i in range(2)]
+    plan = run(instance(ws, kids))
+    got = assigned(plan)
+    assert got["n0"] == got["n1"] == "B"
+    assert stages(plan)["over_capacity"] == 100 and stages(plan)["peak_utilisation"] == 1000
