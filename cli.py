@@ -112,10 +112,11 @@ def _load(workers, cases, policy):
 
 
 def _print_warnings(loaded, console) -> None:
+    from rich.markup import escape
     for note in loaded.notes:
-        console.print(f"[cyan]note[/cyan]: {note}", soft_wrap=True)
+        console.print(f"[cyan]note[/cyan]: {escape(str(note))}", soft_wrap=True)
     for w in loaded.warnings:
-        console.print(f"[yellow]warning[/yellow]: {w}", soft_wrap=True)
+        console.print(f"[yellow]warning[/yellow]: {escape(str(w))}", soft_wrap=True)
 
 
 @main.command()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from rich.markup import escape
 from rich.table import Table
 
 from .instance import Instance
@@ -80,7 +81,7 @@ def team_table(inst: Instance, load: dict[str, float] | None = None, title: str 
     for r in rows:
         if r is rows[-1]:
             t.add_section()
-        t.add_row(r["team"], str(r["workers"]), f"{r['fte']:.1f}", f"{r['capacity']:g}", str(r["children"]),
+        t.add_row(escape(r["team"]), str(r["workers"]), f"{r['fte']:.1f}", f"{r['capacity']:g}", str(r["children"]),
                   str(r["awaiting"]), band(r["utilisation"]))
     return t
 
@@ -97,7 +98,7 @@ def print_plan(plan, console) -> None:
         for col in ("child", "team", "reason"):
             t.add_column(col)
         for r in high:
-            t.add_row(r.child_id, r.team, r.reason)
+            t.add_row(*map(escape, (r.child_id, r.team, r.reason)))
         console.print(t)
     moves = [r for r in rows if r.status == "moved"]
     if moves:
@@ -105,14 +106,14 @@ def print_plan(plan, console) -> None:
         for col in ("child", "team", "from", "to", "reason"):
             t.add_column(col)
         for r in moves[:50]:
-            t.add_row(r.child_id, r.team, r.previous_worker or "", r.worker_id or "", r.reason)
+            t.add_row(*map(escape, (r.child_id, r.team, r.previous_worker or "", r.worker_id or "", r.reason)))
         if len(moves) > 50:
             t.add_row("…", "", "", "", f"{len(moves) - 50} more in allocation.csv")
         console.print(t)
     over = s["over_capacity_load"]
     if over:
         console.print("Over-capacity load that could not be moved: "
-                      + ", ".join(f"{w} +{v:g}" for w, v in over.items()))
+                      + ", ".join(f"{escape(w)} +{v:g}" for w, v in over.items()))
     bp = s["by_priority"]
     stages = ", ".join(f"{st['stage']} {st['value']:g}{'' if st['proven_optimal'] else ' (not proven)'}"
                        for st in s["stages"])
@@ -124,6 +125,6 @@ def print_plan(plan, console) -> None:
         f"Peak utilisation {s['max_utilisation']:.0%}.")
     console.print(f"[dim]stages: {stages}[/dim]")
     for w, why in s["nqsw_without_supervisor"].items():
-        console.print(f"[yellow]NQSW {w} has no supervisor[/yellow]: {why}")
+        console.print(f"[yellow]NQSW {escape(w)} has no supervisor[/yellow]: {escape(why)}")
     for f, why in s["fixed_worker_not_met"].items():
-        console.print(f"[yellow]manager's decision for family {f} not met[/yellow]: {why}")
+        console.print(f"[yellow]manager's decision for family {escape(f)} not met[/yellow]: {escape(why)}")

@@ -200,3 +200,19 @@ def test_regression_keep_current_with_a_new_sibling_via_cli(tmp_path):
     result = CliRunner().invoke(cli.main, ["allocate", "--workers", str(w), "--cases", str(c),
                                            "--out", str(tmp_path / "out"), "--keep-current", "--json"])
     assert result.exit_code == 0, result.output
+
+
+def test_cli_json_stdout_is_only_json_even_with_warnings(tmp_path):
+    w = write_csv(tmp_path / "workers.csv", WORKER_HEADER, [
+        {"worker_id": "N", "team": "T1", "role": "ASYE", "fte": "1", "supervisor_id": "S"},
+        {"worker_id": "S", "team": "T1", "role": "Team Manager", "fte": "1"}])
+    c = write_csv(tmp_path / "cases.csv", CASE_HEADER, [
+        {"child_id": "x", "team": "T1", "category": "Child Protection", "current_worker": "N"},  # NQSW leading cp: a warning
+        {"child_id": "y", "team": "T1", "category": "cin", "family_id": "F", "current_worker": "N"},
+        {"child_id": "z", "team": "T1", "category": "cin", "family_id": "F", "current_worker": "S"}])  # split family
+    result = invoke(["allocate", "--workers", str(w), "--cases", str(c), "--out", str(tmp_path / "o"), "--json"])
+    doc = json.loads(result.stdout)  # nothing but the document on stdout
+    assert doc["children"] == 3
+    _, alloc = read_csv(tmp_path / "o" / "allocation.csv")
+    got = {r["child_id"]: r for r in alloc}
+    assert got["x"]["worker_id"] == "S" and got["y"]["worker_id"] == got["z"]["worker_id"]

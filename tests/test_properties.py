@@ -225,7 +225,6 @@ def test_plan_is_valid_and_complete(inst):
     assert tuple(s.value for s in plan.solution.stages) == objectives(inst, plan.worker_of, plan.solution.unsupervised), \
         describe(inst)
     # a reason that says the workers in reach are at capacity is true of every worker it lists
-    weight = {c.id: c.weight for c in inst.children}
     fam_weight = Counter()
     for c in inst.children:
         fam_weight[c.family_id] += c.weight

@@ -119,3 +119,25 @@ def test_regression_pin_never_displaces_another_child_into_having_no_worker():
     assert assigned(plan)["b1"] == "B", f"b1 dropped to meet c's pin: {rows(plan)['b1']}"
     assert stages(plan)["dropped"] == 0
     assert assigned(plan)["c"] == "A" and "F" in plan.summary["fixed_worker_not_met"]
+
+
+# ---- BUG (minor, reporting): a child with no family_id ----
+
+def test_BUG_fixed_worker_not_met_names_the_child_not_an_internal_family_id():
+    # A child with no family_id is a family of one, internally "~<child_id>". allocation.csv shows
+    # family_id blank for it, but summary['fixed_worker_not_met'] (summary.json, the console) keys it
+    # as "~c1", an id that appears in no input or output file.
+    plan = run(instance([worker("A"), worker("B", accepting=False)], [child("c1", current_worker="A", fixed_worker="B")]))
+    keys = list(plan.summary["fixed_worker_not_met"])
+    assert len(keys) == 1
+    assert not keys[0].startswith("~"), f"internal family id leaked into the summary: {keys}"
+
+
+def test_BUG_kept_child_whose_pin_is_not_met_says_so_on_its_row():
+    # An awaiting child whose pin cannot stand gets "manager's decision not met: ..." on its row;
+    # a child who stays with its current worker for the same reason gets no reason at all, so a
+    # manager reading allocation.csv alone cannot see that their decision was set aside.
+    plan = run(instance([worker("A"), worker("B", accepting=False)], [child("c1", current_worker="A", fixed_worker="B")]))
+    r = rows(plan)["c1"]
+    assert (r.worker_id, r.status) == ("A", "kept")
+    assert "manager's decision not met" in r.reason, r

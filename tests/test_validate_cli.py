@@ -412,9 +412,6 @@ def test_brackets_in_a_problem_are_printed_as_typed(monkeypatch):
     assert "error: w[abc].csv, row 3, column 'team': '[red]North[/red]' and [/x] and [bold]" in result.stderr
 
 
-@pytest.mark.xfail(reason="cli._print_warnings prints notes and warnings with rich markup on: user text "
-                          "such as '[/x]' crashes it (exit 1) - outside this change, reported to the lead",
-                   strict=False)
 def test_brackets_in_a_warning_are_printed_as_typed(tmp_path):
     cases = tmp_path / "cases.csv"
     cases.write_text(GOOD_C.read_text(encoding="utf-8").replace("C8,South,cp,,high,no,,,1.5,,",
