@@ -100,9 +100,14 @@ class Plan:
             "stages": [s.to_json() for s in sol.stages],
             "over_capacity_load": {k: v for k, v in sorted(self.over_capacity_load.items())},
             "dropped": sum(1 for r in self.rows if r.status == "unallocated" and r.previous_worker),
-            "fixed_worker_not_met": {f: why for f, why in sorted(sol.pins_broken.items())},
+            "fixed_worker_not_met": {family_label(f): why for f, why in sorted(sol.pins_broken.items())},
             "nqsw_without_supervisor": {w: why for w, why in sorted(sol.unsupervised.items())},
         }
+
+
+def family_label(family_id: str) -> str:
+    """A child without a family_id is a family of one, kept internally as '~<child_id>': show the child."""
+    return family_id[1:] if family_id.startswith("~") else family_id
 
 
 def make_plan(inst: Instance, sol, opts) -> Plan:
@@ -123,7 +128,7 @@ def make_plan(inst: Instance, sol, opts) -> Plan:
                 status = "allocated"
             else:
                 status = "kept" if c.current_worker == w else "moved"
-            rows[c.id] = ChildRow(c.id, f.id if not f.id.startswith("~") else "", c.team, w, status, c.current_worker)
+            rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, w, status, c.current_worker)
     explain = Explainer(inst, fams, sol, load)
     over = {}
     for w in inst.workers:
@@ -136,7 +141,7 @@ def make_plan(inst: Instance, sol, opts) -> Plan:
             r = rows[c.id]
             if r.status in ("unallocated", "moved") and not r.reason:
                 r.reason = explain.reason(f, r)
-            elif r.status == "allocated" and f.id in sol.pins_broken:
+            elif r.status in ("allocated", "kept") and f.id in sol.pins_broken:
                 r.reason = "manager's decision not met: " + sol.pins_broken[f.id]
             elif r.status in ("kept", "allocated") and f.fixed_worker == r.worker_id:
                 r.reason = "manager's decision (fixed_worker)"
