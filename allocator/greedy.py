@@ -10,66 +10,76 @@ from .model import Component
 PRIORITY = {"high": 0, "medium": 1, "low": 2}
 
 
-def greedy(c: Component, max_moves: int | None = None) -> dict[int, int | None]:
+def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | None], set[int]]:
+    """(family -> worker index or None, mixed families whose newcomers joined their siblings' worker)."""
     n = len(c.workers)
     sol: dict[int, int | None] = {}
+    joins: set[int] = set()
     load = [0] * n
     for fi, f in enumerate(c.families):  # keep: never above capacity, or above what an overloaded worker holds now
-        cur = f.current_workers
+        cur = f.core.current_workers
         wi = next((wi for wi in c.domains[fi] if len(cur) == 1 and c.workers[wi].id == cur[0]), None)
-        if wi is not None and load[wi] + f.weight > max(c.capacity(wi), c.current_load[wi]):
+        if wi is not None and load[wi] + f.core.weight > max(c.capacity(wi), c.current_load[wi]):
             wi = None
         sol[fi] = wi
         if wi is not None:
-            load[wi] += f.weight
-    took_new = [False] * n
+            load[wi] += f.core.weight
     moves = 0
 
-    def room(wi: int, fi: int) -> bool:
-        return load[wi] + c.families[fi].weight <= c.capacity(wi)
+    def room(wi: int, weight: int) -> bool:
+        return load[wi] + weight <= c.capacity(wi)
 
     def best(fi: int, exclude: int | None = None) -> int | None:
-        options = [wi for wi in c.domains[fi] if wi != exclude and room(wi, fi)]
+        weight = c.families[fi].core.weight
+        options = [wi for wi in c.domains[fi] if wi != exclude and room(wi, weight)]
         return min(options, key=lambda wi: (load[wi] / max(1, c.capacity(wi)), c.workers[wi].id), default=None)
+
+    def move_cost(fi: int, wi: int) -> int:
+        f = c.families[fi]
+        return f.with_worker - f.held_by(c.workers[wi].id)
 
     def place(fi: int, wi: int) -> None:
         nonlocal moves
         f = c.families[fi]
         if sol[fi] is not None:
-            load[sol[fi]] -= f.weight
+            load[sol[fi]] -= f.core.weight + (f.newcomers.weight if fi in joins else 0)
+            joins.discard(fi)
         sol[fi] = wi
-        load[wi] += f.weight
-        moves += f.with_worker - f.held_by(c.workers[wi].id)
-        if f.held_by(c.workers[wi].id) == 0:
-            took_new[wi] = True
+        load[wi] += f.core.weight
+        moves += move_cost(fi, wi)
+
+    def within_budget(fi: int, wi: int) -> bool:
+        return max_moves is None or moves + move_cost(fi, wi) <= max_moves
 
     for fi, wi in sorted(c.pins.items()):  # managers' decisions first, where there is room
-        if sol[fi] != wi and room(wi, fi) and not (c.overloaded(wi) and load[wi] > c.capacity(wi)):
-            if max_moves is None or moves + c.families[fi].with_worker - c.families[fi].held_by(c.workers[wi].id) <= max_moves:
-                place(fi, wi)
+        if sol[fi] != wi and room(wi, c.families[fi].core.weight) and within_budget(fi, wi):
+            place(fi, wi)
     for wi in range(n):  # relieve overloaded workers, smallest families first
         if not c.overloaded(wi):
             continue
-        held = sorted((fi for fi, w in sol.items() if w == wi), key=lambda fi: (c.families[fi].weight, c.families[fi].id))
+        held = sorted((fi for fi, w in sol.items() if w == wi), key=lambda fi: (c.families[fi].core.weight, c.families[fi].id))
         for fi in held:
             if load[wi] <= c.capacity(wi):
                 break
-            f = c.families[fi]
-            if max_moves is not None and moves + f.with_worker > max_moves:
-                continue
             to = best(fi, exclude=wi)
-            if to is not None and not (c.overloaded(to) and load[to] > c.capacity(to)):
+            if to is not None and within_budget(fi, to):
                 place(fi, to)
-    waiting = [fi for fi in sol if sol[fi] is None]
-    waiting.sort(key=lambda fi: (min(PRIORITY[ch.priority] for ch in c.families[fi].children if not ch.current_worker)
-                                 if c.families[fi].with_worker < c.families[fi].size else -1, c.families[fi].id))
-    for fi in waiting:
+
+    def urgency(fi: int) -> tuple:
         f = c.families[fi]
-        prefer = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers and room(wi, fi)]
-        to = min(prefer, key=lambda wi: -f.held_by(c.workers[wi].id)) if prefer else best(fi)
-        if to is None:
-            continue
-        if max_moves is not None and moves + f.with_worker - f.held_by(c.workers[to].id) > max_moves:
-            continue
-        place(fi, to)
-    return sol
+        waiting = [PRIORITY[ch.priority] for ch in f.newcomers.children]
+        return (-1 if sol[fi] is None and f.with_worker else min(waiting, default=3), f.id)
+
+    for fi in sorted(range(len(c.families)), key=urgency):  # dropped first, then high, medium, low
+        f = c.families[fi]
+        if sol[fi] is None:
+            prefer = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers and room(wi, f.core.weight)]
+            to = min(prefer, key=lambda wi: -f.held_by(c.workers[wi].id)) if prefer else best(fi)
+            if to is None or not within_budget(fi, to):
+                continue
+            place(fi, to)
+        wi = sol[fi]
+        if f.mixed and wi in c.joins.get(fi, ()) and room(wi, f.newcomers.weight):
+            joins.add(fi)
+            load[wi] += f.newcomers.weight
+    return sol, joins

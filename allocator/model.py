@@ -22,10 +22,16 @@ class Component:
     teams: tuple[str, ...]
     workers: list[Worker]
     families: list[Family]
-    domains: list[list[int]]  # per family: indices into `workers` it may go to
+    domains: list[list[int]]  # per family: indices into `workers` its core (see Family.core) may go to
     current_load: list[int]  # per worker: scaled weight of the children it holds now
     max_moves: int | None = None
     pins: dict[int, int] = field(default_factory=dict)  # family -> the worker a manager fixed it to
+    joins: dict[int, list[int]] = field(default_factory=dict)  # mixed family -> workers its newcomers may join
+
+    def is_new(self, fi: int, wi: int) -> bool:
+        """Does placing the family's core with this worker give them a child they do not hold now?"""
+        core = self.families[fi].core
+        return core.held_by(self.workers[wi].id) < core.size
 
     @property
     def size(self) -> int:
@@ -40,14 +46,17 @@ class Component:
 
 @dataclass
 class Vars:
-    x: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # family -> worker
+    x: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # family (core) -> worker
     given: dict[int, cp_model.IntVar] = field(default_factory=dict)  # family has a worker
+    j: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)  # newcomers join the family's worker
+    joined: dict[int, cp_model.IntVar] = field(default_factory=dict)  # a mixed family's newcomers are allocated
     by_family: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
     by_worker: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
     load: dict[int, cp_model.LinearExpr] = field(default_factory=dict)
     excess: dict[int, cp_model.IntVar] = field(default_factory=dict)
     stays_over: dict[int, cp_model.IntVar] = field(default_factory=dict)
     peak: cp_model.IntVar | None = None
+    joins_at: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
 
 
 def assigned(v: Vars, fi: int):
@@ -55,7 +64,10 @@ def assigned(v: Vars, fi: int):
 
 
 def add_assignment(c: Component, m: cp_model.CpModel, v: Vars) -> None:
-    """One boolean per allowed (family, worker); a family gets one worker or none."""
+    """One boolean per allowed (family, worker); a family gets one worker or none.
+
+    In a mixed family the newcomers either join the worker of their siblings or wait.
+    """
     for fi, dom in enumerate(c.domains):
         v.by_family[fi] = []
         for wi in dom:
@@ -67,15 +79,28 @@ def add_assignment(c: Component, m: cp_model.CpModel, v: Vars) -> None:
             # an explicit 0/1 per family keeps each objective's trivial bound visible to the solver
             v.given[fi] = m.new_bool_var(f"given_{fi}")
             m.add(sum(var for _, var in v.by_family[fi]) == v.given[fi])
+    for fi, dom in sorted(c.joins.items()):
+        if not dom:
+            continue
+        for wi in dom:
+            var = v.j[fi, wi] = m.new_bool_var(f"join_{fi}_{wi}")
+            m.add_implication(var, v.x[fi, wi])
+        v.joined[fi] = m.new_bool_var(f"joined_{fi}")
+        m.add(sum(v.j[fi, wi] for wi in dom) == v.joined[fi])
+    joins_at: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+    for (fi, wi), var in v.j.items():
+        joins_at.setdefault(wi, []).append((fi, var))
     for wi in range(len(c.workers)):
-        v.load[wi] = sum(c.families[fi].weight * var for fi, var in v.by_worker.get(wi, []))
+        v.load[wi] = (sum(c.families[fi].core.weight * var for fi, var in v.by_worker.get(wi, []))
+                      + sum(c.families[fi].newcomers.weight * var for fi, var in joins_at.get(wi, [])))
+    v.joins_at = joins_at
 
 
 def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
     """No new allocation takes a worker over capacity.
 
     A worker already over capacity may keep what they hold (never more), but
-    then takes no new family; the load above capacity is `excess`.
+    then takes no child they do not hold now; the load above capacity is `excess`.
     """
     for wi, terms in sorted(v.by_worker.items()):
         cap = c.capacity(wi)
@@ -84,7 +109,7 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
             continue
         over = v.stays_over[wi] = m.new_bool_var(f"stays_over_{wi}")
         m.add(v.load[wi] <= cap + (c.current_load[wi] - cap) * over)
-        new = [var for fi, var in terms if c.families[fi].held_by(c.workers[wi].id) == 0]
+        new = [var for fi, var in terms if c.is_new(fi, wi)] + [var for _, var in v.joins_at.get(wi, [])]
         if new:
             m.add(sum(new) == 0).only_enforce_if(over)
         ex = m.new_int_var(0, c.current_load[wi] - cap, f"excess_{wi}")
@@ -114,7 +139,13 @@ def add_peak(c: Component, m: cp_model.CpModel, v: Vars) -> None:
 
 def pins_missed(c: Component, v: Vars):
     """Children whose manager's decision (fixed_worker) the plan does not keep."""
-    return sum(c.families[fi].size * (1 - v.x[fi, wi]) for fi, wi in sorted(c.pins.items()))
+    total = 0
+    for fi, wi in sorted(c.pins.items()):
+        f = c.families[fi]
+        total += f.core.size * (1 - v.x[fi, wi])
+        if f.mixed:  # the pin is met when the newcomers join too
+            total += f.newcomers.size * (1 - v.j[fi, wi])
+    return total
 
 
 def dropped(c: Component, v: Vars):
@@ -129,7 +160,7 @@ def excess(c: Component, v: Vars):
 def waiting(priority: str):
     def term(c: Component, v: Vars):
         """Children awaiting allocation at this priority who stay waiting."""
-        return sum(f.awaiting(priority) * (1 - assigned(v, fi))
+        return sum(f.awaiting(priority) * (1 - (v.joined.get(fi, 0) if f.mixed else assigned(v, fi)))
                    for fi, f in enumerate(c.families) if f.awaiting(priority))
     term.__name__ = f"waiting_{priority}"
     return term
@@ -150,22 +181,24 @@ def peak(c: Component, v: Vars):
     return v.peak
 
 
-def values(c: Component, sol: dict[int, int | None]) -> dict[str, int]:
-    """The stage terms for a plan `sol` (family -> worker index), computed without the solver."""
-    load = [0] * len(c.workers)
-    for fi, wi in sol.items():
-        if wi is not None:
-            load[wi] += c.families[fi].weight
-    out = {"fixed_worker_not_met": sum(c.families[fi].size for fi, wi in c.pins.items() if sol.get(fi) != wi),
+def values(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset()) -> dict[str, int]:
+    """The stage terms for a plan (family -> worker index; mixed families whose newcomers joined),
+    computed without the solver."""
+    load = loads(c, sol, joins)
+    out = {"fixed_worker_not_met": sum(c.families[fi].core.size * (sol.get(fi) != wi)
+                                       + c.families[fi].mixed * c.families[fi].newcomers.size
+                                       * (sol.get(fi) != wi or fi not in joins) for fi, wi in c.pins.items()),
            "dropped": 0, "over_capacity": 0, "waiting_high": 0, "waiting_medium": 0, "waiting_low": 0, "moves": 0}
     for fi, f in enumerate(c.families):
         wi = sol.get(fi)
+        waits = fi not in joins if f.mixed else wi is None
         if wi is None:
             out["dropped"] += f.with_worker
-            for p in ("high", "medium", "low"):
-                out[f"waiting_{p}"] += f.awaiting(p)
         else:
             out["moves"] += f.with_worker - f.held_by(c.workers[wi].id)
+        if waits:
+            for p in ("high", "medium", "low"):
+                out[f"waiting_{p}"] += f.awaiting(p)
     peak = 0
     for wi in range(len(c.workers)):
         cap = c.capacity(wi)
@@ -179,24 +212,32 @@ def values(c: Component, sol: dict[int, int | None]) -> dict[str, int]:
     return out
 
 
+def loads(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset()) -> list[int]:
+    load = [0] * len(c.workers)
+    for fi, wi in sol.items():
+        if wi is not None:
+            f = c.families[fi]
+            load[wi] += f.core.weight + (f.newcomers.weight if fi in joins else 0)
+    return load
+
+
 STAGES = (("dropped", dropped), ("fixed_worker_not_met", pins_missed), ("over_capacity", excess), ("waiting_high", waiting("high")),
           ("waiting_medium", waiting("medium")), ("waiting_low", waiting("low")),
           ("moves", moves), ("peak_utilisation", peak))
 
 
-def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None]) -> None:
+def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None], joins: set[int]) -> None:
     """A complete hint (every variable) from a plan, so the solver starts from it at once."""
     m.clear_hints()
     pairs = [(var.index, int(sol.get(fi) == wi)) for (fi, wi), var in v.x.items()]
     pairs += [(var.index, int(sol.get(fi) is not None)) for fi, var in v.given.items()]
-    load = [0] * len(c.workers)
-    for fi, wi in sol.items():
-        if wi is not None:
-            load[wi] += c.families[fi].weight
+    pairs += [(var.index, int(sol.get(fi) == wi and fi in joins)) for (fi, wi), var in v.j.items()]
+    pairs += [(var.index, int(fi in joins)) for fi, var in v.joined.items()]
+    load = loads(c, sol, joins)
     for wi, var in v.excess.items():
         over = load[wi] - c.capacity(wi)
         pairs += [(var.index, max(0, over)), (v.stays_over[wi].index, int(over > 0))]
-    pairs.append((v.peak.index, values(c, sol)["peak_utilisation"]))
+    pairs.append((v.peak.index, values(c, sol, joins)["peak_utilisation"]))
     h = m.proto.solution_hint
     h.vars.extend(i for i, _ in pairs)
     h.values.extend(x for _, x in pairs)

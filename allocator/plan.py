@@ -115,13 +115,14 @@ def make_plan(inst: Instance, sol, opts) -> Plan:
     by_id = inst.worker_by_id
     load = defaultdict(int)  # scaled
     for f in fams:
-        w = sol.worker_of[f.id]
-        if w:
-            load[w] += f.weight
+        for c in f.children:
+            w = sol.worker_of_child(c, f.id)
+            if w:
+                load[w] += scaled(c.weight)
     rows: dict[str, ChildRow] = {}
     for f in fams:
-        w = sol.worker_of[f.id]
         for c in f.children:
+            w = sol.worker_of_child(c, f.id)
             if w is None:
                 status = "unallocated"
             elif c.current_worker is None:
@@ -157,11 +158,10 @@ class Explainer:
         self.unsup = frozenset(sol.unsupervised)
         self.new_at = defaultdict(list)  # worker -> awaiting children allocated to them
         for f in fams:
-            w = sol.worker_of[f.id]
-            if w:
-                for c in f.children:
-                    if c.current_worker != w and c.current_worker is None:
-                        self.new_at[w].append(c)
+            for c in f.children:
+                w = sol.worker_of_child(c, f.id)
+                if w and c.current_worker is None:
+                    self.new_at[w].append(c)
 
     def _room(self, w: Worker) -> str:
         return f"{self.load[w.id] / SCALE:g}/{w.capacity:g}"
@@ -203,6 +203,13 @@ class Explainer:
         sol, inst = self.sol, self.inst
         prev = r.previous_worker
         if r.status == "unallocated":
+            family_worker = sol.worker_of[f.id]
+            if family_worker and not prev:  # a newcomer waiting to join siblings who have a worker
+                w = inst.worker_by_id[family_worker]
+                why = blocker(w, f.newcomers, inst, self.unsup) or blocker(w, f, inst, self.unsup)
+                if why is None or why.startswith("has capacity"):
+                    why = f"has no room for {f.newcomers.weight / SCALE:g} more ({self._room(w)})"
+                return f"waits to join siblings with {w.id}, who {why}"
             if f.id in sol.pins_broken:
                 return "manager's decision not met: " + sol.pins_broken[f.id]
             lead = f"was with {prev}; " if prev else ""
@@ -219,6 +226,13 @@ class Explainer:
             why = blocker(w, f, inst, self.unsup)
             if why and not why.startswith("has capacity") and "not accepting" not in why:
                 return f"{prev} {why}; {now}"
+        newcomers = [c for c in f.newcomers.children if self.sol.worker_of_child(c, f.id)]
+        if newcomers and w is not None:
+            why = blocker(w, f, inst, self.unsup)
+            if why is None or why.startswith("has capacity"):
+                why = f"had no room for the whole family ({self._room(w)}, family needs {f.weight / SCALE:g})"
+            ids = ", ".join(f"{c.id} ({c.priority})" for c in newcomers[:3])
+            return f"moved with new sibling {ids}: {prev} {why}; {now}"
         if len(f.current_workers) > 1:
             return f"siblings brought together with {r.worker_id} (they were split between {', '.join(f.current_workers)})"
         if w is not None:
@@ -230,23 +244,23 @@ class Explainer:
                 top = sorted(taken, key=lambda c: ("high", "medium", "low").index(c.priority))
                 ids = ", ".join(f"{c.id} ({c.priority})" for c in top[:3])
                 return f"moved so {prev} could take children awaiting allocation: {ids}; {now}"
-        return f"moved to balance caseloads; {now}"
+        return f"moved to make room, in a chain of moves, for children awaiting allocation; {now}"
 
     def mark_over_capacity(self, w: Worker, excess: int, rows: dict[str, ChildRow]) -> None:
         """Mark as over capacity the kept children that could not be moved, hardest to move first."""
         held = [f for f in self.fams.values() if self.sol.worker_of[f.id] == w.id]
 
         def alternatives(f: Family) -> int:
-            return sum(1 for o in self._reach(f) if o.id != w.id and blocker(o, f, self.inst, self.unsup) is None)
+            return sum(1 for o in self._reach(f) if o.id != w.id and blocker(o, f.core, self.inst, self.unsup) is None)
 
         marked = 0
         for f in sorted(held, key=lambda f: (alternatives(f), f.id)):
             if marked >= excess:
                 break
-            marked += f.weight
-            why = self.no_room(f, exclude=w.id)
+            why = self.no_room(f.core, exclude=w.id)
             for c in f.children:
                 if rows[c.id].status == "kept":
+                    marked += scaled(c.weight)
                     rows[c.id].status = "over_capacity"
                     rows[c.id].reason = (f"{w.id} holds {self.load[w.id] / SCALE:g} against capacity {w.capacity:g}; "
                                          f"no one else could take this family: {why}")

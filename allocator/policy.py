@@ -7,6 +7,7 @@ once means the same thing to the allocator and to the planner.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -70,22 +71,33 @@ class Policy:
 POLICY_KEYS = tuple(f.name for f in fields(Policy))
 
 
-def _number(value, key, problems, file, *, low=None, high=None, low_open=False, integer=False):
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+def number_problem(value, *, low=None, high=None, low_open=False, integer=False) -> str | None:
+    """None when `value` is a finite number in range, else what is wrong and what to write instead.
+
+    Shared by the policy and the workforce scenario, so both say the same thing the same way.
+    """
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if ok and integer and not float(value).is_integer():
         ok = False
     if ok and low is not None and (value < low or (low_open and value == low)):
         ok = False
     if ok and high is not None and value > high:
         ok = False
-    if not ok:
-        rng = []
-        if low is not None:
-            rng.append(f"{'>' if low_open else '>='} {low}")
-        if high is not None:
-            rng.append(f"<= {high}")
-        kind = "a whole number" if integer else "a number"
-        problems.append(Problem(file, None, key, f"{value!r} is not valid; use {kind} {' and '.join(rng)}".rstrip()))
+    if ok:
+        return None
+    rng = []
+    if low is not None:
+        rng.append(f"{'more than' if low_open else 'at least'} {low}")
+    if high is not None:
+        rng.append(f"at most {high}")
+    kind = "a whole number" if integer else "a number"
+    return f"{value!r} is not valid; use {kind}" + (f" {' and '.join(rng)}" if rng else "")
+
+
+def _number(value, key, problems, file, *, low=None, high=None, low_open=False, integer=False):
+    msg = number_problem(value, low=low, high=high, low_open=low_open, integer=integer)
+    if msg:
+        problems.append(Problem(file, None, key, msg))
         return None
     return int(value) if integer else float(value)
 

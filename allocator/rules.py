@@ -35,6 +35,26 @@ class Family:
         return sum(scaled(c.weight) for c in self.children)
 
     @cached_property
+    def held(self) -> "Family":
+        """The siblings who have a worker now (the part that can be kept)."""
+        return Family(self.id, self.team, tuple(c for c in self.children if c.current_worker))
+
+    @cached_property
+    def newcomers(self) -> "Family":
+        """The siblings awaiting allocation."""
+        return Family(self.id, self.team, tuple(c for c in self.children if not c.current_worker))
+
+    @cached_property
+    def mixed(self) -> bool:
+        """Some siblings have a worker and some await one: the newcomers may wait to join them."""
+        return 0 < self.with_worker < self.size
+
+    @cached_property
+    def core(self) -> "Family":
+        """What the family's worker variable places: the held siblings of a mixed family, else all."""
+        return self.held if self.mixed else self
+
+    @cached_property
     def current_workers(self) -> tuple[str, ...]:
         return tuple(sorted({c.current_worker for c in self.children if c.current_worker}))
 
@@ -121,13 +141,13 @@ def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] =
     """Why `w` may not hold `f` (capacity aside), or None.
 
     A worker who is not accepting, or an NQSW with no supervisor, keeps the
-    family they already hold but takes no new one.
+    children they already hold but takes no one new, not even a sibling.
     """
     for rule in HARD_RULES:
         why = rule(w, f, inst)
         if why:
             return why
-    is_new = f.held_by(w.id) == 0
+    is_new = f.held_by(w.id) < f.size  # the worker would get a child who is not theirs now
     if is_new and not w.accepting:
         return "is not accepting new children"
     if is_new and w.id in unsupervised:

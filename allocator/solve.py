@@ -52,7 +52,12 @@ class Solution:
     pins_broken: dict[str, str]  # family id -> why the manager's decision could not stand
     seconds: float
     components: int = 0
-    extra: dict = field(default_factory=dict)
+    newcomers_wait: set[str] = field(default_factory=set)  # mixed families whose awaiting siblings wait
+
+    def worker_of_child(self, child, family_id: str) -> str | None:
+        if not child.current_worker and family_id in self.newcomers_wait:
+            return None
+        return self.worker_of[family_id]
 
 
 def split(inst: Instance, opts: Options, unsupervised: frozenset[str],
@@ -95,29 +100,33 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str],
         if not fs:
             continue
         current = {w.id: held[w.id] for w in workers}
-        domains, pins = [], {}
+        domains, pins, joins = [], {}, {}
         for fi, f in enumerate(fs):
             dom, pin = _domain(f, workers, inst, opts, unsupervised, pins_broken)
             domains.append(dom)
             if pin is not None:
                 pins[fi] = pin
+            if f.mixed:  # newcomers may join only a worker who may hold the whole family
+                joins[fi] = [i for i in dom if blocker(workers[i], f.newcomers, inst, unsupervised) is None
+                             and blocker(workers[i], f, inst, unsupervised) is None]
         comps.append(Component(tuple(members), workers, fs, domains, [current[w.id] for w in workers],
-                               opts.max_moves, pins))
+                               opts.max_moves, pins, joins))
     return comps
 
 
 def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
             pins_broken) -> tuple[list[int], int | None]:
-    """The workers a family may go to, and the manager's pinned worker when that pin is lawful."""
-    allowed = [i for i, w in enumerate(workers) if blocker(w, f, inst, unsupervised) is None]
+    """The workers a family's core may go to, and the manager's pinned worker when that pin is lawful."""
+    allowed = [i for i, w in enumerate(workers) if blocker(w, f.core, inst, unsupervised) is None]
     pin = None
     if f.fixed_worker:
         idx = next((i for i, w in enumerate(workers) if w.id == f.fixed_worker), None)
-        if idx is not None and idx in allowed:
-            pin = idx
+        w = inst.worker_by_id[f.fixed_worker]
+        if idx is not None and idx in allowed and blocker(w, f, inst, unsupervised) is None:
+            pin = idx  # lawful for the whole family, newcomers included
         else:
-            w = inst.worker_by_id[f.fixed_worker]
-            why = blocker(w, f, inst, unsupervised) or f"works in {w.team}, outside the family's reach"
+            why = (blocker(w, f, inst, unsupervised) or blocker(w, f.core, inst, unsupervised)
+                   or f"works in {w.team}, outside the family's reach")
             pins_broken[f.id] = f"fixed to {w.id}, but {w.id} {why}"
     if opts.keep_current and f.current_workers:
         kept = [i for i in allowed if workers[i].id in f.current_workers or i == pin]
@@ -126,28 +135,29 @@ def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
     return allowed, pin
 
 
-def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, int | None], list[StageResult]]:
+def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, int | None], set[int], list[StageResult]]:
     """Solve the stages in order on one component within `budget` seconds.
 
     Starts from the greedy plan; a stage whose value in the current plan is
     already 0 (its floor) is proven without calling the solver.
+    Returns (family -> worker index, mixed families whose newcomers joined, stage results).
     """
     from ortools.sat.python import cp_model
 
     m, v = build(c)
-    sol = greedy(c, c.max_moves)
+    sol, joins = greedy(c, c.max_moves)
     results = []
     deadline = time.perf_counter() + budget
     for name, term in STAGES:
         started = time.perf_counter()
         expr = term(c, v)
-        current = values(c, sol)[name]
+        current = values(c, sol, joins)[name]
         if isinstance(expr, int) or current == 0:
             if not isinstance(expr, int):
                 m.add(expr <= 0)
             results.append(StageResult(name, current, True, 0.0))
             continue
-        hint(m, c, v, sol)
+        hint(m, c, v, sol, joins)
         m.minimize(expr)
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -165,8 +175,9 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         m.add(expr <= value)
         sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
                for fi in range(len(c.families))}
+        joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
         results.append(StageResult(name, value, status == cp_model.OPTIMAL, time.perf_counter() - started))
-    return sol, results
+    return sol, joins, results
 
 
 def solve(inst: Instance, opts: Options) -> Solution:
@@ -179,6 +190,7 @@ def solve(inst: Instance, opts: Options) -> Solution:
     comps = split(inst, opts, frozenset(missing), pins_broken)
     total = sum(c.size for c in comps) or 1
     worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
+    newcomers_wait: set[str] = set()
     stage_totals = {name: StageResult(name) for name, _ in STAGES}
     order = sorted(range(len(comps)), key=lambda i: (-comps[i].size, comps[i].teams))
 
@@ -202,10 +214,13 @@ def solve(inst: Instance, opts: Options) -> Solution:
     with progress as bar:
         task = bar.add_task("Solving teams", total=len(comps)) if bar else None
         with ThreadPoolExecutor(max_workers=max(1, opts.threads)) as pool:
-            for i, (sol, results) in pool.map(run, order):
+            for i, (sol, joins, results) in pool.map(run, order):
                 c = comps[i]
                 for fi, wi in sol.items():
-                    worker_of[c.families[fi].id] = None if wi is None else c.workers[wi].id
+                    f = c.families[fi]
+                    worker_of[f.id] = None if wi is None else c.workers[wi].id
+                    if f.mixed and wi is not None and fi not in joins:
+                        newcomers_wait.add(f.id)
                 for r in results:
                     t = stage_totals[r.name]
                     t.value = max(t.value, r.value) if r.name == "peak_utilisation" else t.value + r.value
@@ -213,22 +228,23 @@ def solve(inst: Instance, opts: Options) -> Solution:
                     t.seconds += r.seconds
                 if bar:
                     bar.advance(task)
-    _unmet_pins(inst, comps, worker_of, pins_broken)
+    _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken)
     return Solution(worker_of, list(stage_totals.values()), supervisors, missing, pins_broken,
-                    time.perf_counter() - started, len(comps))
+                    time.perf_counter() - started, len(comps), newcomers_wait)
 
 
-def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, pins_broken: dict) -> None:
+def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcomers_wait: set[str],
+                pins_broken: dict) -> None:
     """A lawful pin the plan could not keep is reported with what stood in the way: room."""
     load: dict[str, int] = {}
     for f in families(inst):
         w = worker_of[f.id]
         if w:
-            load[w] = load.get(w, 0) + f.weight
+            load[w] = load.get(w, 0) + (f.core.weight if f.id in newcomers_wait else f.weight)
     for c in comps:
         for fi, wi in c.pins.items():
             f, w = c.families[fi], c.workers[wi]
-            if worker_of[f.id] != w.id:
+            if worker_of[f.id] != w.id or f.id in newcomers_wait:
                 pins_broken[f.id] = (f"fixed to {w.id}, but {w.id} has no room for the family "
                                      f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
 

@@ -10,19 +10,6 @@ import math
 from collections import Counter, defaultdict
 
 
-def _new_families(inst, worker_of: dict[str, str | None]) -> dict[str, set[str]]:
-    """Per worker, the families they take on that they held no child of before."""
-    fam_children = defaultdict(list)
-    for c in inst.children:
-        fam_children[c.family_id].append(c)
-    new = defaultdict(set)
-    for fid, cs in fam_children.items():
-        w = worker_of.get(cs[0].id)
-        if w and not any(c.current_worker == w for c in cs):
-            new[w].add(fid)
-    return new
-
-
 def _loads(inst, worker_of):
     load, current = Counter(), Counter()
     for c in inst.children:
@@ -61,13 +48,14 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
     pol = inst.policy
     out: list[str] = []
     workers = {w.id: w for w in inst.workers}
-    fam_workers = defaultdict(set)
+    fams = defaultdict(list)
     for c in inst.children:
-        fam_workers[c.family_id].add(worker_of.get(c.id))
-    for fid, ws in fam_workers.items():
-        if len(ws) > 1:
-            out.append(f"family {fid} split between {sorted(map(str, ws))}")
-    new = _new_families(inst, worker_of)
+        fams[c.family_id].append(c)
+    for fid, cs in fams.items():  # siblings together; awaiting siblings may only wait to join
+        held = {worker_of.get(c.id) for c in cs if c.current_worker}
+        newcomers = {worker_of.get(c.id) for c in cs if not c.current_worker}
+        if len(held) > 1 or len(newcomers) > 1 or (held and newcomers - {None} - held):
+            out.append(f"family {fid} split between {sorted(map(str, held | newcomers))}")
     for c in inst.children:
         w = workers.get(worker_of.get(c.id) or "")
         if worker_of.get(c.id) and w is None:
@@ -87,14 +75,18 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
         if c.fixed_worker and c.fixed_worker != w.id and c.family_id not in pins_broken:
             out.append(f"{c.id} fixed to {c.fixed_worker} but given to {w.id}, with no reason reported")
     load, current = _loads(inst, worker_of)
+    new = defaultdict(list)  # per worker, the children given to them who were not theirs
+    for c in inst.children:
+        w = worker_of.get(c.id)
+        if w and c.current_worker != w:
+            new[w].append(c.id)
     for wid, w in workers.items():
-        took_new = bool(new.get(wid))
-        if load[wid] > w.capacity + 1e-9 and (took_new or load[wid] > current[wid] + 1e-9):
-            out.append(f"{wid} over capacity ({load[wid]:g}/{w.capacity:g}) after taking new children")
-        if took_new and not w.accepting:
-            out.append(f"{wid} is not accepting but took families {sorted(new[wid])[:3]}")
-        if took_new and wid in unsupervised:
-            out.append(f"{wid} has no supervisor but took new families")
+        if load[wid] > w.capacity + 1e-9 and new.get(wid):
+            out.append(f"{wid} over capacity ({load[wid]:g}/{w.capacity:g}) after taking new children {new[wid][:3]}")
+        if new.get(wid) and not w.accepting:
+            out.append(f"{wid} is not accepting but took {new[wid][:3]}")
+        if new.get(wid) and wid in unsupervised:
+            out.append(f"{wid} has no supervisor but took {new[wid][:3]}")
     if supervisors is not None:
         for w in inst.workers:
             if w.role != "nqsw":
@@ -120,12 +112,12 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
             cw = workers.get(c.current_worker or "")
             if cw is None or worker_of.get(c.id) in (None, cw.id):
                 continue
-            sibs = fams[c.family_id]
+            sibs = [s for s in fams[c.family_id] if s.current_worker]  # awaiting siblings may wait instead
             allowed = all((pol.cross_team or cw.serves(s.team)) and set(s.required_skills) <= set(cw.skills)
                           and not (cw.role == "nqsw" and (s.category == "cp" or s.court) and not pol.nqsw_may_lead_cp)
                           and cw.id not in s.avoid_workers for s in sibs)
             split = len({s.current_worker for s in sibs if s.current_worker}) > 1
-            if allowed and not split and not any(s.fixed_worker for s in sibs):
+            if allowed and not split and not any(s.fixed_worker for s in fams[c.family_id]):
                 out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
     return out
 
@@ -176,7 +168,7 @@ def _summary_mismatches(inst, plan, worker_of) -> list[str]:
 def _lawful(inst, w, children, unsupervised=frozenset()) -> bool:
     """May worker `w` hold these siblings under the hard rules (capacity aside, unless it can never fit)?"""
     pol = inst.policy
-    new = not any(c.current_worker == w.id for c in children)
+    new = not all(c.current_worker == w.id for c in children)  # w would get a child not theirs
     for c in children:
         if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
             return False
@@ -203,8 +195,8 @@ def objectives(inst, worker_of: dict[str, str | None], unsupervised=frozenset())
         pins = {c.fixed_worker for c in cs if c.fixed_worker}
         if len(pins) == 1:
             w = workers.get(next(iter(pins)))
-            if w and _lawful(inst, w, cs, unsupervised) and worker_of.get(cs[0].id) != w.id:
-                pins_missed += len(cs)
+            if w and _lawful(inst, w, cs, unsupervised):
+                pins_missed += sum(1 for c in cs if worker_of.get(c.id) != w.id)
     dropped = sum(1 for c in inst.children if c.current_worker and not worker_of.get(c.id))
     waiting = {p: sum(1 for c in inst.children if not c.current_worker and c.priority == p and not worker_of.get(c.id))
                for p in ("high", "medium", "low")}

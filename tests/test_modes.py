@@ -168,12 +168,10 @@ def test_cli_bad_input_exit_2_and_nothing_written(tmp_path):
 
 
 # ---- regression: --keep-current crashed when a new sibling needs what the current worker lacks ----
-# Found 2026-11-24 (fixed the same morning). x is held by A; its new sibling y needs the disability skill (or avoids A, or is cp and A is an NQSW).
-# The allocator applies the rules to the family (A may not hold F, so x moves with y to B), but
-# validator.check's keep_current test judged x alone ("A may keep it") and allocate() raised
-# RuntimeError "the plan failed independent validation: x moved although --keep-current and A may
-# keep it"; the CLI exited 1 with "unexpected failure". Moving x with y is the right plan
-# (siblings together is a hard rule).
+# Found 2026-11-24 (fixed the same morning). x is held by A; its new sibling y needs the disability
+# skill (or avoids A, or is cp and A is an NQSW). --keep-current moves nobody: x stays where it is and
+# y waits to join its sibling, with the reason; a full rebalance moves both to a worker who may hold
+# the whole family, because allocating a waiting child ranks above continuity.
 
 def sibling_needs(kind):
     ws = [worker("A"), worker("B", skills="disability"), worker("N", role="nqsw", supervisor_id="B")]
@@ -183,8 +181,17 @@ def sibling_needs(kind):
 
 
 @pytest.mark.parametrize("kind", ["skill", "avoid", "nqsw"])
-def test_regression_keep_current_with_a_new_sibling_the_current_worker_may_not_hold(kind):
+def test_keep_current_keeps_the_child_and_the_new_sibling_waits(kind):
     plan = run(sibling_needs(kind), keep_current=True)
+    holder = "N" if kind == "nqsw" else "A"
+    assert assigned(plan) == {"x": holder, "y": None}
+    assert statuses(plan) == {"x": "kept", "y": "unallocated"}
+    assert f"waits to join siblings with {holder}" in rows(plan)["y"].reason
+
+
+@pytest.mark.parametrize("kind", ["skill", "avoid", "nqsw"])
+def test_rebalance_moves_the_family_to_a_worker_who_may_hold_it_all(kind):
+    plan = run(sibling_needs(kind))
     got = assigned(plan)
     assert got["x"] == got["y"] in (("A", "B") if kind == "nqsw" else ("B",))
     assert statuses(plan) == {"x": "moved", "y": "allocated"}

@@ -146,3 +146,17 @@ def test_regression_overload_rule_does_not_depend_on_an_unrelated_pool_worker():
     together = run(instance(base + [pool], kids))
     assert (assigned(apart)["f1"], assigned(apart)["f2"]) == (assigned(together)["f1"], assigned(together)["f2"]), \
         f"without P: {assigned(apart)}; with P: {assigned(together)}"
+
+
+def test_new_sibling_never_joins_a_worker_left_over_capacity():
+    # A (cap 2) holds a1, a2 and f1; f1's sibling f2 awaits; B has room for one child only.
+    # "A new allocation never takes a worker over capacity": f2 may join A only if A ends within
+    # capacity; otherwise f2 waits to join its sibling, and says so.
+    ws = [worker("A", max_children=2), worker("B", max_children=1)]
+    kids = [child("a1", current_worker="A"), child("a2", current_worker="A"),
+            child("f1", family="F", current_worker="A"), child("f2", family="F")]
+    plan = run(instance(ws, kids))
+    r = rows(plan)["f2"]
+    assert not (r.worker_id == "A" and plan.loads()["A"] > 2), (r, plan.loads())
+    if r.worker_id is None:
+        assert r.status == "unallocated" and "waits to join siblings with" in r.reason, r

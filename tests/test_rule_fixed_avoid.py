@@ -121,22 +121,23 @@ def test_regression_pin_never_displaces_another_child_into_having_no_worker():
     assert assigned(plan)["c"] == "A" and "F" in plan.summary["fixed_worker_not_met"]
 
 
-# ---- BUG (minor, reporting): a child with no family_id ----
+# ---- regressions (found and fixed 2026-11-24): reporting an unmet pin ----
 
-def test_BUG_fixed_worker_not_met_names_the_child_not_an_internal_family_id():
+def test_regression_fixed_worker_not_met_names_the_child_not_an_internal_family_id():
     # A child with no family_id is a family of one, internally "~<child_id>". allocation.csv shows
-    # family_id blank for it, but summary['fixed_worker_not_met'] (summary.json, the console) keys it
-    # as "~c1", an id that appears in no input or output file.
+    # family_id blank for it, but summary['fixed_worker_not_met'] (summary.json, the console) keyed it
+    # as "~c1", an id that appears in no input or output file; it now names the child.
     plan = run(instance([worker("A"), worker("B", accepting=False)], [child("c1", current_worker="A", fixed_worker="B")]))
     keys = list(plan.summary["fixed_worker_not_met"])
     assert len(keys) == 1
     assert not keys[0].startswith("~"), f"internal family id leaked into the summary: {keys}"
+    assert keys == ["c1"]
 
 
-def test_BUG_kept_child_whose_pin_is_not_met_says_so_on_its_row():
+def test_regression_kept_child_whose_pin_is_not_met_says_so_on_its_row():
     # An awaiting child whose pin cannot stand gets "manager's decision not met: ..." on its row;
-    # a child who stays with its current worker for the same reason gets no reason at all, so a
-    # manager reading allocation.csv alone cannot see that their decision was set aside.
+    # a child who stayed with its current worker for the same reason got no reason at all, so a
+    # manager reading allocation.csv alone could not see that their decision was set aside.
     plan = run(instance([worker("A"), worker("B", accepting=False)], [child("c1", current_worker="A", fixed_worker="B")]))
     r = rows(plan)["c1"]
     assert (r.worker_id, r.status) == ("A", "kept")

@@ -82,3 +82,18 @@ def test_regression_new_sibling_joining_a_full_worker():
     assert plan.loads()["W"] <= 2
     assert assigned(plan)["f1"] == assigned(plan)["f2"] is not None
     assert plan.summary["moved"] == 1 and plan.summary["status"] == "optimal"
+
+
+def test_child_moved_to_join_a_new_sibling_is_told_the_true_reason():
+    # A (cap 2) holds a1 and f1; f1's new sibling f2 (high) awaits; A has no room for the pair, so the
+    # family moves to B (a1 may not go to B). The plan is right, but f1's reason reads "moved to
+    # balance caseloads", which is never true in this allocator (fewer moves outranks balance) and
+    # hides the real cause from the manager: A had no room for f1 together with its sibling f2.
+    ws = [worker("A", max_children=2), worker("B")]
+    kids = [child("a1", current_worker="A", avoid_workers="B"), child("f1", family="F", current_worker="A"),
+            child("f2", family="F", priority="high")]
+    plan = run(instance(ws, kids))
+    assert assigned(plan) == {"a1": "A", "f1": "B", "f2": "B"}
+    r = rows(plan)["f1"]
+    assert "balance" not in r.reason, r.reason
+    assert "f2" in r.reason or "sibling" in r.reason, r.reason

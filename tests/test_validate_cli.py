@@ -126,7 +126,7 @@ ERRORS: dict[str, list[str]] = {
                                 "policy_unknown_key.toml, key 'seeed': unknown policy key; did you mean 'seed'?",
                                 "valid keys are: children_per_fte, manager_max_cases, nqsw_capacity_share", "2 problems"],
     "policy_invalid.toml": ["policy_invalid.toml: not valid TOML", "line 2", "text in quotes"],
-    "policy_bad_values.toml": ["policy_bad_values.toml, key 'children_per_fte': 'fifteen' is not valid; use a number > 0",
+    "policy_bad_values.toml": ["policy_bad_values.toml, key 'children_per_fte': 'fifteen' is not valid; use a number more than 0",
                                "policy_bad_values.toml, key 'nqsw_capacity_share': 1.5 is not valid",
                                "policy_bad_values.toml, key 'cross_team': 'yes' is not valid; use true or false"],
     "policy_unknown_weight.toml": ["policy_unknown_weight.toml, key 'weights.adoption': unknown category",

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from allocator.errors import Problem, ValidationError
-from allocator.policy import CATEGORIES, Policy, parse_policy, read_toml
+from allocator.policy import CATEGORIES, Policy, number_problem, parse_policy, read_toml
 
 # Weekly costs of a placement by type (DOMAIN.md); `[placements] weekly_cost` overrides.
 WEEKLY_COST = {"in_house_fostering": 350.0, "independent_fostering": 800.0, "residential": 3200.0}
@@ -174,22 +174,9 @@ class _Checker:
                 self.bad(name, f"is missing; give {hint or 'a number'}")
             return default
         v = table[key]
-        ok = isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-        if ok and integer and not float(v).is_integer():
-            ok = False
-        if ok and low is not None and (v < low or (low_open and v == low)):
-            ok = False
-        if ok and high is not None and v > high:
-            ok = False
-        if not ok:
-            rng = []
-            if low is not None:
-                rng.append(f"{'more than' if low_open else 'at least'} {low}")
-            if high is not None:
-                rng.append(f"at most {high}")
-            kind = "a whole number" if integer else "a number"
-            self.bad(name, f"{v!r} is not valid; use {kind}" + (f" {' and '.join(rng)}" if rng else "")
-                     + (f" ({hint})" if hint else ""))
+        msg = number_problem(v, low=low, high=high, low_open=low_open, integer=integer)
+        if msg:
+            self.bad(name, msg + (f" ({hint})" if hint else ""))
             return default
         return int(v) if integer else float(v)
 
