@@ -83,3 +83,37 @@ def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | 
             joins.add(fi)
             load[wi] += f.newcomers.weight
     return sol, joins
+
+
+def fill(c: Component, sol: dict[int, int | None], joins: set[int]) -> tuple[dict[int, int | None], set[int]]:
+    """Give waiting children any room left, without moving anyone: a better start for the next stage.
+
+    Only allocations of children awaiting allocation are added (high priority first), so no
+    earlier stage's value gets worse and no move is made.
+    """
+    sol, joins = dict(sol), set(joins)
+    load = [0] * len(c.workers)
+    for fi, wi in sol.items():
+        if wi is not None:
+            f = c.families[fi]
+            load[wi] += f.core.weight + (f.newcomers.weight if fi in joins else 0)
+
+    def urgency(fi: int) -> tuple:
+        return (min((PRIORITY[ch.priority] for ch in c.families[fi].newcomers.children), default=3), c.families[fi].id)
+
+    for fi in sorted(range(len(c.families)), key=urgency):
+        f = c.families[fi]
+        if sol[fi] is None and not f.with_worker:  # a family wholly awaiting allocation
+            options = [wi for wi in c.domains[fi] if load[wi] + f.weight <= c.capacity(wi)]
+            if not options:
+                continue
+            pin = c.pins.get(fi)
+            wi = pin if pin in options else min(options, key=lambda wi: (load[wi] / max(1, c.capacity(wi)), c.workers[wi].id))
+            sol[fi] = wi
+            load[wi] += f.weight
+        elif f.mixed and sol[fi] is not None and fi not in joins:
+            wi = sol[fi]
+            if wi in c.joins.get(fi, ()) and load[wi] + f.newcomers.weight <= c.capacity(wi):
+                joins.add(fi)
+                load[wi] += f.newcomers.weight
+    return sol, joins

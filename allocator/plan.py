@@ -196,8 +196,13 @@ class Explainer:
         more = f" and {len(fits) - 4} more" if len(fits) > 4 else ""
         size = f"family of {f.size} needs {f.weight / SCALE:g}; " if f.size > 1 else ""
         n = len(eligible)
+        # workers with room who may take no one new say so: a manager can act on that
+        idle = [f"{w.id} has room but {why}" for why, ws in sorted(blocked.items()) for w in ws
+                if ("not accepting" in why or "no supervisor" in why)
+                and scaled(w.capacity) - self.load[w.id] >= f.weight]
         return (f"{need}{size}the {n} worker{'s' if n != 1 else ''} in reach who may hold it "
-                f"{'are' if n != 1 else 'is'} at capacity ({shown}{more})")
+                f"{'are' if n != 1 else 'is'} at capacity ({shown}{more})"
+                + "".join(f"; {x}" for x in idle[:2]))
 
     def reason(self, f: Family, r: ChildRow) -> str:
         sol, inst = self.sol, self.inst

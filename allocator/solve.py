@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .instance import Instance
-from .greedy import greedy
+from .greedy import fill, greedy
 from .model import STAGES, Component, build, hint, values
 from .rules import Family, blocker, families, scaled
 from .supervision import assign_supervisors
@@ -176,6 +176,7 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
                for fi in range(len(c.families))}
         joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
+        sol, joins = fill(c, sol, joins)
         results.append(StageResult(name, value, status == cp_model.OPTIMAL, time.perf_counter() - started))
     return sol, joins, results
 

@@ -64,10 +64,12 @@ def greedy_figures(folder: Path) -> dict:
     t = time.perf_counter()
     worker_of: dict[str, str | None] = {}
     for comp in split(inst, Options(), frozenset(missing), {}):
-        sol = greedy(comp)
+        sol, joins = greedy(comp)
         for fi, wi in sol.items():
-            for ch in comp.families[fi].children:
-                worker_of[ch.id] = None if wi is None else comp.workers[wi].id
+            f = comp.families[fi]
+            for ch in f.children:
+                waits = f.mixed and not ch.current_worker and fi not in joins
+                worker_of[ch.id] = None if wi is None or waits else comp.workers[wi].id
     seconds = time.perf_counter() - t
     breaches = check_assignment(inst, worker_of, supervisors=supervisors, unsupervised=set(missing))
     obj = objectives(inst, worker_of, frozenset(missing))

@@ -236,7 +236,7 @@ def test_plan_is_valid_and_complete(inst):
     loads = plan.loads()
     for r in plan.rows:
         if r.status == "unallocated" and "at capacity (" in r.reason:
-            listed = r.reason.rsplit("at capacity (", 1)[1].rstrip(")").split(" and ")[0]
+            listed = r.reason.rsplit("at capacity (", 1)[1].split(")")[0].split(" and ")[0]
             for item in listed.split(", "):
                 wid, frac = item.rsplit(" ", 1)
                 held, cap = (float(x) for x in frac.split("/"))

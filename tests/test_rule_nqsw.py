@@ -155,5 +155,17 @@ def test_unsupervised_nqsw_is_not_given_new_children_even_when_only_they_have_ro
     plan = run(instance(ws, [child("c")]))
     assert assigned(plan) == {"c": None}
     assert "N" in plan.summary["nqsw_without_supervisor"]
-    # the reason may name only the workers who could hold the child (N is not one of them now)
-    assert "N " not in rows(plan)["c"].reason and "A 0/0" in rows(plan)["c"].reason
+    # N is not listed among the workers at capacity; it is named as having room but no supervisor
+    reason = rows(plan)["c"].reason
+    assert "at capacity (A 0/0)" in reason and "N has room but is an NQSW with no supervisor" in reason, reason
+
+
+def test_reason_names_an_unsupervised_nqsw_who_has_room():
+    # A is full; N has room but no supervisor in the team, so takes no one new: the manager is told
+    ws = [worker("A", max_children=1), worker("N", role="nqsw")]
+    kids = [child("a", current_worker="A"), child("w", priority="high")]
+    plan = run(instance(ws, kids))
+    r = rows(plan)["w"]
+    assert r.status == "unallocated"
+    assert "N has room but is an NQSW with no supervisor" in r.reason, r.reason
+    assert "N" in plan.summary["nqsw_without_supervisor"]
