@@ -170,27 +170,40 @@ def _report_mapping(mapped: Counter, file: str, column: str, notes: list[str]) -
         notes.append(f"{file}: {column} '{raw}' read as {role} ({n} row{'s' if n > 1 else ''})")
 
 
-def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
-    out, seen, mapped = [], {}, Counter()
+def _identified(rows, file, problems, id_col: str, unit: str, team_hint: str):
+    """Rows with a unique id, as (row, record, id, team, bad); an empty or repeated id is a problem."""
+    seen: dict[str, int] = {}
     for n, r in rows:
-        def bad(col, msg, severity="error"):
+        def bad(col, msg, severity="error", n=n):
             problems.append(Problem(file, n, col, msg, severity))
-        wid, team = text(r.get("worker_id")), text(r.get("team"))
-        if not wid:
-            bad("worker_id", "is empty; every worker needs a unique id")
+        rid, team = text(r.get(id_col)), text(r.get("team"))
+        if not rid:
+            bad(id_col, f"is empty; every {unit} needs a unique id")
             continue
-        if wid in seen:
-            bad("worker_id", f"'{wid}' is a duplicate of row {seen[wid]}; ids must be unique")
+        if rid in seen:
+            bad(id_col, f"'{rid}' is a duplicate of row {seen[rid]}; ids must be unique: each {unit} appears once")
             continue
-        seen[wid] = n
+        seen[rid] = n
         if not team:
-            bad("team", "is empty; give the team the worker sits in")
-        role_raw = text(r.get("role"))
-        role = _mapped(role_raw, ROLES, ROLE_SPELLINGS, mapped) if role_raw else None
-        if role is None:
-            bad("role", f"{role_raw!r} is not a role; use one of: {', '.join(ROLES)} "
-                "(or a common spelling such as 'Team Manager', 'ASYE', 'Senior Practitioner')" if role_raw else
-                f"is empty; use one of: {', '.join(ROLES)}")
+            bad("team", f"is empty; give the team {team_hint}")
+        yield n, r, rid, team, bad
+
+
+def _choice(r, col: str, valid: tuple[str, ...], spellings: dict[str, str], mapped: Counter, bad, hint: str = ""):
+    """One of `valid` (or a known spelling of one), else a problem listing them."""
+    raw = text(r.get(col))
+    value = _mapped(raw, valid, spellings, mapped) if raw else None
+    if value is None:
+        bad(col, f"{raw!r} is not a {col.replace('_', ' ')}; use one of: {', '.join(valid)}{hint}" if raw
+            else f"is empty; use one of: {', '.join(valid)}")
+    return value
+
+
+def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
+    out, mapped = [], Counter()
+    for n, r, wid, team, bad in _identified(rows, file, problems, "worker_id", "worker", "the worker sits in"):
+        role = _choice(r, "role", ROLES, ROLE_SPELLINGS, mapped, bad,
+                       " (or a common spelling such as 'Team Manager', 'ASYE', 'Senior Practitioner')")
         fte = None
         if r.get("fte") is None:
             bad("fte", "is empty; give the worker's FTE (0 < fte <= 1)")
@@ -238,25 +251,9 @@ def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
 
 
 def _children(rows, file, policy: Policy, problems, notes) -> list[Child]:
-    out, seen, mapped = [], {}, Counter()
-    for n, r in rows:
-        def bad(col, msg, severity="error"):
-            problems.append(Problem(file, n, col, msg, severity))
-        cid, team = text(r.get("child_id")), text(r.get("team"))
-        if not cid:
-            bad("child_id", "is empty; every child needs a unique id")
-            continue
-        if cid in seen:
-            bad("child_id", f"'{cid}' is a duplicate of row {seen[cid]}; each child appears once")
-            continue
-        seen[cid] = n
-        if not team:
-            bad("team", "is empty; give the team the child's case sits with")
-        cat_raw = text(r.get("category"))
-        category = _mapped(cat_raw, CATEGORIES, CATEGORY_SPELLINGS, mapped) if cat_raw else None
-        if category is None:
-            bad("category", f"{cat_raw!r} is not a category; use one of: {', '.join(CATEGORIES)}" if cat_raw
-                else f"is empty; use one of: {', '.join(CATEGORIES)}")
+    out, mapped = [], Counter()
+    for n, r, cid, team, bad in _identified(rows, file, problems, "child_id", "child", "the child's case sits with"):
+        category = _choice(r, "category", CATEGORIES, CATEGORY_SPELLINGS, mapped, bad)
         prio_raw = text(r.get("priority"))
         priority = (prio_raw or "medium").lower()
         if priority not in PRIORITIES:
