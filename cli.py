@@ -6,6 +6,7 @@ commands that need them, so `caseload --help` stays fast.
 from __future__ import annotations
 
 import contextlib
+import contextlib
 import functools
 import sys
 from pathlib import Path
@@ -45,6 +46,16 @@ def handled(fn):
             click.echo(f"caseload: unexpected failure: {type(e).__name__}: {e} (run with --debug for details)", err=True)
             sys.exit(1)
     return wrapper
+
+
+@contextlib.contextmanager
+def writing(target, what: str):
+    """An output that cannot be written (no such folder, no permission, disk full) is a usage problem: exit 2."""
+    from allocator.errors import Problem, ValidationError
+    try:
+        yield
+    except OSError as e:
+        raise ValidationError([Problem(str(target), message=f"cannot write the {what}: {e.strerror or e}")]) from None
 
 
 def emit_json(doc) -> None:
@@ -163,7 +174,8 @@ def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt,
     opts = Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit, seed=seed,
                    progress=not quiet and not as_json)
     plan = run(loaded.instance, opts)
-    write_plan(plan, out, xlsx=(fmt == "xlsx"))
+    with writing(out, "plan"):
+        write_plan(plan, out, xlsx=(fmt == "xlsx"))
     if as_json:
         emit_json(plan.summary)
     else:
@@ -187,7 +199,8 @@ def plan(scenario, out, as_json, quiet):
     with _montecarlo_progress(quiet) as progress:
         result = make_plan(loaded, progress=progress)
     if out:
-        write_projection(result, out)
+        with writing(out, "projection"):
+            write_projection(result, out)
     if as_json:
         emit_json(result.doc)
         return
@@ -210,7 +223,8 @@ def compare(scenarios, as_json, xlsx, quiet):
     with _montecarlo_progress(quiet) as progress:
         doc = comparison([p.doc for p in load_plans(scenarios, progress)])
     if xlsx:
-        write_comparison_xlsx(doc, xlsx)
+        with writing(xlsx, "comparison"):
+            write_comparison_xlsx(doc, xlsx)
     if as_json:
         emit_json(doc)
         return
@@ -235,7 +249,6 @@ def baseline(dfe, la, year, out):
     Notes (suppressed figures and what was assumed) go to stderr; the TOML to --out or stdout.
     """
     from rich.text import Text
-    from allocator.errors import Problem, ValidationError
     from allocator.files import atomic_write_text
     from workforce.baseline import baseline as build
     b = build(dfe, la, year)
@@ -245,10 +258,8 @@ def baseline(dfe, la, year, out):
     if not out:
         click.echo(b.toml, nl=False)
         return
-    try:
+    with writing(out, "scenario"):
         atomic_write_text(out, b.toml)
-    except OSError as e:
-        raise ValidationError([Problem(str(out), message=f"cannot write the scenario: {e.strerror or e}")]) from None
     err.print(Text(f"Scenario written to {out}: {b.scenario['name']}"), soft_wrap=True)
 
 
@@ -303,13 +314,10 @@ def _plans(scenarios, quiet: bool) -> list:
 
 
 def _write_report(console, out, allocation, plans, inputs: str = "", title: str | None = None) -> None:
-    from allocator.errors import Problem, ValidationError
     from workforce.report import build_report, write_report
     report = build_report(allocation, plans, inputs=inputs, title=title)
-    try:
+    with writing(out, "report"):
         paths = write_report(report, out)
-    except OSError as e:
-        raise ValidationError([Problem(str(out), message=f"cannot write the report: {e.strerror or e}")]) from None
     console.print(f"Report written to {paths[0]} and {paths[1]}", soft_wrap=True)
 
 
@@ -334,7 +342,8 @@ def demo(out, quiet):
     loaded = _load(*map(str, files))
     _print_warnings(loaded, console)
     allocation = _solve(loaded, quiet)
-    write_plan(allocation, Path(out) / "allocation", xlsx=True)
+    with writing(Path(out) / "allocation", "plan"):
+        write_plan(allocation, Path(out) / "allocation", xlsx=True)
     print_plan(allocation, console)
     console.print(f"Plan written to {Path(out) / 'allocation'}/")
     console.rule("options appraisal: sample scenarios")
