@@ -144,18 +144,39 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
     """
     from ortools.sat.python import cp_model
 
-    m, v = build(c)
     sol, joins = greedy(c, c.max_moves)
+    m = v = None  # the model is built only when a stage needs the solver
+    settled: list[tuple] = []  # (term, bound) of the stages decided so far
+
+    def settle(term, bound: int) -> None:
+        settled.append((term, bound))
+        if m is not None:
+            expr = term(c, v)
+            if not isinstance(expr, int):
+                m.add(expr <= bound)
+
     results = []
     deadline = time.perf_counter() + budget
     for name, term in STAGES:
         started = time.perf_counter()
-        expr = term(c, v)
         current = values(c, sol, joins)[name]
-        if isinstance(expr, int) or current == 0:
-            if not isinstance(expr, int):
-                m.add(expr <= 0)
-            results.append(StageResult(name, current, True, 0.0))
+        if current == 0:  # at its floor: proven without the solver
+            settle(term, 0)
+            results.append(StageResult(name, 0, True, 0.0))
+            continue
+        if deadline - started <= 0:  # out of time: keep the plan we have, unproven
+            settle(term, current)
+            results.append(StageResult(name, current, False, 0.0))
+            continue
+        if m is None:
+            m, v = build(c)
+            for t, bound in settled:
+                e = t(c, v)
+                if not isinstance(e, int):
+                    m.add(e <= bound)
+        expr = term(c, v)
+        if isinstance(expr, int):  # nothing the plan can change
+            results.append(StageResult(name, expr, True, 0.0))
             continue
         hint(m, c, v, sol, joins)
         m.minimize(expr)
@@ -165,14 +186,14 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         p.linearization_level = 2  # cuts prove bin-packing bounds fast
         p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
         p.random_seed = seed
-        p.max_time_in_seconds = max(0.05, deadline - time.perf_counter())
+        p.max_time_in_seconds = max(0.01, deadline - time.perf_counter())
         status = solver.solve(m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             results.append(StageResult(name, current, False, time.perf_counter() - started))
-            m.add(expr <= current)  # out of time: keep the plan we have
+            settle(term, current)  # out of time: keep the plan we have
             continue
         value = int(round(solver.objective_value))
-        m.add(expr <= value)
+        settle(term, value)
         sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
                for fi in range(len(c.families))}
         joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}

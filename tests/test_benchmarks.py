@@ -25,3 +25,15 @@ def test_greedy_baseline_is_valid_and_never_beats_the_solver(tmp_path):
     bp = plan.summary["by_priority"]
     assert bp["high"]["awaiting"] - bp["high"]["allocated"] <= g["waiting"][0]
     assert sum(plan.summary["over_capacity_load"].values()) <= g["over_capacity"] + 1e-9
+
+
+def test_a_tiny_time_limit_still_gives_a_valid_plan_and_says_it_is_unproven(tmp_path):
+    from allocator.validator import check
+    workers, cases = generate_council(4, 10, 130, seed=5, load=1.15)
+    write_council(tmp_path, workers, cases)
+    inst = load_instance(tmp_path / "workers.csv", tmp_path / "cases.csv", Policy()).instance
+    plan = allocate(inst, Options(time_limit=0.001, threads=1))
+    assert check(inst, plan) == []
+    assert len(plan.rows) == len(inst.children)
+    unproven = [s for s in plan.solution.stages if not s.optimal]
+    assert (plan.summary["status"] == "feasible") == bool(unproven)
