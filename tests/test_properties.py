@@ -203,6 +203,17 @@ def brute_force(inst, sol, soft, max_moves=None):
     return best, best_map, count
 
 
+def assert_stages_equal_brute_force(inst, plan, max_moves=None) -> None:
+    """The solver's stage values are the lexicographic minimum over every feasible plan."""
+    sol = plan.solution
+    best, best_map, count = brute_force(inst, sol, soft_pins(plan), max_moves=max_moves)
+    assert count >= 1  # leaving everyone without a worker always passes the hard rules
+    got = tuple(s.value for s in sol.stages)
+    names = [s.name for s in sol.stages]
+    assert got == best, (f"max_moves={max_moves}\nsolver {dict(zip(names, got))}\nbrute   {dict(zip(names, best))}\n"
+                         f"brute plan {best_map}\nsolver plan {plan.worker_of}\n{describe(inst)}")
+
+
 def describe(inst) -> str:
     lines = [f"policy: {inst.policy}"]
     lines += [f"  {w}" for w in inst.workers]
@@ -282,12 +293,7 @@ def test_stage_values_equal_brute_force(inst):
         assert missing == max(0, n - per_team_sup[t] * inst.policy.max_nqsw_per_supervisor)
     # a pin a hard rule forbids is always reported
     assert statically_forbidden_pins(inst, set(sol.unsupervised)) <= set(sol.pins_broken), describe(inst)
-    best, best_map, count = brute_force(inst, sol, soft_pins(plan))
-    assert count >= 1  # leaving everyone without a worker always passes the hard rules
-    got = tuple(s.value for s in sol.stages)
-    names = [s.name for s in sol.stages]
-    assert got == best, (f"solver {dict(zip(names, got))}\nbrute   {dict(zip(names, best))}\n"
-                         f"brute plan {best_map}\nsolver plan {plan.worker_of}\n{describe(inst)}")
+    assert_stages_equal_brute_force(inst, plan)
 
 
 @settings(max_examples=25, deadline=None, derandomize=True,
@@ -307,11 +313,7 @@ def test_max_moves_stage_values_equal_brute_force(inst, max_moves):
     sol = plan.solution
     assert plan.summary["moved"] <= max_moves
     assert all(s.optimal for s in sol.stages), (sol.stages, describe(inst))
-    best, best_map, _ = brute_force(inst, sol, soft_pins(plan), max_moves=max_moves)
-    got = tuple(s.value for s in sol.stages)
-    names = [s.name for s in sol.stages]
-    assert got == best, (f"max_moves={max_moves}\nsolver {dict(zip(names, got))}\nbrute   {dict(zip(names, best))}\n"
-                         f"brute plan {best_map}\nsolver plan {plan.worker_of}\n{describe(inst)}")
+    assert_stages_equal_brute_force(inst, plan, max_moves)
 
 
 @settings(max_examples=30, deadline=None, derandomize=True,
