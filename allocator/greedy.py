@@ -117,3 +117,38 @@ def fill(c: Component, sol: dict[int, int | None], joins: set[int]) -> tuple[dic
                 joins.add(fi)
                 load[wi] += f.newcomers.weight
     return sol, joins
+
+
+def move_back(c: Component, sol: dict[int, int | None], joins: set[int]) -> dict[int, int | None]:
+    """Return each moved family to its current worker where that worker has room.
+
+    Nothing waits longer, nobody is dropped and no load goes over capacity, so no level of
+    the contract's order before fairness gets worse; moves only go down. It keeps a plan
+    cut short by the time limit close to today's allocation.
+    """
+    sol = dict(sol)
+    index = {w.id: wi for wi, w in enumerate(c.workers)}
+    load = [0] * len(c.workers)
+    for fi, wi in sol.items():
+        if wi is not None:
+            f = c.families[fi]
+            load[wi] += f.core.weight + (f.newcomers.weight if fi in joins else 0)
+    changed = True
+    while changed:
+        changed = False
+        for fi, f in enumerate(c.families):
+            wi, cur = sol[fi], f.core.current_workers
+            if wi is None or fi in c.pins or len(cur) != 1:
+                continue
+            home = index.get(cur[0])
+            if home is None or home == wi or home not in c.domains[fi]:
+                continue
+            if fi in joins and home not in c.joins.get(fi, ()):
+                continue
+            weight = f.core.weight + (f.newcomers.weight if fi in joins else 0)
+            if load[home] + weight <= c.capacity(home):
+                load[wi] -= weight
+                load[home] += weight
+                sol[fi] = home
+                changed = True
+    return sol

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .instance import Instance
-from .greedy import fill, greedy
+from .greedy import fill, greedy, move_back
 from .model import STAGES, Component, build, hint, values
 from .rules import Family, blocker, families, scaled
 from .supervision import assign_supervisors
@@ -198,6 +198,8 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
                for fi in range(len(c.families))}
         joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
         sol, joins = fill(c, sol, joins)
+        if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
+            sol = move_back(c, sol, joins)
         results.append(StageResult(name, value, status == cp_model.OPTIMAL, time.perf_counter() - started))
     return sol, joins, results
 
