@@ -130,7 +130,7 @@ def make_plan(inst: Instance, sol, opts) -> Plan:
             else:
                 status = "kept" if c.current_worker == w else "moved"
             rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, w, status, c.current_worker)
-    explain = Explainer(inst, fams, sol, load)
+    explain = Explainer(inst, fams, sol, load, opts, sum(1 for r in rows.values() if r.status == "moved"))
     over = {}
     for w in inst.workers:
         excess = load[w.id] - scaled(w.capacity)
@@ -152,8 +152,8 @@ def make_plan(inst: Instance, sol, opts) -> Plan:
 class Explainer:
     """Reasons drawn from the instance, in words a manager understands."""
 
-    def __init__(self, inst: Instance, fams: list[Family], sol, load: dict[str, int]):
-        self.inst, self.sol, self.load = inst, sol, load
+    def __init__(self, inst: Instance, fams: list[Family], sol, load: dict[str, int], opts, moved: int):
+        self.inst, self.sol, self.load, self.opts, self.moved = inst, sol, load, opts, moved
         self.fams = {f.id: f for f in fams}
         self.unsup = frozenset(sol.unsupervised)
         self.new_at = defaultdict(list)  # worker -> awaiting children allocated to them
@@ -174,7 +174,7 @@ class Explainer:
         """Why no worker could take the family: the rule that rules most out, or who is full."""
         reach = [w for w in self._reach(f) if w.id != exclude]
         if not reach:
-            return f"no worker serves {f.team}"
+            return f"no {'other ' if exclude else ''}worker serves {f.team}"
         blocked = defaultdict(list)
         eligible = []
         for w in reach:
@@ -227,8 +227,8 @@ class Explainer:
         now = f"now with {r.worker_id}"
         if f.fixed_worker == r.worker_id:
             return f"manager's decision (fixed_worker): {now}"
-        if w is not None:
-            why = blocker(w, f, inst, self.unsup)
+        if w is not None:  # a rule that forbids the previous worker the children they held
+            why = blocker(w, f.core, inst, self.unsup)
             if why and not why.startswith("has capacity") and "not accepting" not in why:
                 return f"{prev} {why}; {now}"
         newcomers = [c for c in f.newcomers.children if self.sol.worker_of_child(c, f.id)]
@@ -249,7 +249,15 @@ class Explainer:
                 top = sorted(taken, key=lambda c: ("high", "medium", "low").index(c.priority))
                 ids = ", ".join(f"{c.id} ({c.priority})" for c in top[:3])
                 return f"moved so {prev} could take children awaiting allocation: {ids}; {now}"
-        return f"moved to make room, in a chain of moves, for children awaiting allocation; {now}"
+        return f"moved to make room for another child, in a chain of moves; {now}"
+
+    def why_kept(self, f: Family, w: Worker) -> str:
+        """Why a family stays with a worker over capacity: the mode, or nobody else may take it."""
+        if self.opts.keep_current:
+            return "--keep-current moves nobody"
+        if self.opts.max_moves is not None and self.moved >= self.opts.max_moves:
+            return f"the move budget (--max-moves {self.opts.max_moves}) is used up"
+        return self.no_room(f.core, exclude=w.id)
 
     def mark_over_capacity(self, w: Worker, excess: int, rows: dict[str, ChildRow]) -> None:
         """Mark as over capacity the kept children that could not be moved, hardest to move first."""
@@ -262,7 +270,7 @@ class Explainer:
         for f in sorted(held, key=lambda f: (alternatives(f), f.id)):
             if marked >= excess:
                 break
-            why = self.no_room(f.core, exclude=w.id)
+            why = self.why_kept(f, w)
             for c in f.children:
                 if rows[c.id].status == "kept":
                     marked += scaled(c.weight)

@@ -128,7 +128,7 @@ def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
             why = (blocker(w, f, inst, unsupervised) or blocker(w, f.core, inst, unsupervised)
                    or f"works in {w.team}, outside the family's reach")
             pins_broken[f.id] = f"fixed to {w.id}, but {w.id} {why}"
-    if opts.keep_current and f.current_workers:
+    if opts.keep_current and len(f.core.current_workers) == 1:  # split siblings must move anyway
         kept = [i for i in allowed if workers[i].id in f.current_workers or i == pin]
         if kept:
             return kept, pin
@@ -269,8 +269,12 @@ def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcome
         for fi, wi in c.pins.items():
             f, w = c.families[fi], c.workers[wi]
             if worker_of[f.id] != w.id or f.id in newcomers_wait:
-                pins_broken[f.id] = (f"fixed to {w.id}, but {w.id} has no room for the family "
-                                     f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
+                room = load.get(w.id, 0) + f.weight <= scaled(w.capacity) + (f.weight if worker_of[f.id] == w.id else 0)
+                pins_broken[f.id] = (
+                    f"fixed to {w.id}, but the move budget (--max-moves {c.max_moves}) is used up"
+                    if room and c.max_moves is not None else
+                    f"fixed to {w.id}, but {w.id} has no room for the family "
+                    f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
 
 
 class _NoProgress:

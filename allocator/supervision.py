@@ -1,9 +1,10 @@
 """Every NQSW gets a supervisor of a supervisor role in the same team, within the ratio.
 
-Independent of the children, so it is settled before the solve: named
-supervisors are kept where valid and within the ratio; the rest go to the
-supervisor with the fewest NQSWs. Filling every free place this way is optimal:
-within a team all supervisors are alike.
+Settled before the solve: named supervisors are kept where valid and within
+the ratio; the rest go to the supervisor with the fewest NQSWs, NQSWs with the
+most room first. Filling every free place this way leaves the fewest NQSWs
+without a supervisor (within a team all supervisors are alike); when places run
+short, the stages are optimal given this choice of who waits for one.
 """
 from __future__ import annotations
 
@@ -28,8 +29,14 @@ def assign_supervisors(inst: Instance) -> tuple[dict[str, str], dict[str, str]]:
         if s and s.team == w.team and s.role in pol.supervisor_roles and count[s.id] < cap:
             chosen[w.id] = s.id
             count[s.id] += 1
+    held: dict[str, float] = defaultdict(float)
+    for c in inst.children:
+        if c.current_worker:
+            held[c.current_worker] += c.weight
     missing: dict[str, str] = {}
-    for w in nqsws:
+    # where places run short, those with the most room go first: an NQSW without a supervisor
+    # keeps their children but takes no one new, so a place is worth most to one who can
+    for w in sorted(nqsws, key=lambda w: (-(w.capacity - held[w.id]), w.id)):
         if w.id in chosen:
             continue
         options = [s for s in supervisors[w.team] if count[s] < cap]
