@@ -183,6 +183,40 @@ def test_BUG_time_limited_plan_is_not_reproducible(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
+# 10. (Against the uncommitted supervision.py change, "NQSWs with the most room first".) Room is
+#     not what makes a supervision place valuable: here the NQSW with less room is the only one
+#     with the skill a high-priority child needs, so the child still waits in a plan reported
+#     optimal. Needs the choice inside the model (see the report).
+# ---------------------------------------------------------------------------------------------
+
+def test_BUG_supervision_by_most_room_still_leaves_high_child_waiting():
+    ws = [worker("S", role="senior_social_worker", max_children=0),
+          worker("N1", role="nqsw", max_children=5),
+          worker("N2", role="nqsw", max_children=1, skills="disability")]
+    inst = instance(ws, [child("d", priority="high", skill="disability")], max_nqsw_per_supervisor=1)
+    plan = run(inst)
+    alt = {"d": "N2"}
+    assert validator.check_assignment(inst, alt, supervisors={"N2": "S"}, unsupervised={"N1"}) == []
+    assert objectives(inst, plan.worker_of, plan.solution.unsupervised) <= objectives(inst, alt, {"N1"})
+
+
+# ---------------------------------------------------------------------------------------------
+# 11. (Against the uncommitted solve.py _unmet_pins change.) A mixed family kept with its pinned
+#     worker, whose newcomer cannot join for lack of room, is told "the move budget is used up"
+#     with no move made: for a family already at the pin, `room` reduces to load <= capacity.
+# ---------------------------------------------------------------------------------------------
+
+def test_BUG_unmet_pin_of_waiting_newcomer_blamed_on_move_budget():
+    inst = instance([worker("A", max_children=2, skills="court"), worker("B")],
+                    [child("z", current_worker="A", skill="court"),
+                     child("a", family="F", current_worker="A", fixed_worker="A"),
+                     child("n", family="F", fixed_worker="A")])
+    plan = run(inst, max_moves=5)
+    assert plan.summary["moved"] == 0
+    assert "budget" not in plan.summary["fixed_worker_not_met"]["F"], plan.summary["fixed_worker_not_met"]
+
+
+# ---------------------------------------------------------------------------------------------
 # Passing checks not covered elsewhere
 # ---------------------------------------------------------------------------------------------
 
