@@ -11,7 +11,9 @@ PRIORITY = {"high": 0, "medium": 1, "low": 2}
 
 
 def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | None], set[int]]:
-    """(family -> worker index or None, mixed families whose newcomers joined their siblings' worker)."""
+    """(family -> worker index or None, mixed families whose newcomers joined their siblings' worker).
+
+    NQSWs in `c.unsupervised` take no one new."""
     n = len(c.workers)
     sol: dict[int, int | None] = {}
     joins: set[int] = set()
@@ -29,9 +31,12 @@ def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | 
     def room(wi: int, weight: int) -> bool:
         return load[wi] + weight <= c.capacity(wi)
 
+    def may_take(fi: int, wi: int) -> bool:
+        return wi not in c.unsupervised or not c.is_new(fi, wi)
+
     def best(fi: int, exclude: int | None = None) -> int | None:
         weight = c.families[fi].core.weight
-        options = [wi for wi in c.domains[fi] if wi != exclude and room(wi, weight)]
+        options = [wi for wi in c.domains[fi] if wi != exclude and room(wi, weight) and may_take(fi, wi)]
         return min(options, key=lambda wi: (load[wi] / max(1, c.capacity(wi)), c.workers[wi].id), default=None)
 
     def move_cost(fi: int, wi: int) -> int:
@@ -52,7 +57,7 @@ def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | 
         return max_moves is None or moves + move_cost(fi, wi) <= max_moves
 
     for fi, wi in sorted(c.pins.items()):  # managers' decisions first, where there is room
-        if sol[fi] != wi and room(wi, c.families[fi].core.weight) and within_budget(fi, wi):
+        if sol[fi] != wi and room(wi, c.families[fi].core.weight) and within_budget(fi, wi) and may_take(fi, wi):
             place(fi, wi)
     for wi in range(n):  # relieve overloaded workers, smallest families first
         if not c.overloaded(wi):
@@ -73,19 +78,21 @@ def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | 
     for fi in sorted(range(len(c.families)), key=urgency):  # dropped first, then high, medium, low
         f = c.families[fi]
         if sol[fi] is None:
-            prefer = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers and room(wi, f.core.weight)]
+            prefer = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers and room(wi, f.core.weight)
+                      and may_take(fi, wi)]
             to = min(prefer, key=lambda wi: -f.held_by(c.workers[wi].id)) if prefer else best(fi)
             if to is None or not within_budget(fi, to):
                 continue
             place(fi, to)
         wi = sol[fi]
-        if f.mixed and wi in c.joins.get(fi, ()) and room(wi, f.newcomers.weight):
+        if f.mixed and wi in c.joins.get(fi, ()) and room(wi, f.newcomers.weight) and wi not in c.unsupervised:
             joins.add(fi)
             load[wi] += f.newcomers.weight
     return sol, joins
 
 
-def fill(c: Component, sol: dict[int, int | None], joins: set[int]) -> tuple[dict[int, int | None], set[int]]:
+def fill(c: Component, sol: dict[int, int | None], joins: set[int],
+         unsupervised: frozenset[int]) -> tuple[dict[int, int | None], set[int]]:
     """Give waiting children any room left, without moving anyone: a better start for the next stage.
 
     Only allocations of children awaiting allocation are added (high priority first), so no
@@ -104,7 +111,7 @@ def fill(c: Component, sol: dict[int, int | None], joins: set[int]) -> tuple[dic
     for fi in sorted(range(len(c.families)), key=urgency):
         f = c.families[fi]
         if sol[fi] is None and not f.with_worker:  # a family wholly awaiting allocation
-            options = [wi for wi in c.domains[fi] if load[wi] + f.weight <= c.capacity(wi)]
+            options = [wi for wi in c.domains[fi] if load[wi] + f.weight <= c.capacity(wi) and wi not in unsupervised]
             if not options:
                 continue
             pin = c.pins.get(fi)
@@ -113,7 +120,8 @@ def fill(c: Component, sol: dict[int, int | None], joins: set[int]) -> tuple[dic
             load[wi] += f.weight
         elif f.mixed and sol[fi] is not None and fi not in joins:
             wi = sol[fi]
-            if wi in c.joins.get(fi, ()) and load[wi] + f.newcomers.weight <= c.capacity(wi):
+            if (wi in c.joins.get(fi, ()) and load[wi] + f.newcomers.weight <= c.capacity(wi)
+                    and wi not in unsupervised):
                 joins.add(fi)
                 load[wi] += f.newcomers.weight
     return sol, joins

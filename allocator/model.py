@@ -27,6 +27,8 @@ class Component:
     max_moves: int | None = None
     pins: dict[int, int] = field(default_factory=dict)  # family -> the worker a manager fixed it to
     joins: dict[int, list[int]] = field(default_factory=dict)  # mixed family -> workers its newcomers may join
+    supervision: dict[str, tuple[int, list[int]]] = field(default_factory=dict)  # team -> (places, NQSWs)
+    unsupervised: frozenset[int] = frozenset()  # NQSWs without a place in the starting plan
 
     def is_new(self, fi: int, wi: int) -> bool:
         """Does placing the family's core with this worker give them a child they do not hold now?"""
@@ -57,6 +59,7 @@ class Vars:
     stays_over: dict[int, cp_model.IntVar] = field(default_factory=dict)
     peak: cp_model.IntVar | None = None
     joins_at: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+    supervised: dict[int, cp_model.IntVar] = field(default_factory=dict)  # NQSW -> has a supervision place
 
 
 def assigned(v: Vars, fi: int):
@@ -115,6 +118,21 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
         ex = m.new_int_var(0, c.current_load[wi] - cap, f"excess_{wi}")
         m.add(ex >= v.load[wi] - cap)
         v.excess[wi] = ex
+
+
+def add_supervision(c: Component, m: cp_model.CpModel, v: Vars) -> None:
+    """Where a team has fewer supervision places than NQSWs, the plan chooses who gets one;
+    an NQSW without a place keeps their children but is given no one new."""
+    for team, (places, nqsws) in sorted(c.supervision.items()):
+        for n in nqsws:
+            v.supervised[n] = m.new_bool_var(f"supervised_{n}")
+        m.add(sum(v.supervised[n] for n in nqsws) <= places)
+    for (fi, wi), var in v.x.items():
+        if wi in v.supervised and c.is_new(fi, wi):
+            m.add_implication(var, v.supervised[wi])
+    for (fi, wi), var in v.j.items():
+        if wi in v.supervised:
+            m.add_implication(var, v.supervised[wi])
 
 
 def add_max_moves(c: Component, m: cp_model.CpModel, v: Vars) -> None:
@@ -226,7 +244,8 @@ STAGES = (("dropped", dropped), ("fixed_worker_not_met", pins_missed), ("over_ca
           ("moves", moves), ("peak_utilisation", peak))
 
 
-def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None], joins: set[int]) -> None:
+def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None], joins: set[int],
+         unsupervised: frozenset[int]) -> None:
     """A complete hint (every variable) from a plan, so the solver starts from it at once."""
     m.clear_hints()
     pairs = [(var.index, int(sol.get(fi) == wi)) for (fi, wi), var in v.x.items()]
@@ -237,6 +256,7 @@ def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None],
     for wi, var in v.excess.items():
         over = load[wi] - c.capacity(wi)
         pairs += [(var.index, max(0, over)), (v.stays_over[wi].index, int(over > 0))]
+    pairs += [(var.index, int(n not in unsupervised)) for n, var in v.supervised.items()]
     pairs.append((v.peak.index, values(c, sol, joins)["peak_utilisation"]))
     h = m.proto.solution_hint
     h.vars.extend(i for i, _ in pairs)
@@ -245,6 +265,6 @@ def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None],
 
 def build(c: Component) -> tuple[cp_model.CpModel, Vars]:
     m, v = cp_model.CpModel(), Vars()
-    for rule in (add_assignment, add_capacity, add_max_moves, add_peak):
+    for rule in (add_assignment, add_capacity, add_supervision, add_max_moves, add_peak):
         rule(c, m, v)
     return m, v

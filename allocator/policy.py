@@ -140,8 +140,9 @@ def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] 
         elif key == "max_nqsw_per_supervisor":
             values[key] = _number(v, key, problems, file, low=0, integer=True, high=100)
         elif key == "supervisor_roles":
-            if not isinstance(v, list) or not v or any(r not in ROLES for r in v):
-                problems.append(Problem(file, None, key, f"{v!r} is not valid; use a list of roles from: {', '.join(ROLES)}"))
+            choices = [r for r in ROLES if r != "nqsw"]  # an NQSW is supervised, never a supervisor
+            if not isinstance(v, list) or not v or any(r not in choices for r in v):
+                problems.append(Problem(file, None, key, f"{v!r} is not valid; use a list of roles from: {', '.join(choices)}"))
             else:
                 values[key] = tuple(v)
         elif key == "weights":

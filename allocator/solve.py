@@ -5,7 +5,6 @@ fixes the value reached by the one before and starts from its solution.
 """
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -14,7 +13,14 @@ from .instance import Instance
 from .greedy import fill, greedy, move_back
 from .model import STAGES, Component, build, hint, values
 from .rules import Family, blocker, families, scaled
-from .supervision import assign_supervisors
+from .supervision import assign_supervisors, contested
+
+
+# CP-SAT's deterministic time ran at about 0.4 units a second of solving on the benchmark machine
+# (2 cores), and building the models takes about as long again: a second of limit buys 0.2 units.
+# Budgets are set in those units so that a time-limited solve ends at the same point every run.
+DETERMINISTIC_PER_SECOND = 0.2
+WALL_MARGIN = 2.0  # the wall-clock stop, as a multiple of the time limit, for machines slower than that
 
 
 @dataclass(frozen=True)
@@ -60,8 +66,9 @@ class Solution:
         return self.worker_of[family_id]
 
 
-def split(inst: Instance, opts: Options, unsupervised: frozenset[str],
-          pins_broken: dict[str, str]) -> list[Component]:
+def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_broken: dict[str, str],
+          contest: dict[str, tuple[int, list[str]]] | None = None,
+          start_unsupervised: frozenset[str] = frozenset()) -> list[Component]:
     """Group teams linked by a shared worker (extra_teams) into independent components."""
     teams = inst.teams()
     parent = {t: t for t in teams}
@@ -109,8 +116,13 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str],
             if f.mixed:  # newcomers may join only a worker who may hold the whole family
                 joins[fi] = [i for i in dom if blocker(workers[i], f.newcomers, inst, unsupervised) is None
                              and blocker(workers[i], f, inst, unsupervised) is None]
+        index = {w.id: i for i, w in enumerate(workers)}
+        supervision = {t: (places, [index[n] for n in nqsws]) for t, (places, nqsws) in (contest or {}).items()
+                       if t in ts}
+        waiting_for_place = frozenset(index[n] for n in start_unsupervised if n in index
+                                      and inst.worker_by_id[n].team in supervision)
         comps.append(Component(tuple(members), workers, fs, domains, [current[w.id] for w in workers],
-                               opts.max_moves, pins, joins))
+                               opts.max_moves, pins, joins, supervision, waiting_for_place))
     return comps
 
 
@@ -135,16 +147,19 @@ def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
     return allowed, pin
 
 
-def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, int | None], set[int], list[StageResult]]:
-    """Solve the stages in order on one component within `budget` seconds.
+def solve_component(c: Component, seed: int, budget: float, deadline: float | None = None):
+    """Solve the stages in order on one component within `budget` units of CP-SAT's deterministic time
+    (so that where a time limit cuts the search is the same every run); `deadline` is a wall-clock stop.
 
     Starts from the greedy plan; a stage whose value in the current plan is
     already 0 (its floor) is proven without calling the solver.
-    Returns (family -> worker index, mixed families whose newcomers joined, stage results).
+    Returns (family -> worker index, mixed families whose newcomers joined, stage results,
+    ids of the NQSWs given a supervision place where places ran short).
     """
     from ortools.sat.python import cp_model
 
     sol, joins = greedy(c, c.max_moves)
+    unsup = c.unsupervised
     m = v = None  # the model is built only when a stage needs the solver
     settled: list[tuple] = []  # (term, bound) of the stages decided so far
 
@@ -156,7 +171,9 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
                 m.add(expr <= bound)
 
     results = []
-    deadline = time.perf_counter() + budget
+    used = 0.0  # deterministic time spent so far
+    if deadline is None:
+        deadline = time.perf_counter() + 10 * budget / DETERMINISTIC_PER_SECOND
     for name, term in STAGES:
         started = time.perf_counter()
         current = values(c, sol, joins)[name]
@@ -164,7 +181,7 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
             settle(term, 0)
             results.append(StageResult(name, 0, True, 0.0))
             continue
-        if deadline - started <= 0:  # out of time: keep the plan we have, unproven
+        if used >= budget or started >= deadline:  # out of time: keep the plan we have, unproven
             settle(term, current)
             results.append(StageResult(name, current, False, 0.0))
             continue
@@ -178,7 +195,7 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         if isinstance(expr, int):  # nothing the plan can change
             results.append(StageResult(name, expr, True, 0.0))
             continue
-        hint(m, c, v, sol, joins)
+        hint(m, c, v, sol, joins, unsup)
         m.minimize(expr)
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -186,8 +203,10 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         p.linearization_level = 2  # cuts prove bin-packing bounds fast
         p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
         p.random_seed = seed
+        p.max_deterministic_time = budget - used
         p.max_time_in_seconds = max(0.01, deadline - time.perf_counter())
         status = solver.solve(m)
+        used += solver.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             results.append(StageResult(name, current, False, time.perf_counter() - started))
             settle(term, current)  # out of time: keep the plan we have
@@ -197,11 +216,13 @@ def solve_component(c: Component, seed: int, budget: float) -> tuple[dict[int, i
         sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
                for fi in range(len(c.families))}
         joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
-        sol, joins = fill(c, sol, joins)
+        unsup = frozenset(n for n, var in v.supervised.items() if not solver.boolean_value(var))
+        sol, joins = fill(c, sol, joins, unsup)
         if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
             sol = move_back(c, sol, joins)
         results.append(StageResult(name, value, status == cp_model.OPTIMAL, time.perf_counter() - started))
-    return sol, joins, results
+    placed = {c.workers[n].id for _, nqsws in c.supervision.values() for n in nqsws if n not in unsup}
+    return sol, joins, results, placed
 
 
 def solve(inst: Instance, opts: Options) -> Solution:
@@ -210,36 +231,33 @@ def solve(inst: Instance, opts: Options) -> Solution:
     seed = pol.seed if opts.seed is None else opts.seed
     limit = pol.time_limit_seconds if opts.time_limit is None else opts.time_limit
     supervisors, missing = assign_supervisors(inst)
+    contest = contested(inst, supervisors, missing)
+    never = frozenset(n for n in missing if inst.worker_by_id[n].team not in contest)  # no place at all
     pins_broken: dict[str, str] = {}
-    comps = split(inst, opts, frozenset(missing), pins_broken)
+    comps = split(inst, opts, never, pins_broken, contest, frozenset(missing))
+    placed: set[str] = set()
     total = sum(c.size for c in comps) or 1
     worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
     newcomers_wait: set[str] = set()
     stage_totals = {name: StageResult(name) for name, _ in STAGES}
     order = sorted(range(len(comps)), key=lambda i: (-comps[i].size, comps[i].teams))
 
-    deadline = started + limit
-    pending = [total]  # children in components not yet finished
-    lock = threading.Lock()
     threads = max(1, min(opts.threads, len(comps)))
+    deadline = started + limit * WALL_MARGIN  # a safety stop only: budgets below are deterministic
 
     def run(i):
-        """A fair share of the time left: by size, among the components still to finish."""
+        """A fair share of the limit, by size, fixed in advance so that a cut-short plan repeats."""
         c = comps[i]
-        with lock:
-            left = max(0.0, deadline - time.perf_counter())
-            budget = min(left, max(1.0, left * threads * c.size / max(1, pending[0])))
-        result = solve_component(c, seed, budget)
-        with lock:
-            pending[0] -= c.size
-        return i, result
+        share = limit * min(1.0, threads * c.size / total)
+        return i, solve_component(c, seed, share * DETERMINISTIC_PER_SECOND, deadline)
 
     progress = _progress(opts, len(comps))
     with progress as bar:
         task = bar.add_task("Solving teams", total=len(comps)) if bar else None
         with ThreadPoolExecutor(max_workers=max(1, opts.threads)) as pool:
-            for i, (sol, joins, results) in pool.map(run, order):
+            for i, (sol, joins, results, chosen) in pool.map(run, order):
                 c = comps[i]
+                placed |= chosen
                 for fi, wi in sol.items():
                     f = c.families[fi]
                     worker_of[f.id] = None if wi is None else c.workers[wi].id
@@ -252,6 +270,7 @@ def solve(inst: Instance, opts: Options) -> Solution:
                     t.seconds += r.seconds
                 if bar:
                     bar.advance(task)
+    supervisors, missing = assign_supervisors(inst, first=placed)  # the solver's choice of who gets a place
     _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken)
     return Solution(worker_of, list(stage_totals.values()), supervisors, missing, pins_broken,
                     time.perf_counter() - started, len(comps), newcomers_wait)
@@ -261,18 +280,22 @@ def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcome
                 pins_broken: dict) -> None:
     """A lawful pin the plan could not keep is reported with what stood in the way: room."""
     load: dict[str, int] = {}
+    moves = 0
     for f in families(inst):
         w = worker_of[f.id]
         if w:
             load[w] = load.get(w, 0) + (f.core.weight if f.id in newcomers_wait else f.weight)
+            moves += f.with_worker - f.held_by(w)
     for c in comps:
         for fi, wi in c.pins.items():
             f, w = c.families[fi], c.workers[wi]
             if worker_of[f.id] != w.id or f.id in newcomers_wait:
-                room = load.get(w.id, 0) + f.weight <= scaled(w.capacity) + (f.weight if worker_of[f.id] == w.id else 0)
+                at_pin = worker_of[f.id] == w.id
+                room = load.get(w.id, 0) + (f.newcomers.weight if at_pin else f.weight) <= scaled(w.capacity)
+                budget_spent = c.max_moves is not None and moves >= c.max_moves
                 pins_broken[f.id] = (
                     f"fixed to {w.id}, but the move budget (--max-moves {c.max_moves}) is used up"
-                    if room and c.max_moves is not None else
+                    if room and budget_spent and not at_pin else
                     f"fixed to {w.id}, but {w.id} has no room for the family "
                     f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
 

@@ -1,10 +1,11 @@
 """Every NQSW gets a supervisor of a supervisor role in the same team, within the ratio.
 
-Settled before the solve: named supervisors are kept where valid and within
-the ratio; the rest go to the supervisor with the fewest NQSWs, NQSWs with the
-most room first. Filling every free place this way leaves the fewest NQSWs
-without a supervisor (within a team all supervisors are alike); when places run
-short, the stages are optimal given this choice of who waits for one.
+Named supervisors are kept where valid and within the ratio; the rest go to the
+supervisor with the fewest NQSWs. Filling every free place this way leaves the
+fewest NQSWs without a supervisor (within a team all supervisors are alike).
+Where places run short, who gets one decides who may take new children, so the
+solver chooses (model.add_supervision); this module's choice (most room first)
+is only its starting point.
 """
 from __future__ import annotations
 
@@ -13,20 +14,23 @@ from collections import defaultdict
 from .instance import Instance
 
 
-def assign_supervisors(inst: Instance) -> tuple[dict[str, str], dict[str, str]]:
-    """({nqsw: supervisor}, {nqsw without one: why})."""
+def assign_supervisors(inst: Instance, first: set[str] = frozenset()) -> tuple[dict[str, str], dict[str, str]]:
+    """({nqsw: supervisor}, {nqsw without one: why}).
+
+    `first`: NQSWs to give the free places to before any other (the solver's choice).
+    """
     pol = inst.policy
     cap = pol.max_nqsw_per_supervisor
     supervisors: dict[str, list[str]] = defaultdict(list)
     for w in inst.workers:
-        if w.role in pol.supervisor_roles:
+        if w.role in pol.supervisor_roles and not w.is_nqsw:  # an NQSW is supervised, never a supervisor
             supervisors[w.team].append(w.id)
     count: dict[str, int] = defaultdict(int)
     chosen: dict[str, str] = {}
     nqsws = [w for w in inst.workers if w.is_nqsw]
     for w in nqsws:  # named and valid first, in id order
         s = inst.worker_by_id.get(w.supervisor_id or "")
-        if s and s.team == w.team and s.role in pol.supervisor_roles and count[s.id] < cap:
+        if s and s.team == w.team and s.role in pol.supervisor_roles and not s.is_nqsw and count[s.id] < cap:
             chosen[w.id] = s.id
             count[s.id] += 1
     held: dict[str, float] = defaultdict(float)
@@ -36,7 +40,7 @@ def assign_supervisors(inst: Instance) -> tuple[dict[str, str], dict[str, str]]:
     missing: dict[str, str] = {}
     # where places run short, those with the most room go first: an NQSW without a supervisor
     # keeps their children but takes no one new, so a place is worth most to one who can
-    for w in sorted(nqsws, key=lambda w: (-(w.capacity - held[w.id]), w.id)):
+    for w in sorted(nqsws, key=lambda w: (w.id not in first, -(w.capacity - held[w.id]), w.id)):
         if w.id in chosen:
             continue
         options = [s for s in supervisors[w.team] if count[s] < cap]
@@ -49,3 +53,18 @@ def assign_supervisors(inst: Instance) -> tuple[dict[str, str], dict[str, str]]:
         chosen[w.id] = s
         count[s] += 1
     return chosen, missing
+
+
+def contested(inst: Instance, chosen: dict[str, str], missing: dict[str, str]) -> dict[str, tuple[int, list[str]]]:
+    """Teams with more NQSWs than free supervision places: {team: (places, NQSWs who may get one)}.
+
+    Who gets a place decides who may take new children, so the solver chooses there.
+    """
+    out = {}
+    for team in sorted({inst.worker_by_id[n].team for n in missing}):
+        named = {n for n, s in chosen.items() if inst.worker_by_id[n].supervisor_id == s}
+        candidates = sorted(w.id for w in inst.workers if w.is_nqsw and w.team == team and w.id not in named)
+        places = sum(1 for n in candidates if n in chosen)
+        if places:
+            out[team] = (places, candidates)
+    return out

@@ -95,7 +95,7 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
             if s is None:
                 if w.id not in unsupervised:
                     out.append(f"NQSW {w.id} has no supervisor and none is reported missing")
-            elif s.team != w.team or s.role not in pol.supervisor_roles:
+            elif s.team != w.team or s.role not in pol.supervisor_roles or s.role == "nqsw":
                 out.append(f"NQSW {w.id} supervised by {s.id} ({s.role}, {s.team})")
         for s, n in Counter(supervisors.values()).items():
             if n > pol.max_nqsw_per_supervisor:
