@@ -1,7 +1,7 @@
 """Independent review of the allocator (rules/model/greedy/solve/plan/validator/supervision).
 
-Tests named test_BUG_... FAIL on the code as reviewed: each shows a real defect with the
-smallest council found. The other tests pass and check something not covered elsewhere
+Tests named test_regression_... each showed a real defect with the smallest council found
+(all fixed on 2026-11-24, kept as guards). The other tests check something not covered elsewhere
 (the time-limit fallback on a council too big to solve in the time, and a local-search
 check of optimality on councils larger than the brute force in test_properties can reach).
 """
@@ -27,7 +27,7 @@ def objectives(inst, worker_of, unsupervised=frozenset()):
 #    plan the validator accepts with the other NQSW supervised.
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_supervisor_choice_blind_to_caseload_leaves_high_child_waiting():
+def test_regression_supervisor_choice_blind_to_caseload_leaves_high_child_waiting():
     ws = [worker("S", role="senior_social_worker", max_children=0),
           worker("N1", role="nqsw", max_children=1),  # full: holds a
           worker("N2", role="nqsw", max_children=1)]  # empty
@@ -48,7 +48,7 @@ def test_BUG_supervisor_choice_blind_to_caseload_leaves_high_child_waiting():
 #    _unmet_pins: every unmet lawful pin is blamed on room).
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_pin_blocked_by_max_moves_is_blamed_on_room():
+def test_regression_pin_blocked_by_max_moves_is_blamed_on_room():
     inst = instance([worker("A"), worker("B")], [child("c", current_worker="A", fixed_worker="B")])
     plan = run(inst, max_moves=0)
     r = rows(plan)["c"]
@@ -63,7 +63,7 @@ def test_BUG_pin_blocked_by_max_moves_is_blamed_on_room():
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", [{"keep_current": True}, {"max_moves": 0}])
-def test_BUG_over_capacity_reason_claims_a_worker_with_room_is_at_capacity(mode):
+def test_regression_over_capacity_reason_claims_a_worker_with_room_is_at_capacity(mode):
     inst = instance([worker("A", max_children=1), worker("B")],
                     [child("a1", current_worker="A"), child("a2", current_worker="A")])
     plan = run(inst, **mode)
@@ -81,7 +81,7 @@ def test_BUG_over_capacity_reason_claims_a_worker_with_room_is_at_capacity(mode)
 #    "at capacity (C 0/2, ...)".
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_keep_current_split_family_drops_a_child_with_room_elsewhere():
+def test_regression_keep_current_split_family_drops_a_child_with_room_elsewhere():
     ws = [worker("A", max_children=2), worker("B", max_children=2), worker("C", max_children=2)]
     cs = [child("a", family="F", current_worker="A"), child("b", family="F", current_worker="B"),
           child("z", current_worker="A"), child("z2", current_worker="B")]
@@ -93,7 +93,7 @@ def test_BUG_keep_current_split_family_drops_a_child_with_room_elsewhere():
     assert stages(plan)["dropped"] == 0, [vars(r) for r in plan.rows]
 
 
-def test_BUG_keep_current_dropped_reason_lists_a_worker_with_room_as_at_capacity():
+def test_regression_keep_current_dropped_reason_lists_a_worker_with_room_as_at_capacity():
     ws = [worker("A", max_children=2), worker("B", max_children=2), worker("C", max_children=2)]
     cs = [child("a", family="F", current_worker="A"), child("b", family="F", current_worker="B"),
           child("z", current_worker="A"), child("z2", current_worker="B")]
@@ -110,7 +110,7 @@ def test_BUG_keep_current_dropped_reason_lists_a_worker_with_room_as_at_capacity
 #    an NQSW and the child is on a CP plan.
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_move_reason_cites_the_newcomers_skill_not_the_true_rule():
+def test_regression_move_reason_cites_the_newcomers_skill_not_the_true_rule():
     ws = [worker("N", role="nqsw"), worker("B"), worker("S", role="senior_social_worker", max_children=0)]
     cs = [child("a", category="cp", family="F", current_worker="N"),
           child("n", family="F", skill="disability")]
@@ -125,7 +125,7 @@ def test_BUG_move_reason_cites_the_newcomers_skill_not_the_true_rule():
 #    for a child who had to leave their own worker, and nobody awaits allocation at all.
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_chain_reason_mentions_awaiting_children_when_none_exist():
+def test_regression_chain_reason_mentions_awaiting_children_when_none_exist():
     ws = [worker("A", skills="court", max_children=1), worker("B", max_children=1), worker("V")]
     cs = [child("x", current_worker="A"), child("d", skill="court", current_worker="V")]
     plan = run(instance(ws, cs))
@@ -139,7 +139,7 @@ def test_BUG_chain_reason_mentions_awaiting_children_when_none_exist():
 #    serves T1" (no_room(exclude=w) says "no worker serves" when it means "no OTHER worker").
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_over_capacity_reason_says_no_worker_serves_the_team():
+def test_regression_over_capacity_reason_says_no_worker_serves_the_team():
     plan = run(instance([worker("A", max_children=1)],
                         [child("x", current_worker="A"), child("y", current_worker="A")]))
     over = [r for r in plan.rows if r.status == "over_capacity"]
@@ -152,7 +152,7 @@ def test_BUG_over_capacity_reason_says_no_worker_serves_the_team():
 #    checks the supervisor's team and role, accepts it.
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_nqsw_is_made_its_own_supervisor():
+def test_regression_nqsw_is_made_its_own_supervisor():
     inst = instance([worker("N", role="nqsw")], [child("h")], supervisor_roles=["nqsw", "senior_social_worker"])
     plan = run(inst)
     assert plan.solution.supervisors.get("N") != "N", plan.solution.supervisors
@@ -166,7 +166,7 @@ def test_BUG_nqsw_is_made_its_own_supervisor():
 #    at time_limit 3-4 s differed by 33 rows in one of three runs, threads=1 or 2.
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_time_limited_plan_is_not_reproducible(tmp_path):
+def test_regression_time_limited_plan_is_not_reproducible(tmp_path):
     import sys
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -189,7 +189,7 @@ def test_BUG_time_limited_plan_is_not_reproducible(tmp_path):
 #     optimal. Needs the choice inside the model (see the report).
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_supervision_by_most_room_still_leaves_high_child_waiting():
+def test_regression_supervision_by_most_room_still_leaves_high_child_waiting():
     ws = [worker("S", role="senior_social_worker", max_children=0),
           worker("N1", role="nqsw", max_children=5),
           worker("N2", role="nqsw", max_children=1, skills="disability")]
@@ -206,7 +206,7 @@ def test_BUG_supervision_by_most_room_still_leaves_high_child_waiting():
 #     with no move made: for a family already at the pin, `room` reduces to load <= capacity.
 # ---------------------------------------------------------------------------------------------
 
-def test_BUG_unmet_pin_of_waiting_newcomer_blamed_on_move_budget():
+def test_regression_unmet_pin_of_waiting_newcomer_blamed_on_move_budget():
     inst = instance([worker("A", max_children=2, skills="court"), worker("B")],
                     [child("z", current_worker="A", skill="court"),
                      child("a", family="F", current_worker="A", fixed_worker="A"),
