@@ -20,6 +20,7 @@ from .supervision import assign_supervisors, contested
 # (2 cores), and building the models takes about as long again: a second of limit buys 0.2 units.
 # Budgets are set in those units so that a time-limited solve ends at the same point every run.
 DETERMINISTIC_PER_SECOND = 0.2
+FLOOR_SECONDS = 10.0  # the least any component may use (within the limit): a few teams are much harder
 WALL_MARGIN = 2.0  # the wall-clock stop, as a multiple of the time limit, for machines slower than that
 
 
@@ -246,10 +247,11 @@ def solve(inst: Instance, opts: Options) -> Solution:
     deadline = started + limit * WALL_MARGIN  # a safety stop only: budgets below are deterministic
 
     def run(i):
-        """A fair share of the limit, by size, fixed in advance so that a cut-short plan repeats."""
+        """A fair share of the limit by size, at least a floor for the hard ones, fixed in advance
+        so that a cut-short plan repeats."""
         c = comps[i]
-        share = limit * min(1.0, threads * c.size / total)
-        return i, solve_component(c, seed, share * DETERMINISTIC_PER_SECOND, deadline)
+        share = max(limit * threads * c.size / total, FLOOR_SECONDS)
+        return i, solve_component(c, seed, min(limit, share) * DETERMINISTIC_PER_SECOND, deadline)
 
     progress = _progress(opts, len(comps))
     with progress as bar:

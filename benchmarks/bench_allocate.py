@@ -34,7 +34,7 @@ from allocator.policy import Policy
 from allocator.solve import Options, allocate
 from allocator.write import write_plan
 t = time.perf_counter()
-loaded = load_instance(sys.argv[1] + "/workers.csv", sys.argv[1] + "/cases.csv", Policy(time_limit_seconds=120))
+loaded = load_instance(sys.argv[1] + "/workers.csv", sys.argv[1] + "/cases.csv", Policy())
 plan = allocate(loaded.instance, Options(keep_current=sys.argv[3] == "keep"))
 write_plan(plan, sys.argv[2])
 s = plan.summary
