@@ -6,7 +6,6 @@ commands that need them, so `caseload --help` stays fast.
 from __future__ import annotations
 
 import contextlib
-import contextlib
 import functools
 import sys
 from pathlib import Path

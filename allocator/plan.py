@@ -112,7 +112,6 @@ def family_label(family_id: str) -> str:
 
 def make_plan(inst: Instance, sol, opts) -> Plan:
     fams = families(inst)
-    by_id = inst.worker_by_id
     load = defaultdict(int)  # scaled
     for f in fams:
         for c in f.children:

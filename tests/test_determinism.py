@@ -41,7 +41,7 @@ def council(tmp_path_factory):
                       "court": rng.choice(["yes", "no", "", "", ""]), "required_skill": rng.choice(["", "", "", "disability"]),
                       "current_worker": cur})
     # keep a family on one team and one current worker per family for a clean input
-    fam_team, fam_cur = {}, {}
+    fam_team = {}
     for r in cases:
         if r["family_id"]:
             r["team"] = fam_team.setdefault(r["family_id"], r["team"])

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator import validator
-from allocator.policy import MANAGER_ROLES, ROLES
+from allocator.policy import ROLES
 from allocator.solve import Options, allocate
 from allocator_helpers import child, instance, worker
 

@@ -1,7 +1,7 @@
 """Case-holding managers (consultant social workers, service leaders): manager_max_cases x fte."""
 from __future__ import annotations
 
-from allocator_helpers import assigned, child, instance, policy, rows, run, stages, statuses, worker
+from allocator_helpers import assigned, child, instance, policy, run, stages, statuses, worker
 
 
 def test_manager_capacity():
