@@ -265,14 +265,27 @@ class Explainer:
         def alternatives(f: Family) -> int:
             return sum(1 for o in self._reach(f) if o.id != w.id and blocker(o, f.core, self.inst, self.unsup) is None)
 
-        marked = 0
-        for f in sorted(held, key=lambda f: (alternatives(f), f.id)):
-            if marked >= excess:
-                break
+        def kept_weight(f: Family) -> int:
+            return sum(scaled(c.weight) for c in f.children if rows[c.id].status == "kept")
+
+        # hardest to move first, without marking more than the excess where a family fits it
+        order = [f for f in sorted(held, key=lambda f: (alternatives(f), f.id)) if kept_weight(f)]
+        chosen, left = [], excess
+        for f in order:
+            if 0 < kept_weight(f) <= left:
+                chosen.append(f)
+                left -= kept_weight(f)
+        rest = [f for f in order if f not in chosen]
+        while left > 0 and rest:  # the rest by the smallest family that covers it, else the largest
+            f = min(rest, key=lambda f: (kept_weight(f) < left, kept_weight(f) if kept_weight(f) >= left
+                                         else -kept_weight(f), f.id))
+            rest.remove(f)
+            chosen.append(f)
+            left -= kept_weight(f)
+        for f in chosen:
             why = self.why_kept(f, w)
             for c in f.children:
                 if rows[c.id].status == "kept":
-                    marked += scaled(c.weight)
                     rows[c.id].status = "over_capacity"
                     rows[c.id].reason = (f"{w.id} holds {self.load[w.id] / SCALE:g} against capacity {w.capacity:g}; "
                                          f"no one else could take this family: {why}")

@@ -160,3 +160,16 @@ def test_new_sibling_never_joins_a_worker_left_over_capacity():
     assert not (r.worker_id == "A" and plan.loads()["A"] > 2), (r, plan.loads())
     if r.worker_id is None:
         assert r.status == "unallocated" and "waits to join siblings with" in r.reason, r
+
+def test_over_capacity_marks_no_more_children_than_the_excess_where_it_can():
+    # A (cap 3) holds siblings f1, f2 and two single children; nobody else has room: the excess is 1,
+    # so one child is marked over capacity, not the pair
+    ws = [worker("A", max_children=3, skills="court"), worker("B", max_children=0)]
+    kids = [child("f1", family="F", current_worker="A", skill="court"),
+            child("f2", family="F", current_worker="A", skill="court"),
+            child("s1", current_worker="A"), child("s2", current_worker="A")]
+    plan = run(instance(ws, kids))
+    assert plan.summary["over_capacity_load"] == {"A": 1.0}
+    assert plan.summary["over_capacity"] == 1
+    marked = [r for r in plan.rows if r.status == "over_capacity"]
+    assert len(marked) == 1 and "A holds 4 against capacity 3" in marked[0].reason
