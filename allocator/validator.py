@@ -117,7 +117,8 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
                           and not (cw.role == "nqsw" and (s.category == "cp" or s.court) and not pol.nqsw_may_lead_cp)
                           and cw.id not in s.avoid_workers for s in sibs)
             split = len({s.current_worker for s in sibs if s.current_worker}) > 1
-            if allowed and not split and not any(s.fixed_worker for s in fams[c.family_id]):
+            pins = {s.fixed_worker for s in fams[c.family_id] if s.fixed_worker}
+            if allowed and not split and worker_of.get(c.id) not in pins:  # only a manager's decision moves them
                 out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
     return out
 
