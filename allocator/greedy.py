@@ -5,7 +5,7 @@ It is the solver's first plan (always feasible) and the benchmark's baseline.
 """
 from __future__ import annotations
 
-from .model import Component
+from .model import Component, loads
 
 PRIORITY = {"high": 0, "medium": 1, "low": 2}
 
@@ -99,11 +99,7 @@ def fill(c: Component, sol: dict[int, int | None], joins: set[int],
     earlier stage's value gets worse and no move is made.
     """
     sol, joins = dict(sol), set(joins)
-    load = [0] * len(c.workers)
-    for fi, wi in sol.items():
-        if wi is not None:
-            f = c.families[fi]
-            load[wi] += f.core.weight + (f.newcomers.weight if fi in joins else 0)
+    load = loads(c, sol, joins)
 
     def urgency(fi: int) -> tuple:
         return (min((PRIORITY[ch.priority] for ch in c.families[fi].newcomers.children), default=3), c.families[fi].id)
@@ -136,11 +132,7 @@ def move_back(c: Component, sol: dict[int, int | None], joins: set[int]) -> dict
     """
     sol = dict(sol)
     index = {w.id: wi for wi, w in enumerate(c.workers)}
-    load = [0] * len(c.workers)
-    for fi, wi in sol.items():
-        if wi is not None:
-            f = c.families[fi]
-            load[wi] += f.core.weight + (f.newcomers.weight if fi in joins else 0)
+    load = loads(c, sol, joins)
     changed = True
     while changed:
         changed = False

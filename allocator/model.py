@@ -231,6 +231,7 @@ def values(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset
 
 
 def loads(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset()) -> list[int]:
+    """Scaled weight each worker holds in a plan (a mixed family's newcomers only where they joined)."""
     load = [0] * len(c.workers)
     for fi, wi in sol.items():
         if wi is not None:

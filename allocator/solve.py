@@ -107,7 +107,6 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_brok
         fs = [f for f in fams if f.team in ts]
         if not fs:
             continue
-        current = {w.id: held[w.id] for w in workers}
         domains, pins, joins = [], {}, {}
         for fi, f in enumerate(fs):
             dom, pin = _domain(f, workers, inst, opts, unsupervised, pins_broken)
@@ -122,7 +121,7 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_brok
                        if t in ts}
         waiting_for_place = frozenset(index[n] for n in start_unsupervised if n in index
                                       and inst.worker_by_id[n].team in supervision)
-        comps.append(Component(tuple(members), workers, fs, domains, [current[w.id] for w in workers],
+        comps.append(Component(tuple(members), workers, fs, domains, [held[w.id] for w in workers],
                                opts.max_moves, pins, joins, supervision, waiting_for_place))
     return comps
 
@@ -280,7 +279,7 @@ def solve(inst: Instance, opts: Options) -> Solution:
 
 def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcomers_wait: set[str],
                 pins_broken: dict) -> None:
-    """A lawful pin the plan could not keep is reported with what stood in the way: room."""
+    """A lawful pin the plan could not keep is reported with what stood in the way: room, or the move budget."""
     load: dict[str, int] = {}
     moves = 0
     for f in families(inst):
