@@ -63,15 +63,7 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
             continue
         if w is None:
             continue
-        if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
-            out.append(f"{c.id} of {c.team} given to {w.id} of {w.team}")
-        lacking = set(c.required_skills) - set(w.skills)
-        if lacking:
-            out.append(f"{c.id} needs {sorted(lacking)} but {w.id} lacks it")
-        if w.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp:
-            out.append(f"{c.id} (cp/court) led by NQSW {w.id}")
-        if w.id in c.avoid_workers:
-            out.append(f"{c.id} given to {w.id}, whom it must avoid")
+        out += _breaches(pol, w, c)
         if c.fixed_worker and c.fixed_worker != w.id and c.family_id not in pins_broken:
             out.append(f"{c.id} fixed to {c.fixed_worker} but given to {w.id}, with no reason reported")
     load, current = _loads(inst, worker_of)
@@ -105,17 +97,12 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
     if max_moves is not None and moved > max_moves:
         out.append(f"{moved} moves, above --max-moves {max_moves}")
     if keep_current:  # nobody moves whose current worker may keep the whole family
-        fams = defaultdict(list)
-        for c in inst.children:
-            fams[c.family_id].append(c)
         for c in inst.children:
             cw = workers.get(c.current_worker or "")
             if cw is None or worker_of.get(c.id) in (None, cw.id):
                 continue
             sibs = [s for s in fams[c.family_id] if s.current_worker]  # awaiting siblings may wait instead
-            allowed = all((pol.cross_team or cw.serves(s.team)) and set(s.required_skills) <= set(cw.skills)
-                          and not (cw.role == "nqsw" and (s.category == "cp" or s.court) and not pol.nqsw_may_lead_cp)
-                          and cw.id not in s.avoid_workers for s in sibs)
+            allowed = not any(_breaches(pol, cw, s) for s in sibs)
             split = len({s.current_worker for s in sibs if s.current_worker}) > 1
             pins = {s.fixed_worker for s in fams[c.family_id] if s.fixed_worker}
             if allowed and not split and worker_of.get(c.id) not in pins:  # only a manager's decision moves them
@@ -166,17 +153,27 @@ def _summary_mismatches(inst, plan, worker_of) -> list[str]:
     return out
 
 
+def _breaches(pol, w, c) -> list[str]:
+    """The rules worker `w` would break by holding child `c`: team reach, skills, NQSW lead, avoid list."""
+    out = []
+    if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
+        out.append(f"{c.id} of {c.team} given to {w.id} of {w.team}")
+    lacking = set(c.required_skills) - set(w.skills)
+    if lacking:
+        out.append(f"{c.id} needs {sorted(lacking)} but {w.id} lacks it")
+    if w.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp:
+        out.append(f"{c.id} (cp/court) led by NQSW {w.id}")
+    if w.id in c.avoid_workers:
+        out.append(f"{c.id} given to {w.id}, whom it must avoid")
+    return out
+
+
 def _lawful(inst, w, children, unsupervised=frozenset()) -> bool:
     """May worker `w` hold these siblings under the hard rules (capacity aside, unless it can never fit)?"""
     pol = inst.policy
     new = not all(c.current_worker == w.id for c in children)  # w would get a child not theirs
-    for c in children:
-        if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
-            return False
-        if not set(c.required_skills) <= set(w.skills) or w.id in c.avoid_workers:
-            return False
-        if w.role == "nqsw" and (c.category == "cp" or c.court) and not pol.nqsw_may_lead_cp:
-            return False
+    if any(_breaches(pol, w, c) for c in children):
+        return False
     if new and (not w.accepting or w.id in unsupervised or sum(c.weight for c in children) > w.capacity + 1e-9):
         return False
     return True
