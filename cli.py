@@ -8,12 +8,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+import time
 from pathlib import Path
 
 import click
 
 __version__ = "0.1.0"
 HERE = Path(__file__).resolve().parent
+RUN_STARTED = time.perf_counter()
 
 
 def _console(stderr: bool = False):
@@ -37,7 +39,10 @@ def handled(fn):
                 err.print(f"[red]error[/red]: {escape(str(p))}", markup=True, highlight=False, soft_wrap=True)
             err.print(f"{len(e.problems)} problem{'s' if len(e.problems) != 1 else ''} found; nothing was written.")
             sys.exit(2)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("caseload: interrupted; nothing was written", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as e:  # noqa: BLE001 - the last line of defence
             if debug:
@@ -57,6 +62,47 @@ def writing(target, what: str):
         raise ValidationError([Problem(str(target), message=f"cannot write the {what}: {e.strerror or e}")]) from None
 
 
+BASELINE_HEAD = b"# Baseline workforce scenario:"  # the first line of every scenario `caseload baseline` writes
+
+
+def _outputs(what: str) -> dict:
+    """How each kind of output is checked: a folder by the files it may replace, a file by what it may replace."""
+    from allocator.files import is_caseload_workbook
+    from allocator.write import PLAN_FILES
+    from workforce.report import REPORT_FILES
+    from workforce.write import PROJECTION_FILES
+    return {"plan": {"owned": PLAN_FILES}, "projection": {"owned": PROJECTION_FILES},
+            "report": {"owned": REPORT_FILES},
+            "demo": {"owned": (*(f"allocation/{n}" for n in PLAN_FILES), *REPORT_FILES)},
+            "comparison": {"own_file": lambda p: is_caseload_workbook(p, "comparison")},
+            "scenario": {"own_file": _is_baseline}}[what]
+
+
+def _is_baseline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(len(BASELINE_HEAD)) == BASELINE_HEAD
+
+
+def _check_out(out, what: str, *inputs: tuple[str, str | None], scenarios=()) -> None:
+    """Refuse now, before reading or solving, an output that cannot or must not be written (exit 2).
+
+    `inputs`: (what it is, path) of each file the command reads; each scenario's [from] files count too.
+    """
+    import tomllib
+    from allocator.files import check_writable
+    found = [i for i in inputs if i[1]]
+    for s in scenarios:
+        found.append(("scenario", s))
+        try:
+            source = tomllib.loads(Path(s).read_text(encoding="utf-8-sig")).get("from")
+        except (OSError, ValueError):
+            continue  # reading the scenario reports it
+        for key in ("workers", "cases"):
+            if isinstance(source, dict) and isinstance(source.get(key), str):
+                found.append((f"{key} file of {Path(s).name}", str(Path(s).parent / source[key])))
+    check_writable(out, what, found, **_outputs(what))
+
+
 def emit_json(doc) -> None:
     from allocator.files import json_text
     click.echo(json_text(doc), nl=False)
@@ -67,9 +113,10 @@ def _stderr_is_terminal() -> bool:
 
 
 @contextlib.contextmanager
-def _montecarlo_progress(quiet: bool):
-    """A `workforce.montecarlo.Progress` callback drawing a bar a scenario on stderr; None when quiet or
-    when stderr is not a terminal (so pipes, logs and `--json` output stay clean)."""
+def _progress(quiet: bool):
+    """A progress callback `(what, done, total)` drawing a bar per `what` on stderr (the solve's teams, each
+    scenario's Monte Carlo draws); None when quiet or when stderr is not a terminal (so pipes, logs and
+    `--json` output stay clean)."""
     if quiet or not _stderr_is_terminal():
         yield None
         return
@@ -96,6 +143,8 @@ def main(debug: bool) -> None:
     Allocate children to social workers within a cap of 15 per FTE, and plan the
     workforce (FTE, NQSW intakes, agency, costs) needed to hold it.
     """
+    global RUN_STARTED
+    RUN_STARTED = time.perf_counter()  # a time limit counts from here: reading and writing included
 
 
 workers_opt = click.option("--workers", "workers", required=True, type=click.Path(dir_okay=False),
@@ -158,7 +207,7 @@ def validate(workers, cases, policy):
 @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True,
               help="xlsx also writes allocation.xlsx with the same tables.")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; overrides the policy.")
-@click.option("--seed", type=click.IntRange(min=0), help="Overrides the policy's seed.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Overrides the policy's seed (0 to 2147483647).")
 @quiet_opt
 @handled
 def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt, time_limit, seed, quiet):
@@ -166,13 +215,15 @@ def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt,
     from allocator.show import print_plan
     from allocator.solve import Options, allocate as run
     from allocator.write import write_plan
+    _check_out(out, "plan", ("workers file", workers), ("cases file", cases), ("policy", policy))
     loaded = _load(workers, cases, policy)
     console = _console(stderr=as_json)
     if not as_json:
         _print_warnings(loaded, console)
-    opts = Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit, seed=seed,
-                   progress=not quiet and not as_json)
-    plan = run(loaded.instance, opts)
+    with _progress(quiet or as_json) as progress:
+        plan = run(loaded.instance, Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit,
+                                            seed=seed, progress=progress, started=RUN_STARTED),
+                   tuple(str(w) for w in loaded.warnings))
     with writing(out, "plan"):
         write_plan(plan, out, xlsx=(fmt == "xlsx"))
     if as_json:
@@ -194,8 +245,10 @@ def plan(scenario, out, as_json, quiet):
     from workforce.scenario import load_scenario
     from workforce.show import print_plan
     from workforce.write import write_projection
+    if out:
+        _check_out(out, "projection", scenarios=[scenario])
     loaded = load_scenario(scenario)
-    with _montecarlo_progress(quiet) as progress:
+    with _progress(quiet) as progress:
         result = make_plan(loaded, progress=progress)
     if out:
         with writing(out, "projection"):
@@ -219,7 +272,9 @@ def compare(scenarios, as_json, xlsx, quiet):
     """Scenarios side by side (options appraisal)."""
     from workforce.compare import comparison, comparison_table, load_plans, write_comparison_xlsx
     from workforce.show import band_table
-    with _montecarlo_progress(quiet) as progress:
+    if xlsx:
+        _check_out(xlsx, "comparison", scenarios=scenarios)
+    with _progress(quiet) as progress:
         doc = comparison([p.doc for p in load_plans(scenarios, progress)])
     if xlsx:
         with writing(xlsx, "comparison"):
@@ -248,8 +303,10 @@ def baseline(dfe, la, year, out):
     Notes (suppressed figures and what was assumed) go to stderr; the TOML to --out or stdout.
     """
     from rich.text import Text
-    from allocator.files import atomic_write_text
+    from allocator.files import publish
     from workforce.baseline import baseline as build
+    if out:
+        _check_out(out, "scenario", ("DfE file", dfe))
     b = build(dfe, la, year)
     err = _console(stderr=True)
     for note in b.notes:
@@ -258,7 +315,7 @@ def baseline(dfe, la, year, out):
         click.echo(b.toml, nl=False)
         return
     with writing(out, "scenario"):
-        atomic_write_text(out, b.toml)
+        publish(out, b.toml.encode("utf-8"), what="scenario")
     err.print(Text(f"Scenario written to {out}: {b.scenario['name']}"), soft_wrap=True)
 
 
@@ -271,7 +328,7 @@ def baseline(dfe, la, year, out):
               help="Folder for report.html and report.xlsx.")
 @click.option("--title", "title", help="The report's title (default: from what it covers).")
 @click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), help="Seconds; overrides the policy.")
-@click.option("--seed", type=click.IntRange(min=0), help="Overrides the policy's seed.")
+@click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Overrides the policy's seed (0 to 2147483647).")
 @quiet_opt
 @handled
 def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quiet):
@@ -289,6 +346,8 @@ def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quie
         raise click.UsageError("--workers and --cases go together")
     if policy and not workers:
         raise click.UsageError("--policy goes with --workers and --cases (a scenario carries its own [policy])")
+    _check_out(out, "report", ("workers file", workers), ("cases file", cases), ("policy", policy),
+               scenarios=scenarios)
     console = _console()
     allocation, inputs = None, ""
     if workers:
@@ -301,22 +360,34 @@ def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quie
 
 def _solve(loaded, quiet: bool, **options):
     from allocator.solve import Options, allocate as run
-    return run(loaded.instance, Options(progress=not quiet, **options))
+    with _progress(quiet) as progress:
+        return run(loaded.instance, Options(progress=progress, started=RUN_STARTED, **options),
+                   tuple(str(w) for w in loaded.warnings))
 
 
 def _plans(scenarios, quiet: bool) -> list:
     from workforce.compare import load_plans
     if not scenarios:
         return []
-    with _montecarlo_progress(quiet) as progress:
+    with _progress(quiet) as progress:
         return load_plans(scenarios, progress)
 
 
-def _write_report(console, out, allocation, plans, inputs: str = "", title: str | None = None) -> None:
-    from workforce.report import build_report, write_report
-    report = build_report(allocation, plans, inputs=inputs, title=title)
-    with writing(out, "report"):
-        paths = write_report(report, out)
+def _write_report(console, out, allocation, plans, inputs: str = "", title: str | None = None,
+                  demo: bool = False) -> None:
+    """Write the report folder OUT as one whole run; for the demo, with the plan in OUT/allocation/."""
+    from allocator.files import publish
+    from workforce.report import build_report, report_files
+    files = report_files(build_report(allocation, plans, inputs=inputs, title=title))
+    paths = [Path(out) / name for name in files]
+    what = "demo" if demo else "report"
+    if demo:
+        from allocator.write import plan_files
+        files.update({f"allocation/{name}": data for name, data in plan_files(allocation, xlsx=True).items()})
+    with writing(out, what):
+        publish(out, files, _outputs(what)["owned"], what)
+    if demo:
+        console.print(f"Plan written to {Path(out) / 'allocation'}/")
     console.print(f"Report written to {paths[0]} and {paths[1]}", soft_wrap=True)
 
 
@@ -332,25 +403,23 @@ def demo(out, quiet):
     of the allocation and the options appraisal: OUT/report.html and OUT/report.xlsx.
     """
     from allocator.show import print_plan
-    from allocator.write import write_plan
     from workforce.compare import comparison, comparison_table
     sample = _sample_dir()
+    files = [sample / "workers.csv", sample / "cases.csv", sample / "policy.toml"]
+    first = sample / "scenarios" / "status_quo.toml"
+    scenarios = [first] + sorted(p for p in (sample / "scenarios").glob("*.toml") if p != first)
+    _check_out(out, "demo", *(("sample file", str(f)) for f in files), scenarios=[str(p) for p in scenarios])
     console = _console()
     console.rule("caseload demo: sample council")
-    files = [sample / "workers.csv", sample / "cases.csv", sample / "policy.toml"]
     loaded = _load(*map(str, files))
     _print_warnings(loaded, console)
     allocation = _solve(loaded, quiet)
-    with writing(Path(out) / "allocation", "plan"):
-        write_plan(allocation, Path(out) / "allocation", xlsx=True)
     print_plan(allocation, console)
-    console.print(f"Plan written to {Path(out) / 'allocation'}/")
     console.rule("options appraisal: sample scenarios")
-    first = sample / "scenarios" / "status_quo.toml"
-    scenarios = [first] + sorted(p for p in (sample / "scenarios").glob("*.toml") if p != first)
     plans = _plans([str(p) for p in scenarios], quiet)
     console.print(comparison_table(comparison([p.doc for p in plans])))
-    _write_report(console, out, allocation, plans, inputs="sample_data/: " + ", ".join(f.name for f in files))
+    _write_report(console, out, allocation, plans, inputs="sample_data/: " + ", ".join(f.name for f in files),
+                  demo=True)
 
 
 def _sample_dir() -> Path:

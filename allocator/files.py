@@ -1,21 +1,45 @@
-"""Writing outputs safely: atomic (temp file + rename), Excel-safe, byte-for-byte repeatable.
+"""Writing outputs safely: whole or not at all, never over an input, Excel-safe, byte-for-byte repeatable.
 
-Every file the tool writes goes through here, so nothing is ever left half-written
-and no cell can be read by Excel as a formula.
+Every output goes through `publish`: one file (a comparison workbook, a scenario TOML) or a folder of
+files (a plan, a projection, a report, the demo) that always holds exactly one run's files. The new
+content is written into a fresh hidden folder beside the target (same filesystem, so a rename is one
+step), then put in place under an exclusive lock on the target: a file by one rename, a folder by
+swapping the two folders (one atomic exchange where the system has it; otherwise old aside, new in,
+old removed). A run killed at any point leaves the old output or the new one, whole, and the next run
+into that place tidies what it left; two runs into one place leave the last one whole. Files and
+folders get the user's umask. `check_writable` refuses, before any work, an output that cannot be
+written, that would replace an input, or that would delete files this tool did not write.
+
+Nothing in a cell can be read by Excel as a formula.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
+import ctypes
+import errno
+import functools
 import io
 import json
 import os
 import re
-import tempfile
+import secrets
+import shutil
 import zipfile
-from pathlib import Path
-from typing import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterable, Mapping, Sequence
+
+from .errors import Problem, ValidationError
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock between runs
+    fcntl = None
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Made by file browsers, not by people: a folder holding them may still be replaced.
+CLUTTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 def excel_safe(value):
@@ -26,25 +50,6 @@ def excel_safe(value):
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write to a temp file in the same folder, then rename over the target."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def atomic_write_text(path: str | Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
@@ -64,16 +69,8 @@ def _cell(v):
     return excel_safe(v)
 
 
-def write_csv(path: str | Path, header: Sequence[str], rows: Iterable[Sequence]) -> None:
-    atomic_write_text(path, csv_text(header, rows))
-
-
 def json_text(doc) -> str:
     return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
-
-
-def write_json(path: str | Path, doc) -> None:
-    atomic_write_text(path, json_text(doc))
 
 
 def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
@@ -108,7 +105,7 @@ def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> b
     fixed = datetime(2000, 1, 1)
     wb.properties.created = fixed
     wb.properties.modified = fixed
-    wb.properties.creator = "caseload"
+    wb.properties.creator = "caseload"  # is_caseload_workbook's marker
     raw = io.BytesIO()
     wb.save(raw)
     return _normalise_zip(raw.getvalue())
@@ -130,27 +127,348 @@ def _normalise_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def write_xlsx(path: str | Path, sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> None:
-    atomic_write_bytes(path, xlsx_bytes(sheets))
-
-
-def write_all(files: dict[str | Path, bytes]) -> None:
-    """Write several outputs as one step: every temp file first, then the renames.
-
-    A failure while preparing or writing any of them leaves none of them touched.
-    """
-    staged = []
+def is_caseload_workbook(path: str | Path, sheet: str) -> bool:
+    """Whether `path` is a workbook this tool wrote (document creator "caseload") with a sheet `sheet`."""
     try:
-        for path, data in files.items():
-            path = Path(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            staged.append((tmp, path))
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        with zipfile.ZipFile(path) as z:
+            core = z.read("docProps/core.xml").decode("utf-8", "replace")
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, ValueError):
+        return False
+    return (re.search(r"<(\w+:)?creator>caseload</(\w+:)?creator>", core) is not None
+            and re.search(rf'<(\w+:)?sheet\b[^>]*\bname="{re.escape(sheet)}"', book) is not None)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def publish(target: str | Path, content: bytes | Mapping[str, bytes], owned: Iterable[str] = (),
+            what: str = "output") -> None:
+    """Put `content` at `target` in one step: bytes make a file; {relative path: bytes} a folder.
+
+    A folder replaces the old one whole (files of an earlier run that this run does not write go too),
+    but only if every file in it is one of `owned` (relative paths, '/'-separated, the files this kind
+    of output can have): otherwise ValidationError, and nothing is touched. OSError when the disk says no.
+    """
+    target = Path(os.path.realpath(target))  # a symlinked folder: replace what it points at, keep the link
+    target.parent.mkdir(parents=True, exist_ok=True)
+    folder = not isinstance(content, (bytes, bytearray))
+    files = dict(content) if folder else {target.name: bytes(content)}
+    with _locked(target):
+        _tidy(target)
+        stage, held = _new_stage(target)
+    try:
+        for rel, data in files.items():
+            _write_new(stage / rel, data)
+        for d in sorted({(stage / rel).parent for rel in files}, key=lambda p: -len(p.parts)):
+            _fsync_dir(d)
+        with _locked(target):
+            if folder:
+                _refuse_foreign(target, owned, what)
+                old = _swap(stage, target)
+                if old is not None:
+                    _rmtree(old)
+            else:
+                if os.path.isdir(target):
+                    raise IsADirectoryError(errno.EISDIR, "is a folder", str(target))
+                _move(stage / target.name, target)
+            _fsync_dir(target.parent)
     finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        if os.path.lexists(stage):  # after a failure: the staged files; for a file: its emptied folder
+            _rmtree(stage)
+        os.close(held)
+
+
+def _side(target: Path, kind: str) -> Path:
+    """A hidden name beside `target` for a staging folder ("tmp") or the old folder being swapped out ("old")."""
+    return target.parent / f".caseload-{target.name}.{secrets.token_hex(8)}.{kind}"
+
+
+def _side_kind(name: str, target: Path) -> str | None:
+    m = re.fullmatch(re.escape(f".caseload-{target.name}.") + r"[0-9a-f]{16}\.(tmp|old)", name)
+    if m:
+        return m.group(1)
+    # the temp files earlier versions wrote beside a file (mkstemp: ".NAME.XXXXXXXX.tmp")
+    if re.fullmatch(re.escape(f".{target.name}.") + r"[a-z0-9_]{8}\.tmp", name):
+        return "legacy"
+    return None
+
+
+@contextlib.contextmanager
+def _locked(target: Path):
+    """Hold the exclusive lock of `target`: a hidden lock file beside it, removed again on release."""
+    if fcntl is None:  # pragma: no cover
+        yield
+        return
+    path = target.parent / f".caseload-{target.name}.lock"
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            mine = os.fstat(fd)
+            try:
+                now = os.stat(path)
+            except FileNotFoundError:
+                now = None
+        except BaseException:
+            os.close(fd)
+            raise
+        if now is not None and (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+            break
+        os.close(fd)  # the holder before us removed that lock file: lock the one there now
+    try:
+        yield
+    finally:
+        try:
+            os.unlink(path)  # still holding it: a waiter on this file sees it gone and tries again
+        finally:
+            os.close(fd)
+
+
+def _new_stage(target: Path) -> tuple[Path, int]:
+    """A fresh staging folder beside `target`, locked for as long as this run lives (see `_tidy`)."""
+    while True:
+        stage = _side(target, "tmp")
+        try:
+            os.mkdir(stage, 0o777)
+            break
+        except FileExistsError:  # pragma: no cover - 64 random bits
+            continue
+    fd = os.open(stage, os.O_RDONLY | _O_DIRECTORY)
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return stage, fd
+
+
+def _tidy(target: Path) -> None:
+    """Remove what killed runs left beside `target` (called holding its lock).
+
+    A staging folder whose lock is free belongs to a dead run; one still locked is a live run's. An
+    old folder exists only inside a swap, which holds the target's lock, so any seen here is left over:
+    if the run died with the old folder aside and the new not yet in, the old one goes back.
+    """
+    olds = []
+    for entry in sorted(os.scandir(target.parent), key=lambda e: e.name):
+        kind = _side_kind(entry.name, target)
+        if kind == "old":
+            olds.append(Path(entry.path))
+        elif kind == "tmp":
+            _remove_abandoned(Path(entry.path))
+        elif kind == "legacy" and entry.is_file(follow_symlinks=False):
+            os.unlink(entry.path)
+    if olds and not os.path.lexists(target):
+        _move(olds.pop(), target)
+    for old in olds:
+        _rmtree(old)
+
+
+def _remove_abandoned(stage: Path) -> None:
+    try:
+        fd = os.open(stage, os.O_RDONLY | _O_DIRECTORY)
+    except NotADirectoryError:
+        os.unlink(stage)
+        return
+    except FileNotFoundError:
+        return
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # a run still writing there
+        _rmtree(stage)
+    finally:
+        os.close(fd)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file (mode 0666 less the umask), flushed to disk before it is ever renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY | _O_DIRECTORY)
+    except OSError:  # pragma: no cover - a system that cannot open folders
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # pragma: no cover - some file systems refuse fsync on a folder
+        pass
+    finally:
+        os.close(fd)
+
+
+def _swap(stage: Path, target: Path) -> Path | None:
+    """Put the folder `stage` at `target`; return where the old folder now is (to remove), if any."""
+    if not os.path.lexists(target):
+        _move(stage, target)
+        return None
+    if _exchange(stage, target):
+        return stage
+    old = _side(target, "old")
+    _move(target, old)
+    try:
+        _move(stage, target)
+    except BaseException:
+        _move(old, target)
+        raise
+    return old
+
+
+def _move(src: Path, dst: Path) -> None:
+    os.replace(src, dst)
+
+
+@functools.lru_cache(maxsize=None)
+def _renameat2():
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError, TypeError):
+        return None
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where the system cannot."""
+    fn = _renameat2()
+    if fn is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOTSUP):
+        return False  # not on this file system: swap in two renames
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _rmtree(path: Path) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def _refuse_foreign(target: Path, owned: Iterable[str], what: str) -> None:
+    if not os.path.lexists(target):
+        return
+    if not os.path.isdir(target):
+        raise ValidationError([Problem(str(target), message=f"cannot write the {what} here: it is a file, not a "
+                                                            "folder; give a folder")])
+    found = foreign_files(target, owned)
+    if found:
+        raise ValidationError([Problem(str(target), message=_foreign_message(what, found))])
+
+
+def foreign_files(folder: str | Path, owned: Iterable[str]) -> list[str]:
+    """What in `folder` is not one of `owned` (relative '/' paths): the files replacing it would lose."""
+    owned = set(owned)
+    dirs = {str(p) for o in owned for p in PurePosixPath(o).parents if str(p) != "."}
+    found: list[str] = []
+
+    def ours(rel: str, name: str) -> bool:
+        if rel in owned or name in CLUTTER:
+            return True
+        m = re.fullmatch(r"(.*/)?\.(.+)\.[a-z0-9_]{8}\.tmp", rel)  # an earlier version's temp file
+        return m is not None and (m.group(1) or "") + m.group(2) in owned
+
+    def walk(d: str, prefix: str) -> None:
+        for e in sorted(os.scandir(d), key=lambda e: e.name):
+            rel = prefix + e.name
+            if e.is_dir(follow_symlinks=False):
+                if rel in dirs:
+                    walk(e.path, rel + "/")
+                else:
+                    found.append(rel + "/")
+            elif not ours(rel, e.name):
+                found.append(rel)
+
+    walk(str(folder), "")
+    return found
+
+
+def _foreign_message(what: str, found: list[str]) -> str:
+    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    return (f"cannot write the {what} here: the folder holds files caseload did not write ({shown}), and "
+            "writing would replace the whole folder; move them out, or write to a new or empty folder")
+
+
+# --------------------------------------------------------------------------- checking first
+
+
+def check_writable(path: str | Path, what: str, inputs: Iterable[tuple[str, str | Path | None]] = (),
+                   owned: Iterable[str] | None = None,
+                   own_file: Callable[[Path], bool] | None = None) -> None:
+    """Refuse now, before any reading or solving, an output `publish` could not or must not write.
+
+    `owned`: for a folder output, the files (relative paths) it may replace; None for a file output.
+    `inputs`: (what it is, path) of every file the command reads; none may be replaced.
+    `own_file`: for a file output, whether an existing file there is one this tool wrote (None: any file
+    may be replaced). ValidationError lists every problem found.
+    """
+    folder = owned is not None
+    target = Path(os.path.realpath(path))
+    problems: list[str] = []
+    if os.path.isdir(target) and not folder:
+        problems.append("it is a folder; give a file name")
+    elif os.path.lexists(target) and folder and not os.path.isdir(target):
+        problems.append("it is a file, not a folder; give a folder")
+    base = target.parent
+    while not os.path.lexists(base) and base != base.parent:
+        base = base.parent
+    if not os.path.isdir(base):
+        problems.append(f"{base} is a file, not a folder")
+    else:
+        probe = base / f".caseload-{target.name}.{secrets.token_hex(8)}.tmp"
+        try:
+            os.mkdir(probe)
+            os.rmdir(probe)
+        except OSError as e:
+            problems.append(f"cannot create files in {base} ({e.strerror or e})")
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if folder and (target == cwd or target in cwd.parents):
+        problems.append("it is the current folder (or holds it); write to a folder of its own")
+    for label, inp in inputs:
+        if inp and _would_replace(target, Path(inp), folder):
+            problems.append(f"it would replace the input {label} {inp}; write to another "
+                            f"{'folder' if folder else 'file'} (inputs are never overwritten)")
+    try:
+        if not problems and folder and os.path.isdir(target):
+            found = foreign_files(target, owned)
+            if found:
+                problems.append(_foreign_message(what, found).removeprefix(f"cannot write the {what} here: "))
+        if not problems and not folder and own_file is not None and os.path.isfile(target) and not own_file(target):
+            problems.append(f"a file of that name exists and is not a {what} caseload wrote; writing would "
+                            "replace it: give another file name, or move that file away first")
+    except OSError as e:  # cannot look inside what is there: so cannot know it is safe to replace
+        problems.append(f"cannot read what is there ({e.strerror or e})")
+    if problems:
+        raise ValidationError([Problem(str(path), message=f"cannot write the {what} here: {p}") for p in problems])
+
+
+def _would_replace(target: Path, inp: Path, folder: bool) -> bool:
+    """Whether writing `target` replaces `inp`: the same file, or (a folder) a file inside it."""
+    if not inp.exists():
+        return False
+    real = Path(os.path.realpath(inp))
+    if real == target or (folder and target in real.parents):
+        return True
+    if not os.path.exists(target):
+        return False
+    # the same file under another name: a case-insensitive file system, a bind mount, a hard link
+    return any(_same(target, p) for p in ([real, *real.parents] if folder else [real]))
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -28,6 +28,7 @@ class Plan:
     solution: object  # solve.Solution
     options: object  # solve.Options
     over_capacity_load: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # from reading the inputs, and a solve cut short
 
     @property
     def worker_of(self) -> dict[str, str | None]:
@@ -102,6 +103,8 @@ class Plan:
             "dropped": sum(1 for r in self.rows if r.status == "unallocated" and r.previous_worker),
             "fixed_worker_not_met": {family_label(f): why for f, why in sorted(sol.pins_broken.items())},
             "nqsw_without_supervisor": {w: why for w, why in sorted(sol.unsupervised.items())},
+            "cut_short": sol.cut_short,
+            "warnings": list(self.warnings),
         }
 
 
@@ -110,7 +113,7 @@ def family_label(family_id: str) -> str:
     return family_id[1:] if family_id.startswith("~") else family_id
 
 
-def make_plan(inst: Instance, sol, opts) -> Plan:
+def make_plan(inst: Instance, sol, opts, warnings: tuple[str, ...] = ()) -> Plan:
     fams = families(inst)
     load = defaultdict(int)  # scaled
     for f in fams:
@@ -145,7 +148,7 @@ def make_plan(inst: Instance, sol, opts) -> Plan:
                 r.reason = "manager's decision not met: " + sol.pins_broken[f.id]
             elif r.status in ("kept", "allocated") and f.fixed_worker == r.worker_id:
                 r.reason = "manager's decision (fixed_worker)"
-    return Plan(inst, [rows[c.id] for c in inst.children], sol, opts, over)
+    return Plan(inst, [rows[c.id] for c in inst.children], sol, opts, over, list(warnings))
 
 
 class Explainer:
@@ -156,18 +159,23 @@ class Explainer:
         self.fams = {f.id: f for f in fams}
         self.unsup = frozenset(sol.unsupervised)
         self.new_at = defaultdict(list)  # worker -> awaiting children allocated to them
+        self.before: dict[str, int] = defaultdict(int)  # worker -> scaled load held before the plan
+        self.families_at: dict[str, list[Family]] = defaultdict(list)  # worker -> families the plan gives them
         for f in fams:
+            if sol.worker_of[f.id]:
+                self.families_at[sol.worker_of[f.id]].append(f)
             for c in f.children:
                 w = sol.worker_of_child(c, f.id)
                 if w and c.current_worker is None:
                     self.new_at[w].append(c)
+                if c.current_worker:
+                    self.before[c.current_worker] += scaled(c.weight)
 
     def _room(self, w: Worker) -> str:
         return f"{self.load[w.id] / SCALE:g}/{w.capacity:g}"
 
-    def _reach(self, f: Family) -> list[Worker]:
-        pol = self.inst.policy
-        return [w for w in self.inst.workers if pol.cross_team or w.serves(f.team)]
+    def _reach(self, f: Family) -> tuple[Worker, ...]:
+        return self.inst.reach(f.team)
 
     def no_room(self, f: Family, exclude: str | None = None) -> str:
         """Why no worker could take the family: the rule that rules most out, or who is full."""
@@ -240,7 +248,7 @@ class Explainer:
         if len(f.current_workers) > 1:
             return f"siblings brought together with {r.worker_id} (they were split between {', '.join(f.current_workers)})"
         if w is not None:
-            before = sum(scaled(c.weight) for c in inst.children if c.current_worker == w.id)
+            before = self.before[w.id]
             if before > scaled(w.capacity):
                 return f"{prev} was over capacity ({before / SCALE:g}/{w.capacity:g}); {now} ({self._room(inst.worker_by_id[r.worker_id])})"
             taken = self.new_at.get(prev)
@@ -260,7 +268,7 @@ class Explainer:
 
     def mark_over_capacity(self, w: Worker, excess: int, rows: dict[str, ChildRow]) -> None:
         """Mark as over capacity the kept children that could not be moved, hardest to move first."""
-        held = [f for f in self.fams.values() if self.sol.worker_of[f.id] == w.id]
+        held = self.families_at[w.id]
 
         def alternatives(f: Family) -> int:
             return sum(1 for o in self._reach(f) if o.id != w.id and blocker(o, f.core, self.inst, self.unsup) is None)

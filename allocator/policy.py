@@ -10,10 +10,11 @@ import difflib
 import math
 import tomllib
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .errors import Problem, ValidationError
+from .read import DATE_MAX, DATE_MIN
 
 ROLES = ("social_worker", "nqsw", "senior_social_worker", "consultant_social_worker", "service_leader")
 MANAGER_ROLES = ("consultant_social_worker", "service_leader")
@@ -87,11 +88,36 @@ def number_problem(value, *, low=None, high=None, low_open=False, integer=False)
         return None
     rng = []
     if low is not None:
-        rng.append(f"{'more than' if low_open else 'at least'} {low}")
+        rng.append(f"{'more than' if low_open else 'at least'} {_fmt(low)}")
     if high is not None:
-        rng.append(f"at most {high}")
+        rng.append(f"at most {_fmt(high)}")
     kind = "a whole number" if integer else "a number"
     return f"{value!r} is not valid; use {kind}" + (f" {' and '.join(rng)}" if rng else "")
+
+
+def _fmt(x) -> str:
+    """A bound as a message shows it: 10,000,000 rather than 10000000 or 1e7."""
+    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
+        x = int(x)
+    return f"{x:,}" if isinstance(x, int) and abs(x) >= 10_000 else str(x)
+
+
+def misplaced(key: str, table: str, homes: list[str]) -> str:
+    """The message for `key`, read by TOML into [table], that belongs in one of `homes` ("" is the top level).
+
+    TOML puts every key after a [table] header into that table, so a key added at the end of a file
+    lands in its last table: say so, rather than calling the key unknown.
+    """
+    name, _, n = table.partition("[")
+    shown = f"[[{name}]] number {n.rstrip(']')}" if n else f"[{table}]"
+    tables = [f"[[{h}]]" if h == "intake" else f"[{h}]" for h in homes if h]
+    if "" in homes:
+        fix = "move it above the first [table] header"
+    elif len(tables) == 1:
+        fix = f"move it into the {tables[0]} table"
+    else:
+        fix = f"move it into {', '.join(tables[:-1])} or {tables[-1]}, whichever table you meant"
+    return f"'{key}' is under {shown} (TOML puts every key after a [table] header into that table); {fix}"
 
 
 def _number(value, key, problems, file, *, low=None, high=None, low_open=False, integer=False):
@@ -109,19 +135,32 @@ def _bool(value, key, problems, file):
     return None
 
 
-def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] = ()) -> tuple[Policy, list[Problem]]:
+def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] = (), *, name: str = "",
+                 homes: dict[str, list[str]] | None = None) -> tuple[Policy, list[Problem]]:
     """Check a policy table; return the Policy and every problem found.
 
     `extra_keys` are keys another reader (the workforce scenario) handles itself:
-    they are skipped here rather than flagged as unknown.
+    they are skipped here rather than flagged as unknown. `name` is the table's own name in its
+    file ("" for a policy file, "policy" in a scenario) and `homes` says where the file's other keys
+    belong, so a key TOML read into the wrong table is reported as misplaced, not unknown.
     """
     problems: list[Problem] = []
     values: dict = {}
+    if homes is None:
+        homes = {k: [""] for k in POLICY_KEYS}
+    weights_table = f"{name}.weights" if name else "weights"
     for key in sorted(table):
         v = table[key]
         if key in extra_keys:
             continue
         if key not in POLICY_KEYS:
+            if name and key in homes and name not in homes[key]:
+                problems.append(Problem(file, None, key, misplaced(key, name, homes[key])))
+                continue
+            if key in CATEGORIES:
+                problems.append(Problem(file, None, key, f"'{key}' is a category weight, not a policy key; put it in "
+                                        f"the [{weights_table}] table, e.g. {key} = 1.5 on a line after [{weights_table}]"))
+                continue
             valid = POLICY_KEYS + extra_keys
             close = difflib.get_close_matches(key, valid, n=1)
             hint = f"did you mean '{close[0]}'? " if close else ""
@@ -129,6 +168,10 @@ def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] 
             continue
         if key == "children_per_fte":
             values[key] = _number(v, key, problems, file, low=0, low_open=True, high=100)
+            if values[key] is not None and values[key] < 1:  # under one child per FTE, FTE needed run to 1e300
+                problems.append(Problem(file, None, key, f"{v!r} is not valid; the cap is children per FTE, "
+                                        "e.g. 15: use a number from 1 to 100"))
+                values[key] = None
         elif key == "manager_max_cases":
             values[key] = _number(v, key, problems, file, low=0, high=100)
         elif key == "nqsw_capacity_share":
@@ -146,16 +189,21 @@ def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] 
             else:
                 values[key] = tuple(v)
         elif key == "weights":
-            values[key] = _weights(v, key, problems, file)
+            values[key] = _weights(v, key, problems, file, weights_table, homes)
         elif key == "time_limit_seconds":
             values[key] = _number(v, key, problems, file, low=0, low_open=True, high=86400)
-        elif key == "seed":
-            values[key] = _number(v, key, problems, file, low=0, integer=True)
+        elif key == "seed":  # the solver's random seed is a 32-bit number
+            values[key] = _number(v, key, problems, file, low=0, integer=True, high=2**31 - 1)
         elif key == "as_of":
-            if isinstance(v, date):
-                values[key] = v
-            else:
+            if isinstance(v, datetime):
+                v = v.date()
+            if not isinstance(v, date):
                 problems.append(Problem(file, None, key, f"{v!r} is not a date; write it as 2026-11-24 (no quotes)"))
+            elif not DATE_MIN <= v <= DATE_MAX:
+                problems.append(Problem(file, None, key, f"{v.isoformat()} is outside the dates this tool accepts, "
+                                        f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}; check the year"))
+            else:
+                values[key] = v
     values = {k: v for k, v in values.items() if v is not None}
     return Policy(**values), problems
 
@@ -174,12 +222,15 @@ def _ramp(v, key, problems, file):
     return ramp
 
 
-def _weights(v, key, problems, file):
+def _weights(v, key, problems, file, table="weights", homes=None):
     if not isinstance(v, dict):
         problems.append(Problem(file, None, key, "use a [weights] table, e.g. cp = 1.5"))
         return None
     weights = {c: 1.0 for c in CATEGORIES}
     for cat, w in sorted(v.items()):
+        if cat not in CATEGORIES and homes and cat in homes:
+            problems.append(Problem(file, None, f"weights.{cat}", misplaced(cat, table, homes[cat])))
+            continue
         if cat not in CATEGORIES:
             problems.append(Problem(file, None, f"weights.{cat}", f"unknown category; use one of: {', '.join(CATEGORIES)}"))
             continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +17,18 @@ from .errors import Problem, ValidationError
 
 TRUE = {"yes", "y", "true", "t", "1"}
 FALSE = {"no", "n", "false", "f", "0"}
+
+# Limits on what a file may hold, so a damaged or hostile file is refused with a reason, not read until memory runs out.
+XLSX_MAX_CELL = 32_767  # characters in one .xlsx cell: Excel's own limit, so only a program writes more
+CSV_MAX_FIELD = 131_072  # characters in one CSV value (128 K): the csv module's default field limit
+XLSX_MAX_PART = 256 * 1024 ** 2  # bytes one part of a workbook (a sheet, its shared text) may unpack to
+XLSX_MAX_TOTAL = 512 * 1024 ** 2  # bytes the whole workbook may unpack to
+XLSX_MAX_RATIO = 100  # unpacked / packed size of a part above XLSX_RATIO_FROM bytes (Apache POI's zip-bomb rule)
+XLSX_RATIO_FROM = 10 * 1024 ** 2
+DATE_MIN, DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)  # dates outside are typos (0026, 1900, 9999)
+
+# a formula element in sheet XML: <f>, <f t="shared" .../>, or with a namespace prefix (<x:f>)
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
 
 def read_table(path: str | Path, table: str, required: tuple[str, ...],
@@ -30,10 +44,11 @@ def read_table(path: str | Path, table: str, required: tuple[str, ...],
         raise ValidationError([Problem(name, None, None, f"file not found: {path}")])
     if path.is_dir():
         raise ValidationError([Problem(name, None, None, "is a folder; give the CSV or .xlsx file")])
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        grid = _xlsx_grid(path, table)
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    if xlsx:
+        grid, flagged = _xlsx_grid(path, table)
     else:
-        grid = _csv_grid(path)
+        grid, flagged = _csv_grid(path)
     grid = [r for r in grid if any(_blank(v) is not None for v in r[1])]
     if not grid:
         raise ValidationError([Problem(name, None, None, f"the file is empty; it needs a header row and one row per {_unit(table)}")])
@@ -41,7 +56,7 @@ def read_table(path: str | Path, table: str, required: tuple[str, ...],
     cells = [str(h).strip() if h is not None else "" for h in header]
     # "Worker ID", " FTE ", "worker-id" all read as the contract's worker_id, fte
     columns = ["_".join(c.lower().replace("-", " ").split()) for c in cells]
-    problems = []
+    problems = _flagged_problems(name, flagged, header_row, columns)
     if len(cells) == 1 and any(sep in cells[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in cells[0])
         raise ValidationError([Problem(name, header_row, None,
@@ -61,11 +76,22 @@ def read_table(path: str | Path, table: str, required: tuple[str, ...],
         raise ValidationError(problems)
     if len(grid) == 1:
         raise ValidationError([Problem(name, None, None, f"has a header but no rows; add one row per {_unit(table)}")])
+    # A CSV row short of the last named column has lost a value, and the values after it would sit in the wrong
+    # columns. An .xlsx row holds its cells by position: a short one there is only blank cells at its end.
+    width = max((j + 1 for j, c in enumerate(columns) if c), default=0)
     rows = []
     for number, values in grid[1:]:
         if len(values) > len(columns) and any(_blank(v) is not None for v in values[len(columns):]):
+            fix = ("a value sits in a column with no header; give the column a header or clear the cell" if xlsx
+                   else "check for stray commas")
             problems.append(Problem(name, number, None,
-                                    f"has {len(values)} values but the header has {len(columns)} columns; check for stray commas"))
+                                    f"has {len(values)} values but the header has {len(columns)} columns; {fix}"))
+            continue
+        if not xlsx and len(values) < width:
+            problems.append(Problem(name, number, None,
+                                    f"has {len(values)} values but the header has {len(columns)} columns; a value or "
+                                    "its comma is missing, so the values after it would land in the wrong columns; "
+                                    "give every row one value a column (an empty value still needs its comma)"))
             continue
         record = {}
         for col, v in zip(columns, values):
@@ -92,50 +118,168 @@ def _blank(v):
     return v
 
 
-def _csv_grid(path: Path) -> list[tuple[int, list]]:
+def _flagged_problems(name: str, flagged: list[tuple[int, int, str]], header_row: int,
+                      columns: list[str]) -> list[Problem]:
+    """Cells the grid reader flagged as (row, 0-based column, kind): one problem a kind and column, at its first row.
+
+    Cells in or above the header row are reported one by one, by column letter.
+    """
+    first: dict[tuple, list[int]] = {}
+    for row, j, kind in sorted(flagged):
+        key = (kind, j) if row > header_row else (kind, j, row)
+        first.setdefault(key, [row, 0])[1] += 1
+    out = []
+    for (kind, j, *_), (row, count) in first.items():
+        col = columns[j] if row > header_row and j < len(columns) and columns[j] else None
+        out.append(_flag_message(name, row, j, kind, col, count))
+    return out
+
+
+def _flag_message(name: str, row: int, j: int, kind: str, col: str | None, count: int) -> Problem:
+    from openpyxl.utils import get_column_letter
+    where = col or get_column_letter(j + 1)  # a column with no header: by its letter, as Excel shows it
+    more = ("" if count == 1 else " (and so does 1 more cell below it in this column)" if count == 2
+            else f" (and so do {count - 1:,} more cells below it in this column)")
+    if kind == "formula":
+        return Problem(name, row, where,
+                       f"is a formula with no saved value{more}: the workbook was written by a program and never "
+                       "opened in Excel, so the result was never calculated; open the file in Excel and save it, "
+                       "or copy the column and paste it back with Paste Special > Values")
+    if kind == "xlsx_long":
+        return Problem(name, row, where,
+                       f"holds more than {XLSX_MAX_CELL:,} characters, more than Excel allows in one cell{more}; "
+                       "the file was not saved by Excel or is damaged: clear the cell, or export the sheet again")
+    return Problem(name, row, where,
+                   f"holds more than {CSV_MAX_FIELD:,} characters (128 K) in one value{more}, the most this tool "
+                   "reads; a quote mark may be missing so that the rest of the file reads as one value: check the "
+                   "quotes on that row, or remove the long text")
+
+
+def _csv_grid(path: Path) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]:
+    """The CSV's records as (row, values), and the values over CSV_MAX_FIELD as (row, column, kind).
+
+    Problems with the file as a whole name it by its own name: one file given for both tables is told once.
+    """
+    name = path.name
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ValidationError([Problem(path.name, None, None,
+        raise ValidationError([Problem(name, None, None,
                                        f"cannot be read ({e.strerror or type(e).__name__}); check the file is not open "
                                        "elsewhere and that you may read it")]) from None
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ValidationError([Problem(path.name, None, None,
+        raise ValidationError([Problem(name, None, None,
                                        "is saved as UTF-16 ('Unicode Text'); in Excel use Save As > 'CSV UTF-8 (Comma delimited)'")])
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ValidationError([Problem(path.name, None, None,
+        raise ValidationError([Problem(name, None, None,
                                        "is an old-style Excel .xls workbook (or a protected one); save it as .xlsx or CSV UTF-8")])
     if raw[:4] == b"PK\x03\x04":
-        raise ValidationError([Problem(path.name, None, None,
+        raise ValidationError([Problem(name, None, None,
                                        "is a zipped file (an .xlsx saved under another name?), not a CSV; "
                                        "give it the .xlsx extension or export it as CSV UTF-8")])
-    if b"\x00" in raw[:4096]:
-        raise ValidationError([Problem(path.name, None, None,
+    nul = raw.find(b"\x00")
+    if 0 <= nul < 4096:
+        raise ValidationError([Problem(name, None, None,
                                        "is not a text CSV file (binary content); export it as CSV UTF-8 or .xlsx")])
+    if nul >= 0:  # a text file with binary inside: the byte would pass into ids and outputs
+        row, col = _locate(raw[:nul])
+        raise ValidationError([Problem(name, row, col,
+                                       "holds a NUL byte (binary content; the first one is here), which no text CSV "
+                                       "has; the export is damaged: export it again as CSV UTF-8 or .xlsx")])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ValidationError([Problem(path.name, line, None,
+        raise ValidationError([Problem(name, line, None,
                                        "is not UTF-8 text; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    grid = []
+    del raw
+    grid, flagged = [], []
+    # The csv module's own limit would stop at the first long value with a bare message; read every value
+    # and name the long ones by row and column instead. (A value cannot be longer than the text.)
+    old_limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     try:
-        for values in reader:
-            grid.append((reader.line_num, values))
+        reader = csv.reader(io.StringIO(text, newline=""))
+        # csv's line_num counts physical lines; a spreadsheet counts records.
+        for number, values in enumerate(reader, start=1):
+            if values and max(map(len, values)) > CSV_MAX_FIELD:
+                flagged += [(number, j, "csv_long") for j, v in enumerate(values) if len(v) > CSV_MAX_FIELD]
+                values = [v if len(v) <= CSV_MAX_FIELD else "" for v in values]
+            grid.append((number, values))
     except csv.Error as e:
-        raise ValidationError([Problem(path.name, reader.line_num, None, f"cannot be read as CSV: {e}")]) from None
-    # csv's line_num counts physical lines; a spreadsheet counts records.
-    return [(i + 1, values) for i, (_, values) in enumerate(grid)]
+        raise ValidationError([Problem(name, len(grid) + 1, None, f"cannot be read as CSV: {e}")]) from None
+    finally:
+        csv.field_size_limit(old_limit)
+    return grid, flagged
 
 
-def _xlsx_grid(path: Path, table: str) -> list[tuple[int, list]]:
-    import zipfile
+def _locate(before: bytes) -> tuple[int, str | None]:
+    """The row (as a spreadsheet counts records) and column of the position just after `before`."""
+    text = before.decode("utf-8-sig", errors="replace")
+    old_limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 2))
+    try:
+        records = list(csv.reader(io.StringIO(text + "\x01", newline="")))  # \x01 marks the spot
+    except csv.Error:
+        return before.count(b"\n") + 1, None
+    finally:
+        csv.field_size_limit(old_limit)
+    row, here = len(records), records[-1]
+    j = len(here) - 1
+    header = ["_".join(c.strip().lower().replace("-", " ").split()) for c in records[0]] if row > 1 else []
+    col = header[j] if j < len(header) and header[j] else None
+    return row, col
 
+
+def _size(n: int) -> str:
+    return f"{n / 1024 ** 2:,.0f} MB" if n >= 10 * 1024 ** 2 else f"{n / 1024 ** 2:.1f} MB" if n >= 1024 ** 2 \
+        else f"{max(n, 1) / 1024:.0f} KB"
+
+
+def _check_zip(path: Path) -> None:
+    """Refuse a workbook whose parts would unpack to more than this tool should hold, before opening it.
+
+    A 1 MB workbook can unpack to gigabytes (one repeated text packs a thousand times over); openpyxl
+    holds all of a workbook's shared text, and a whole cell, in memory. Python's zipfile never unpacks
+    more than a part's stated size, so checking the stated sizes is enough.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except Exception:  # noqa: BLE001 - not a readable zip: load_workbook says so in its own words
+        return
+    fix = "open it in Excel and save it again, or save the sheet as CSV UTF-8 and give that"
+    for i in infos:
+        what = ("its shared text table (xl/sharedStrings.xml)" if i.filename.lower().endswith("sharedstrings.xml")
+                else "a sheet" if "worksheets/" in i.filename.lower() else "one of its parts")
+        if i.file_size > XLSX_MAX_PART:
+            raise ValidationError([Problem(path.name, None, None,
+                                           f"{what} unpacks to {_size(i.file_size)}, more than the "
+                                           f"{_size(XLSX_MAX_PART)} this tool reads from one part of a workbook "
+                                           f"(100,000 rows of cases take about 40 MB); {fix}")])
+        if i.file_size > XLSX_RATIO_FROM and i.file_size > XLSX_MAX_RATIO * max(i.compress_size, 1):
+            raise ValidationError([Problem(path.name, None, None,
+                                           f"{what} would unpack from {_size(i.compress_size)} to {_size(i.file_size)}, "
+                                           f"{i.file_size // max(i.compress_size, 1):,} times over; a workbook saved by "
+                                           f"Excel packs about 5 to 20 times, and this tool refuses more than "
+                                           f"{XLSX_MAX_RATIO}, so it is not opened (damaged, or built to exhaust "
+                                           f"memory); {fix}")])
+    total = sum(i.file_size for i in infos)
+    if total > XLSX_MAX_TOTAL:
+        raise ValidationError([Problem(path.name, None, None,
+                                       f"unpacks to {_size(total)}, more than the {_size(XLSX_MAX_TOTAL)} this tool "
+                                       f"reads from one workbook; {fix}")])
+
+
+def _xlsx_grid(path: Path, table: str) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]:
+    """The sheet's rows as (row, values), and cells flagged as (row, column, kind): too long, or an uncalculated formula.
+
+    Every row and column is read, whatever the sheet's stored dimension claims: a program that
+    wrote the file may have left it stale, and openpyxl's read-only mode would trust it.
+    """
     from openpyxl import load_workbook
     if path.suffix.lower() == ".xlsx" and path.stat().st_size == 0:
         raise ValidationError([Problem(path.name, None, None, f"the file is empty (0 bytes); it needs a sheet named '{table}' "
                                        f"with a header row and one row per {_unit(table)}")])
+    _check_zip(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a damaged or foreign file
@@ -143,23 +287,81 @@ def _xlsx_grid(path: Path, table: str) -> list[tuple[int, list]]:
         raise ValidationError([Problem(path.name, None, None, f"cannot be opened as an Excel workbook ({why}); "
                                        "open it in Excel and save it again as .xlsx")]) from None
     try:
-        names = {n.strip().lower(): n for n in wb.sheetnames}
-        if table in names:
-            ws = wb[names[table]]
-        elif len(wb.sheetnames) == 1:
-            ws = wb[wb.sheetnames[0]]
-        else:
-            raise ValidationError([Problem(path.name, None, None,
-                                           f"has no sheet named '{table}' (sheets: {', '.join(wb.sheetnames)}); "
-                                           f"rename the sheet that holds the {table} to '{table}'")])
-        if not hasattr(ws, "iter_rows"):
-            raise ValidationError([Problem(path.name, None, None, f"sheet '{ws.title}' is a chart, not a table; "
-                                           f"give the {table} as a sheet of rows")])
+        ws = _sheet(wb, path, table)
         try:
-            return [(i + 1, list(r)) for i, r in enumerate(ws.iter_rows(values_only=True))]
+            grid, flagged = _sheet_rows(ws)
+            if _may_hold_formulas(path, ws) and any(v is None for _, r in grid if any(r) for v in r):
+                flagged += _uncalculated(path, ws.title, grid)
+        except ValidationError:
+            raise
         except Exception as e:  # noqa: BLE001 - a damaged sheet inside a valid zip
             raise ValidationError([Problem(path.name, None, None, f"sheet '{ws.title}' cannot be read ({type(e).__name__}); "
                                            "open it in Excel and save it again as .xlsx")]) from None
+        return grid, flagged
+    finally:
+        wb.close()
+
+
+def _sheet(wb, path: Path, table: str):
+    names = {n.strip().lower(): n for n in wb.sheetnames}
+    if table in names:
+        ws = wb[names[table]]
+    elif len(wb.sheetnames) == 1:
+        ws = wb[wb.sheetnames[0]]
+    else:
+        raise ValidationError([Problem(path.name, None, None,
+                                       f"has no sheet named '{table}' (sheets: {', '.join(wb.sheetnames)}); "
+                                       f"rename the sheet that holds the {table} to '{table}'")])
+    if not hasattr(ws, "iter_rows"):
+        raise ValidationError([Problem(path.name, None, None, f"sheet '{ws.title}' is a chart, not a table; "
+                                       f"give the {table} as a sheet of rows")])
+    return ws
+
+
+def _sheet_rows(ws) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]:
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # read to the last row and column there are, not to the stored <dimension>
+    grid, flagged = [], []
+    for number, r in enumerate(ws.iter_rows(values_only=True), start=1):
+        values = list(r)
+        for j, v in enumerate(values):
+            if type(v) is str and len(v) > XLSX_MAX_CELL:
+                flagged.append((number, j, "xlsx_long"))
+                values[j] = ""  # reported, and not held: blank, yet not "empty" to the formula check
+        grid.append((number, values))
+    return grid, flagged
+
+
+def _may_hold_formulas(path: Path, ws) -> bool:
+    """Whether the sheet's XML has a formula element: a scan of the raw part, far cheaper than parsing it."""
+    part = getattr(ws, "_worksheet_path", None)
+    if not part:
+        return True
+    try:
+        with zipfile.ZipFile(path) as z, z.open(part) as fh:
+            tail = b""
+            while chunk := fh.read(1 << 20):
+                if _FORMULA_TAG.search(tail + chunk):
+                    return True
+                tail = chunk[-64:]
+    except Exception:  # noqa: BLE001 - cannot tell: look
+        return True
+    return False
+
+
+def _uncalculated(path: Path, title: str, grid: list[tuple[int, list]]) -> list[tuple[int, int, str]]:
+    """Cells that are blank as Excel last saved them but hold a formula: one never calculated (no cached value)."""
+    from openpyxl import load_workbook
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = wb[title]
+        ws.reset_dimensions()
+        out = []
+        for (number, values), r in zip(grid, ws.iter_rows(values_only=True)):
+            for j, v in enumerate(r):
+                if v is not None and (j >= len(values) or values[j] is None):
+                    out.append((number, j, "formula"))
+        return out
     finally:
         wb.close()
 
@@ -191,6 +393,16 @@ def parse_bool(v) -> tuple[bool | None, str | None]:
 
 
 def parse_date(v) -> tuple[date | None, str | None]:
+    """A date from a cell, within DATE_MIN..DATE_MAX: a year outside is a typo (0026, 1900, 9999), not a date."""
+    d, msg = _parse_date(v)
+    if d is not None and not DATE_MIN <= d <= DATE_MAX:
+        hint = " (an Excel date cell holding 0 shows as 1900)" if d.year in (1899, 1900) else ""
+        return None, (f"{d.isoformat()} is outside the dates this tool accepts, {DATE_MIN.isoformat()} to "
+                      f"{DATE_MAX.isoformat()}{hint}; check the year")
+    return d, msg
+
+
+def _parse_date(v) -> tuple[date | None, str | None]:
     if isinstance(v, datetime):
         return v.date(), None
     if isinstance(v, date):

@@ -110,7 +110,12 @@ class Family:
 
 
 def families(inst: Instance) -> list[Family]:
-    return [Family(fid, cs[0].team, cs) for fid, cs in inst.families().items()]
+    """The instance's families, by id (built once per instance: the solve, reasons and checks share them)."""
+    cached = inst.__dict__.get("_families")
+    if cached is None:
+        cached = [Family(fid, cs[0].team, cs) for fid, cs in inst.families().items()]
+        object.__setattr__(inst, "_families", cached)
+    return list(cached)
 
 
 def out_of_reach(w: Worker, f: Family, inst: Instance) -> str | None:
@@ -135,6 +140,12 @@ def avoided(w: Worker, f: Family, inst: Instance) -> str | None:
 
 
 HARD_RULES = (out_of_reach, missing_skill, nqsw_rule, avoided)
+# each rule beside a test that is cheap and true whenever the rule may forbid: blocker() runs for every
+# (family, worker) pair, so a county's millions of pairs skip most calls
+_CHEAP_TESTS = ((out_of_reach, lambda w, f, inst: w.team != f.team),
+                (missing_skill, lambda w, f, inst: bool(f.skills)),
+                (nqsw_rule, lambda w, f, inst: w.role == "nqsw"),
+                (avoided, lambda w, f, inst: bool(f.avoid)))
 
 
 def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] = frozenset()) -> str | None:
@@ -143,10 +154,11 @@ def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] =
     A worker who is not accepting, or an NQSW with no supervisor, keeps the
     children they already hold but takes no one new, not even a sibling.
     """
-    for rule in HARD_RULES:
-        why = rule(w, f, inst)
-        if why:
-            return why
+    for rule, applies in _CHEAP_TESTS:
+        if applies(w, f, inst):
+            why = rule(w, f, inst)
+            if why:
+                return why
     is_new = f.held_by(w.id) < f.size  # the worker would get a child who is not theirs now
     if is_new and not w.accepting:
         return "is not accepting new children"

@@ -5,7 +5,9 @@ fixes the value reached by the one before and starts from its solution.
 """
 from __future__ import annotations
 
+import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -16,12 +18,69 @@ from .rules import Family, blocker, families, scaled
 from .supervision import assign_supervisors, contested
 
 
-# CP-SAT's deterministic time ran at about 0.4 units a second of solving on the benchmark machine
-# (2 cores), and building the models takes about as long again: a second of limit buys 0.2 units.
-# Budgets are set in those units so that a time-limited solve ends at the same point every run.
-DETERMINISTIC_PER_SECOND = 0.2
-FLOOR_SECONDS = 10.0  # the least any component may use (within the limit): a few teams are much harder
-WALL_MARGIN = 2.0  # the wall-clock stop, as a multiple of the time limit, for machines slower than that
+# The solve's work is counted, never timed, so that where a limit cuts it is the same on every run.
+# Work is in estimated seconds of the benchmark machine (2 cores, benchmarks/bench_allocate.py):
+# CP-SAT's deterministic time, plus fixed estimates for building a model and for each call.
+SECONDS_PER_UNIT = 4.0  # CP-SAT ran about 0.25 units of deterministic time a second on these models
+BUILD_SECONDS_PER_CHOICE = 25e-6  # building a model, per (family, worker) pair it may choose
+CALL_SECONDS = 0.005  # each call of the solver, and recomputing the plan's values around it
+SOLVE_SHARE = 0.35  # of the time left for solving, for each of the two lanes (they share one interpreter)
+# What a run does besides solving, per child: reading and checking, splitting, explaining, validating and
+# writing (measured: 44 s for 220,000 children), and the part of it that comes after the solve (22 s).
+FIXED_SECONDS_PER_CHILD = 2e-4
+AFTER_SECONDS_PER_CHILD = 1e-4
+
+
+class Interrupted(Exception):
+    """The solve was stopped from outside (Ctrl-C): no plan."""
+
+
+class Clock:
+    """The wall-clock safety stop and the cancel switch, shared by the lanes.
+
+    The plan never depends on where the clock stops a search: a run the clock cuts short falls back
+    to the starting plan of every component, which a repeat would write too (and says it was cut).
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.deadline = deadline
+        self.cut = False  # the wall clock stopped a search
+        self.cancelled = False
+        self._lock = threading.Lock()
+        self._active: set = set()
+
+    def left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def stopped(self) -> bool:
+        """Out of wall time (which marks the run cut) or cancelled."""
+        if self.left() <= 0:
+            self.cut = True
+        return self.cut or self.cancelled
+
+    def run(self, solver, model):
+        """solver.solve(model), stoppable by cancel(); marks the run cut if the wall clock ended it."""
+        with self._lock:
+            if self.cancelled:
+                raise Interrupted
+            self._active.add(solver)
+        try:
+            solver.parameters.max_time_in_seconds = max(0.001, self.left())
+            status = solver.solve(model)
+        finally:
+            with self._lock:
+                self._active.discard(solver)
+        if self.cancelled:
+            raise Interrupted
+        if self.left() <= 0:
+            self.cut = True
+        return status
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            for s in self._active:
+                s.stop_search()
 
 
 @dataclass(frozen=True)
@@ -30,8 +89,9 @@ class Options:
     max_moves: int | None = None
     time_limit: float | None = None  # seconds; default: the policy's
     seed: int | None = None  # default: the policy's
-    progress: bool = False
-    threads: int = 2  # components solved side by side
+    progress: Callable[[str, int, int], None] | None = None  # told (what, done, total) as components finish
+    threads: int = 2  # lanes of components solved side by side
+    started: float | None = None  # time.perf_counter() when the run began: the limit counts from there
 
 
 @dataclass
@@ -60,6 +120,7 @@ class Solution:
     seconds: float
     components: int = 0
     newcomers_wait: set[str] = field(default_factory=set)  # mixed families whose awaiting siblings wait
+    cut_short: bool = False  # the wall clock stopped the search: the starting plan was kept
 
     def worker_of_child(self, child, family_id: str) -> str | None:
         if not child.current_worker and family_id in self.newcomers_wait:
@@ -101,10 +162,16 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_brok
     for ch in inst.children:
         if ch.current_worker in held:
             held[ch.current_worker] += scaled(ch.weight)
+    workers_of: dict[str, list] = {}
+    families_of: dict[str, list[Family]] = {}
+    for w in inst.workers:
+        workers_of.setdefault(find(w.team), []).append(w)
+    for f in fams:
+        families_of.setdefault(find(f.team), []).append(f)
     for root, members in sorted(groups.items()):
         ts = set(members)
-        workers = [w for w in inst.workers if w.team in ts]
-        fs = [f for f in fams if f.team in ts]
+        workers = workers_of.get(root, [])
+        fs = families_of.get(root, [])
         if not fs:
             continue
         domains, pins, joins = [], {}, {}
@@ -147,19 +214,35 @@ def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
     return allowed, pin
 
 
-def solve_component(c: Component, seed: int, budget: float, deadline: float | None = None):
-    """Solve the stages in order on one component within `budget` units of CP-SAT's deterministic time
-    (so that where a time limit cuts the search is the same every run); `deadline` is a wall-clock stop.
+@dataclass
+class ComponentResult:
+    sol: dict[int, int | None]  # family -> worker index
+    joins: set[int]  # mixed families whose newcomers joined
+    stages: list[StageResult]
+    unsupervised: frozenset[int]  # NQSWs (worker index) left without a supervision place where places ran short
+    used: float = 0.0  # work done, in estimated seconds
 
-    Starts from the greedy plan; a stage whose value in the current plan is
-    already 0 (its floor) is proven without calling the solver.
-    Returns (family -> worker index, mixed families whose newcomers joined, stage results,
-    ids of the NQSWs given a supervision place where places ran short).
+    def placed(self, c: Component) -> set[str]:
+        """Ids of the NQSWs given a supervision place where places ran short."""
+        return {c.workers[n].id for _, nqsws in c.supervision.values() for n in nqsws if n not in self.unsupervised}
+
+
+def solve_component(c: Component, seed: int, budget: float, clock: Clock | None = None,
+                    start: ComponentResult | None = None) -> ComponentResult:
+    """Solve the stages in order on one component within `budget` estimated seconds of work (see
+    SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
+
+    Starts from `start` (default: the greedy plan); a stage whose value in the current plan is already 0 (its floor) is
+    proven without calling the solver. The values reported are those of the plan returned, recomputed
+    from it, whatever the solver claimed on the way.
     """
     from ortools.sat.python import cp_model
 
-    sol, joins = greedy(c, c.max_moves)
-    unsup = c.unsupervised
+    clock = clock or Clock(float("inf"))
+    sol, joins = (start.sol, start.joins) if start else greedy(c, c.max_moves)
+    unsup = start.unsupervised if start else c.unsupervised
+    # a plan resumed keeps the stages it proved: they lead the order, so they still hold
+    known = {r.name: r.value for r in (start.stages if start else []) if r.optimal}
     m = v = None  # the model is built only when a stage needs the solver
     settled: list[tuple] = []  # (term, bound) of the stages decided so far
 
@@ -170,22 +253,22 @@ def solve_component(c: Component, seed: int, budget: float, deadline: float | No
             if not isinstance(expr, int):
                 m.add(expr <= bound)
 
-    results = []
-    used = 0.0  # deterministic time spent so far
-    if deadline is None:
-        deadline = time.perf_counter() + 10 * budget / DETERMINISTIC_PER_SECOND
+    proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
+    seconds: dict[str, float] = {}
+    used = 0.0
     for name, term in STAGES:
         started = time.perf_counter()
         current = values(c, sol, joins)[name]
-        if current == 0:  # at its floor: proven without the solver
-            settle(term, 0)
-            results.append(StageResult(name, 0, True, 0.0))
-            continue
-        if used >= budget or started >= deadline:  # out of time: keep the plan we have, unproven
+        if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
             settle(term, current)
-            results.append(StageResult(name, current, False, 0.0))
+            proven[name] = current
+            continue
+        if used >= budget or clock.stopped():  # out of time: keep the plan we have, unproven
+            settle(term, current)
+            proven[name] = None
             continue
         if m is None:
+            used += BUILD_SECONDS_PER_CHOICE * sum(len(d) for d in c.domains)
             m, v = build(c)
             for t, bound in settled:
                 e = t(c, v)
@@ -193,7 +276,7 @@ def solve_component(c: Component, seed: int, budget: float, deadline: float | No
                     m.add(e <= bound)
         expr = term(c, v)
         if isinstance(expr, int):  # nothing the plan can change
-            results.append(StageResult(name, expr, True, 0.0))
+            proven[name] = expr
             continue
         hint(m, c, v, sol, joins, unsup)
         m.minimize(expr)
@@ -203,16 +286,18 @@ def solve_component(c: Component, seed: int, budget: float, deadline: float | No
         p.linearization_level = 2  # cuts prove bin-packing bounds fast
         p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
         p.random_seed = seed
-        p.max_deterministic_time = budget - used
-        p.max_time_in_seconds = max(0.01, deadline - time.perf_counter())
-        status = solver.solve(m)
-        used += solver.deterministic_time
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            results.append(StageResult(name, current, False, time.perf_counter() - started))
+        p.catch_sigint_signal = False  # Ctrl-C is Python's to handle (Clock.cancel stops the search)
+        p.max_deterministic_time = max(0.0, budget - used - CALL_SECONDS) / SECONDS_PER_UNIT
+        status = clock.run(solver, m)
+        used += CALL_SECONDS + solver.deterministic_time * SECONDS_PER_UNIT
+        seconds[name] = time.perf_counter() - started
+        if clock.cut or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             settle(term, current)  # out of time: keep the plan we have
+            proven[name] = None
             continue
         value = int(round(solver.objective_value))
         settle(term, value)
+        proven[name] = value if status == cp_model.OPTIMAL else None
         sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
                for fi in range(len(c.families))}
         joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
@@ -220,61 +305,133 @@ def solve_component(c: Component, seed: int, budget: float, deadline: float | No
         sol, joins = fill(c, sol, joins, unsup)
         if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
             sol = move_back(c, sol, joins)
-        results.append(StageResult(name, value, status == cp_model.OPTIMAL, time.perf_counter() - started))
-    placed = {c.workers[n].id for _, nqsws in c.supervision.values() for n in nqsws if n not in unsup}
-    return sol, joins, results, placed
+    return ComponentResult(sol, joins, stage_results(c, sol, joins, proven, seconds), unsup, used)
+
+
+def stage_results(c: Component, sol, joins, proven: dict[str, int | None],
+                  seconds: dict[str, float] | None = None) -> list[StageResult]:
+    """Each stage's value in this plan; proven optimal where the solver proved exactly that value."""
+    final = values(c, sol, joins)
+    seconds = seconds or {}
+    return [StageResult(name, final[name], final[name] == 0 or proven.get(name) == final[name],
+                        seconds.get(name, 0.0)) for name, _ in STAGES]
+
+
+def starting_plan(c: Component) -> ComponentResult:
+    """The greedy plan, unproven: what a run cut short by the wall clock writes (a repeat writes it too)."""
+    sol, joins = greedy(c, c.max_moves)
+    return ComponentResult(sol, joins, stage_results(c, sol, joins, {}), c.unsupervised)
+
+
+def lanes(comps: list[Component], threads: int) -> list[list[int]]:
+    """Components dealt to `threads` lanes, largest first to the lightest lane; each lane then runs
+    smallest first, so time the easy ones leave flows on to the larger ones. Fixed in advance."""
+    weight = [0] * threads
+    out: list[list[int]] = [[] for _ in range(threads)]
+    for i in sorted(range(len(comps)), key=lambda i: (-comps[i].size, comps[i].teams)):
+        k = min(range(threads), key=lambda k: (weight[k], k))
+        out[k].append(i)
+        weight[k] += comps[i].size
+    return [sorted(lane, key=lambda i: (comps[i].size, comps[i].teams)) for lane in out if lane]
+
+
+def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, clock: Clock,
+             done: Callable[[int, ComponentResult], None]) -> None:
+    """Solve a lane's components within `work` estimated seconds, the same way every run.
+
+    First pass: each component gets a share of what the lane has left (by size, at least an equal
+    share), so the easy ones finish and leave their time. Second pass: what is left goes to those
+    not yet proven, in turn, each starting from its first-pass plan.
+    """
+    left_work, left_size = work, sum(comps[i].size for i in lane)
+    results: dict[int, ComponentResult] = {}
+    for k, i in enumerate(lane):
+        share = left_work * max(comps[i].size / max(1, left_size), 1 / (len(lane) - k))
+        results[i] = _solve_one(comps[i], seed, share, clock)
+        left_work = max(0.0, left_work - results[i].used)
+        left_size -= comps[i].size
+        done(i, results[i])
+    unproven = [i for i in lane if not all(s.optimal for s in results[i].stages)]
+    for k, i in enumerate(unproven):
+        if left_work <= 0:
+            break
+        share = left_work / (len(unproven) - k)
+        again = _solve_one(comps[i], seed, share, clock, start=results[i])
+        left_work = max(0.0, left_work - again.used)
+        done(i, again)
+
+
+def _solve_one(c: Component, seed: int, work: float, clock: Clock, start: ComponentResult | None = None):
+    if clock.cancelled:
+        raise Interrupted
+    return solve_component(c, seed, work, clock, start)
+
+
+def _limit(inst: Instance, opts: Options) -> float:
+    return inst.policy.time_limit_seconds if opts.time_limit is None else opts.time_limit
 
 
 def solve(inst: Instance, opts: Options) -> Solution:
-    started = time.perf_counter()
+    """Split, solve each component's stages in lanes side by side, merge; see Clock for the wall stop."""
+    started = time.perf_counter() if opts.started is None else opts.started
     pol = inst.policy
     seed = pol.seed if opts.seed is None else opts.seed
-    limit = pol.time_limit_seconds if opts.time_limit is None else opts.time_limit
+    limit = _limit(inst, opts)
     supervisors, missing = assign_supervisors(inst)
     contest = contested(inst, supervisors, missing)
     never = frozenset(n for n in missing if inst.worker_by_id[n].team not in contest)  # no place at all
     pins_broken: dict[str, str] = {}
     comps = split(inst, opts, never, pins_broken, contest, frozenset(missing))
-    placed: set[str] = set()
-    total = sum(c.size for c in comps) or 1
+    threads = max(1, min(opts.threads, len(comps)))
+    n = len(inst.children)
+    clock = Clock(started + max(0.0, limit - AFTER_SECONDS_PER_CHILD * n))  # room to explain and write after
+    work = max(0.0, limit - FIXED_SECONDS_PER_CHILD * n) * SOLVE_SHARE  # per lane, counted: the same every run
+    results: dict[int, ComponentResult] = {}
+    lock = threading.Lock()
+
+    def done(i: int, result: ComponentResult) -> None:
+        with lock:
+            results[i] = result
+            if opts.progress:
+                opts.progress("Solving teams", len(results), len(comps))
+
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [pool.submit(run_lane, comps, lane, seed, work, clock, done)
+                   for lane in lanes(comps, threads)]
+        try:
+            for f in futures:
+                f.result()
+        except BaseException:
+            clock.cancel()  # Ctrl-C (or a failure): stop every search, then let the lanes end
+            raise
+    if clock.cut:  # where the clock stopped varies run to run: write what a repeat would write
+        results = {i: starting_plan(c) for i, c in enumerate(comps)}
+    return _merge(inst, comps, results, pins_broken, time.perf_counter() - started, clock.cut)
+
+
+def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentResult], pins_broken: dict,
+           seconds: float, cut: bool) -> Solution:
     worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
     newcomers_wait: set[str] = set()
-    stage_totals = {name: StageResult(name) for name, _ in STAGES}
-    order = sorted(range(len(comps)), key=lambda i: (-comps[i].size, comps[i].teams))
-
-    threads = max(1, min(opts.threads, len(comps)))
-    deadline = started + limit * WALL_MARGIN  # a safety stop only: budgets below are deterministic
-
-    def run(i):
-        """A fair share of the limit by size, at least a floor for the hard ones, fixed in advance
-        so that a cut-short plan repeats."""
-        c = comps[i]
-        share = max(limit * threads * c.size / total, FLOOR_SECONDS)
-        return i, solve_component(c, seed, min(limit, share) * DETERMINISTIC_PER_SECOND, deadline)
-
-    progress = _progress(opts, len(comps))
-    with progress as bar:
-        task = bar.add_task("Solving teams", total=len(comps)) if bar else None
-        with ThreadPoolExecutor(max_workers=max(1, opts.threads)) as pool:
-            for i, (sol, joins, results, chosen) in pool.map(run, order):
-                c = comps[i]
-                placed |= chosen
-                for fi, wi in sol.items():
-                    f = c.families[fi]
-                    worker_of[f.id] = None if wi is None else c.workers[wi].id
-                    if f.mixed and wi is not None and fi not in joins:
-                        newcomers_wait.add(f.id)
-                for r in results:
-                    t = stage_totals[r.name]
-                    t.value = max(t.value, r.value) if r.name == "peak_utilisation" else t.value + r.value
-                    t.optimal &= r.optimal
-                    t.seconds += r.seconds
-                if bar:
-                    bar.advance(task)
+    totals = {name: StageResult(name) for name, _ in STAGES}
+    placed: set[str] = set()
+    for i, c in enumerate(comps):
+        r = results[i]
+        placed |= r.placed(c)
+        for fi, wi in r.sol.items():
+            f = c.families[fi]
+            worker_of[f.id] = None if wi is None else c.workers[wi].id
+            if f.mixed and wi is not None and fi not in r.joins:
+                newcomers_wait.add(f.id)
+        for s in r.stages:
+            t = totals[s.name]
+            t.value = max(t.value, s.value) if s.name == "peak_utilisation" else t.value + s.value
+            t.optimal &= s.optimal
+            t.seconds += s.seconds
     supervisors, missing = assign_supervisors(inst, first=placed)  # the solver's choice of who gets a place
     _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken)
-    return Solution(worker_of, list(stage_totals.values()), supervisors, missing, pins_broken,
-                    time.perf_counter() - started, len(comps), newcomers_wait)
+    return Solution(worker_of, list(totals.values()), supervisors, missing, pins_broken, seconds, len(comps),
+                    newcomers_wait, cut)
 
 
 def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcomers_wait: set[str],
@@ -301,30 +458,17 @@ def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcome
                     f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
 
 
-class _NoProgress:
-    def __enter__(self):
-        return None
+def allocate(inst: Instance, opts: Options = Options(), warnings: tuple[str, ...] = ()):
+    """Solve, then explain: the plan with a status and reason for every child, validated.
 
-    def __exit__(self, *exc):
-        return False
-
-
-def _progress(opts: Options, n: int):
-    import sys
-    if not opts.progress or n < 2 or not sys.stderr.isatty():
-        return _NoProgress()
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=Console(stderr=True), transient=True)
-
-
-def allocate(inst: Instance, opts: Options = Options()):
-    """Solve, then explain: the plan with a status and reason for every child, validated."""
+    `warnings`: what reading the inputs found (one line each), carried into the summary."""
     from .plan import make_plan
     from .validator import check
     solution = solve(inst, opts)
-    plan = make_plan(inst, solution, opts)
+    if solution.cut_short:
+        warnings += (f"the solve was stopped by the clock at the time limit ({_limit(inst, opts):g} s): this is the "
+                     "starting plan, which a repeat would write too; give a longer --time-limit for a better one",)
+    plan = make_plan(inst, solution, opts, warnings)
     problems = check(inst, plan)
     if problems:
         raise RuntimeError("the plan failed independent validation: " + "; ".join(problems[:5]))

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .files import csv_text, json_text, write_all, xlsx_bytes
+from .files import csv_text, json_text, publish, xlsx_bytes
 
 ALLOCATION_COLUMNS = ("child_id", "family_id", "team", "worker_id", "status", "previous_worker", "reason")
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "utilisation", "supervisor_id",
                   "nqsw_supervised", "load", "employment", "over_capacity_load")
+# Every file a plan folder can hold: writing a plan replaces the folder whole, and only if it holds no others.
+PLAN_FILES = ("allocation.csv", "workers.csv", "summary.json", "allocation.xlsx")
 
 
 def tables(plan) -> dict[str, tuple[tuple[str, ...], list[list]]]:
@@ -23,16 +25,21 @@ def summary_rows(s: dict) -> list[list]:
     return rows + [[f"{p} {k}", v] for p, d in s["by_priority"].items() for k, v in d.items()]
 
 
-def write_plan(plan, out: str | Path, xlsx: bool = False) -> None:
-    out = Path(out)
+def plan_files(plan, xlsx: bool = False) -> dict[str, bytes]:
+    """The plan folder's files by name: allocation.csv, workers.csv, summary.json (and allocation.xlsx)."""
     t = tables(plan)
-    files = {out / f"{name}.csv": csv_text(*t[name]).encode() for name in t}
-    files[out / "summary.json"] = json_text(plan.summary).encode()
+    files = {f"{name}.csv": csv_text(*t[name]).encode() for name in t}
+    files["summary.json"] = json_text(plan.summary).encode()
     if xlsx:
         s = plan.summary
         sheets = dict(t)
         sheets["summary"] = (("measure", "value"), summary_rows(s))
         sheets["stages"] = (("stage", "value", "proven_optimal"),
                             [[st["stage"], st["value"], st["proven_optimal"]] for st in s["stages"]])
-        files[out / "allocation.xlsx"] = xlsx_bytes(sheets)
-    write_all(files)
+        files["allocation.xlsx"] = xlsx_bytes(sheets)
+    return files
+
+
+def write_plan(plan, out: str | Path, xlsx: bool = False) -> None:
+    """Write the plan folder `out` as one whole run (see files.publish)."""
+    publish(out, plan_files(plan, xlsx), PLAN_FILES, "plan")

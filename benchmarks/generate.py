@@ -343,9 +343,13 @@ def _make_cases(rng: random.Random, specs: Sequence[TeamSpec],
 def _ensure_skill_holders(rng: random.Random, workers: list[dict],
                           cases: list[dict]) -> None:
     """Give a team practitioner any skill combination the team's children need."""
+    serving: dict[str, list[dict]] = {}  # team -> workers who may hold its children (can_hold's first test)
+    for w in workers:
+        for t in dict.fromkeys([w["team"], *split_tags(w["extra_teams"])]):
+            serving.setdefault(t, []).append(w)
     for fam in families(cases).values():
         team = fam[0]["team"]
-        if any(can_hold(w, fam, new=False) for w in workers):
+        if any(can_hold(w, fam, new=False) for w in serving.get(team, ())):
             continue
         skills, _ = family_needs(fam)
         options = [w for w in workers if w["team"] == team

@@ -117,6 +117,9 @@ ERRORS: dict[str, list[str]] = {
                                     "give a weight above 0"],
     "cases_court_not_yes_no.csv": ["cases_court_not_yes_no.csv, row 10, column 'court': 'perhaps' is not yes or no",
                                    "use yes/no"],
+    # a value and its comma lost: the rest of the row would shift one column left
+    "cases_short_row.csv": ["cases_short_row.csv, row 6: has 10 values but the header has 11 columns",
+                            "the values after it would land in the wrong columns"],
     # one workbook for both files: each problem names its sheet
     "council_bad.xlsx": ["council_bad.xlsx (sheet workers), row 3, column 'fte': 1.5 is out of range",
                          "council_bad.xlsx (sheet cases), row 5, column 'category': 'adoption' is not a category",
@@ -131,6 +134,10 @@ ERRORS: dict[str, list[str]] = {
                                "policy_bad_values.toml, key 'cross_team': 'yes' is not valid; use true or false"],
     "policy_unknown_weight.toml": ["policy_unknown_weight.toml, key 'weights.adoption': unknown category",
                                    "use one of: cin, cp, lac, care_leaver, assessment"],
+    # a key added at the end of the sample policy lands in its last table, [weights]
+    "policy_key_after_weights.toml": ["policy_key_after_weights.toml, key 'weights.time_limit_seconds':",
+                                      "'time_limit_seconds' is under [weights] (TOML puts every key after",
+                                      "move it above the first [table] header"],
 }
 
 # exit 0, but the warning is printed: the plan cannot do what the file implies

@@ -96,8 +96,9 @@ def xlsx_sheets(doc: dict) -> dict:
 
 
 def write_comparison_xlsx(doc: dict, path: str | Path) -> None:
-    from allocator.files import write_xlsx
-    write_xlsx(path, xlsx_sheets(doc))
+    """Write the comparison workbook (one sheet, "comparison"; allocator.files.is_caseload_workbook knows it)."""
+    from allocator.files import publish, xlsx_bytes
+    publish(path, xlsx_bytes(xlsx_sheets(doc)), what="comparison")
 
 
 def _fmt(key: str, v, diff: bool = False) -> str:

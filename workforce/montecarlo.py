@@ -17,6 +17,7 @@ from .scenario import UNCERTAIN, Scenario
 PERCENTILES = (10, 50, 90)
 BANDED = ("required_fte", "gap_fte", "agency_share", "cost")
 CHUNK_ROWS = 20_000  # rows projected at a time: bounds memory, keeps each step vectorised
+CHUNK_CELLS = 1_000_000  # row-months projected at a time: long horizons take fewer rows a chunk
 
 # Told how far a run has got: (what is running, rows projected so far, rows in all). The CLI draws a bar.
 Progress = Callable[[str, int, int], None]
@@ -49,16 +50,18 @@ def draw_values(s: Scenario, runs: int, seed: int) -> dict[str, np.ndarray]:
 
 def _summaries(inputs: Inputs, years: int, progress: Progress | None = None,
                label: str = "Monte Carlo") -> dict[str, np.ndarray]:
-    """Yearly figures for every row, projected in chunks of CHUNK_ROWS rows."""
+    """Yearly figures for every row, projected in chunks of at most CHUNK_ROWS rows and CHUNK_CELLS
+    row-months (a 30-year horizon would otherwise hold 1.5 GB at once)."""
     parts = []
     if progress:
         progress(label, 0, inputs.draws)
-    for lo in range(0, inputs.draws, CHUNK_ROWS):
-        y = yearly(project(inputs.rows(lo, lo + CHUNK_ROWS)), years)
+    chunk = max(1_000, min(CHUNK_ROWS, CHUNK_CELLS // (12 * years + 1)))
+    for lo in range(0, inputs.draws, chunk):
+        y = yearly(project(inputs.rows(lo, lo + chunk)), years)
         y["cost"] = y["staff_cost"] + y["placement_cost"]
         parts.append({k: y[k] for k in BANDED + ("over_cap",)})
         if progress:
-            progress(label, min(lo + CHUNK_ROWS, inputs.draws), inputs.draws)
+            progress(label, min(lo + chunk, inputs.draws), inputs.draws)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 

@@ -473,10 +473,18 @@ def xlsx_sheets(report: Report) -> dict:
     return sheets
 
 
+REPORT_FILES = ("report.html", "report.xlsx")  # every file a report folder can hold
+
+
+def report_files(report: Report, stem: str = "report") -> dict[str, bytes]:
+    """<stem>.html and <stem>.xlsx, by name."""
+    from allocator.files import xlsx_bytes
+    return {f"{stem}.html": render_html(report).encode("utf-8"), f"{stem}.xlsx": xlsx_bytes(xlsx_sheets(report))}
+
+
 def write_report(report: Report, out: str | Path, stem: str = "report") -> list[Path]:
-    """Write OUT/<stem>.html and OUT/<stem>.xlsx together (atomically: both or neither)."""
-    from allocator.files import write_all, xlsx_bytes
-    out = Path(out)
-    paths = [out / f"{stem}.html", out / f"{stem}.xlsx"]
-    write_all({paths[0]: render_html(report).encode("utf-8"), paths[1]: xlsx_bytes(xlsx_sheets(report))})
-    return paths
+    """Write the report folder OUT (<stem>.html and <stem>.xlsx) as one whole run (allocator.files.publish)."""
+    from allocator.files import publish
+    files = report_files(report, stem)
+    publish(out, files, files, "report")
+    return [Path(out) / name for name in files]

@@ -13,7 +13,15 @@ from datetime import date
 from pathlib import Path
 
 from allocator.errors import Problem, ValidationError
-from allocator.policy import CATEGORIES, Policy, number_problem, parse_policy, read_toml
+from allocator.policy import (
+    CATEGORIES,
+    POLICY_KEYS,
+    Policy,
+    misplaced,
+    number_problem,
+    parse_policy,
+    read_toml,
+)
 
 # Weekly costs of a placement by type (DOMAIN.md); `[placements] weekly_cost` overrides.
 WEEKLY_COST = {"in_house_fostering": 350.0, "independent_fostering": 800.0, "residential": 3200.0}
@@ -36,6 +44,31 @@ FROM_KEYS = ("workers", "cases")
 UNCERTAIN = ("growth_per_year", "turnover_per_year", "prevention_achieved", "intake_filled", "placement_cost")
 UNCERTAINTY_KEYS = UNCERTAIN + ("runs", "seed", "distribution")
 POLICY_EXTRA = ("non_availability",)
+
+# Upper bounds on the numbers, far above any council (England has about 400,000 children in need and
+# 33,000 children's social workers), so that the projection's arithmetic stays finite and meaningful.
+MAX_CHILDREN = 10_000_000  # demand.children, history, prevented; placements baseline and prevented
+MAX_FTE = 1_000_000  # any FTE or head count: workforce, intakes, hires, service leaders
+MAX_PLACEMENT_GROWTH = 1_000_000  # placements.growth_per_year, children a year either way
+MAX_COST = 10_000_000  # pounds a year: a cost per FTE, a placement's average cost, an uncertainty range
+MAX_WEEKLY_COST = 200_000  # pounds a week for a placement
+MAX_INVESTMENT = 10_000_000_000  # pounds
+MAX_SEED = 2**31 - 1
+YEAR_MIN, YEAR_MAX = 2000, 2100  # any month the scenario names
+# Monte Carlo: the draws are held as arrays of runs x months (about 28 bytes a run-month, measured; 32 with
+# margin); this caps them near 400 MB: 33,333 runs over 30 years, 100,000 over 10. 10,000 give steady P10/P90.
+MAX_RUN_MONTHS = 12_000_000
+BYTES_PER_RUN_MONTH = 32
+
+# Where each key of a scenario belongs ("" is the top level): a key TOML read into the wrong table
+# (one added after the last [table] header) is reported as misplaced, with the table it belongs in.
+HOMES: dict[str, list[str]] = {}
+for _table, _keys in (("", ("name", "start", "years")), ("from", FROM_KEYS), ("demand", DEMAND_KEYS),
+                      ("policy", POLICY_KEYS + POLICY_EXTRA), ("workforce", WORKFORCE_KEYS),
+                      ("intake", INTAKE_KEYS), ("costs", COST_KEYS), ("placements", PLACEMENT_KEYS),
+                      ("investment", INVESTMENT_KEYS), ("targets", TARGET_KEYS), ("uncertainty", UNCERTAINTY_KEYS)):
+    for _k in _keys:
+        HOMES.setdefault(_k, []).append(_table)
 
 
 @dataclass(frozen=True)
@@ -162,6 +195,10 @@ class _Checker:
     def unknown(self, table: dict, valid: tuple[str, ...], prefix: str) -> None:
         for k in sorted(table):
             if k not in valid:
+                home = prefix.split("[")[0]
+                if prefix and k in HOMES and home not in HOMES[k]:
+                    self.bad(f"{prefix}.{k}", misplaced(k, prefix, HOMES[k]))
+                    continue
                 where = f"the {prefix} section" if prefix else "the top level"
                 self.bad(f"{prefix}.{k}" if prefix else k,
                          f"unknown key; valid keys in {where} are: {', '.join(valid)}")
@@ -181,18 +218,25 @@ class _Checker:
         return int(v) if integer else float(v)
 
     def month(self, value, name: str) -> Month | None:
+        got = None
         if isinstance(value, date):
-            return Month(value.year, value.month)
-        if isinstance(value, str):
+            got = Month(value.year, value.month)
+        elif isinstance(value, str):
             parts = value.strip().split("-")
             if len(parts) in (2, 3) and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
                 y, m = int(parts[0]), int(parts[1])
                 if 1 <= m <= 12:
-                    return Month(y, m)
-        self.bad(name, f"{value!r} is not a month; write it as \"YYYY-MM\", e.g. \"2027-04\"")
-        return None
+                    got = Month(y, m)
+        if got is None:
+            self.bad(name, f"{value!r} is not a month; write it as \"YYYY-MM\", e.g. \"2027-04\"")
+        elif not YEAR_MIN <= got.year <= YEAR_MAX:
+            self.bad(name, f"{got} is outside the years this tool plans, {YEAR_MIN} to {YEAR_MAX}; check the year, "
+                     "e.g. \"2027-04\"")
+            got = None
+        return got
 
-    def per_year(self, table: dict, key: str, prefix: str, years: int | None, *, low=0.0) -> tuple[float, ...]:
+    def per_year(self, table: dict, key: str, prefix: str, years: int | None, *, low=0.0,
+                 high=float(MAX_CHILDREN)) -> tuple[float, ...]:
         """A number for every year, or a list with one value a year."""
         name = f"{prefix}.{key}"
         if key not in table:
@@ -209,9 +253,9 @@ class _Checker:
         else:
             self.bad(name, f"{v!r} is not valid; {fix}")
             return tuple([0.0] * (years or 0))
-        if any(not isinstance(x, (int, float)) or isinstance(x, bool) or not math.isfinite(x) or x < low
+        if any(not isinstance(x, (int, float)) or isinstance(x, bool) or not math.isfinite(x) or not low <= x <= high
                for x in values):
-            self.bad(name, f"{v!r} is not valid; every value must be a number of at least {low}")
+            self.bad(name, f"{v!r} is not valid; every value must be a number of at least {low:g} and at most {high:,.0f}")
             return tuple([0.0] * (years or 0))
         return tuple(float(x) for x in values)
 
@@ -265,7 +309,7 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
                       why="; add a demand section with children = N and growth_per_year = 0.05 (or history = a list "
                           "of yearly counts)")
     pol_table = ck.table(doc, "policy", required=False) or {}
-    policy, pol_problems = parse_policy(pol_table, file, extra_keys=POLICY_EXTRA)
+    policy, pol_problems = parse_policy(pol_table, file, extra_keys=POLICY_EXTRA, name="policy", homes=HOMES)
     ck.problems += [Problem(p.file, p.row, f"policy.{p.column}" if p.column else "policy", p.message, p.severity)
                     for p in pol_problems]
     non_availability = ck.number(pol_table, "non_availability", "policy", default=0.0, low=0, high=0.9,
@@ -281,7 +325,7 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
     if demand is not None:
         ck.unknown(demand, DEMAND_KEYS, "demand")
         children = ck.number(demand, "children", "demand", required=source is None and "history" not in demand,
-                             low=0, hint="the number of children needing a case-holding social worker now")
+                             low=0, high=MAX_CHILDREN, hint="the number of children needing a case-holding social worker now")
         if source is not None and "children" in demand:
             ck.bad("demand.children", "is given here and by the from section's cases; remove one")
         if "history" in demand and "growth_per_year" in demand:
@@ -308,9 +352,9 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
             if k in wf:
                 ck.bad(f"workforce.{k}", "is given here and by the from section's workers; remove one")
     case_holder = ck.number(wf, "case_holder_fte", "workforce", required=source is None and not wf_missing, low=0,
-                            hint="the permanent, experienced case-holding FTE, e.g. 76.8")
-    nqsw = ck.number(wf, "nqsw_fte", "workforce", default=0.0, low=0, hint="FTE of NQSWs in their ASYE year")
-    agency = ck.number(wf, "agency_fte", "workforce", default=0.0, low=0, hint="agency social worker FTE")
+                            high=MAX_FTE, hint="the permanent, experienced case-holding FTE, e.g. 76.8")
+    nqsw = ck.number(wf, "nqsw_fte", "workforce", default=0.0, low=0, high=MAX_FTE, hint="FTE of NQSWs in their ASYE year")
+    agency = ck.number(wf, "agency_fte", "workforce", default=0.0, low=0, high=MAX_FTE, hint="agency social worker FTE")
     turnover = ck.number(wf, "turnover_per_year", "workforce", default=None, low=0, high=0.9,
                          hint="the annual leaving rate, e.g. 0.127 for 12.7%")
     if turnover is None and "turnover_per_year" not in wf:
@@ -318,15 +362,16 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
         notes.append(f"workforce.turnover_per_year not given; using England's 2023 rate {ENGLAND_TURNOVER:.1%}")
     target = ck.number(wf, "agency_target_share", "workforce", default=None, low=0, high=1,
                        hint="a share such as 0.10 for 10%")
-    agency_max = ck.number(wf, "agency_max_fte", "workforce", default=None, low=0,
+    agency_max = ck.number(wf, "agency_max_fte", "workforce", default=None, low=0, high=MAX_FTE,
                            hint="the most agency FTE the council can find")
     cover = ck.number(wf, "agency_cover", "workforce", default=1.0, low=0, high=1,
                       hint="the share of the shortfall agency staff fill, 1.0 = all of it")
-    hires = ck.number(wf, "experienced_hires_per_year", "workforce", default=0.0, low=0,
+    hires = ck.number(wf, "experienced_hires_per_year", "workforce", default=0.0, low=0, high=MAX_FTE,
                       hint="experienced FTE recruited a year, spread evenly")
-    ppsl = ck.number(wf, "practitioners_per_service_leader", "workforce", default=6.0, low=0, low_open=True,
+    ppsl = ck.number(wf, "practitioners_per_service_leader", "workforce", default=6.0, low=1, high=1000,
                      hint="practitioners a team manager leads, e.g. 6")
-    leaders = ck.number(wf, "service_leaders", "workforce", default=None, low=0, hint="team managers now")
+    leaders = ck.number(wf, "service_leaders", "workforce", default=None, low=0, high=MAX_FTE,
+                      hint="team managers now")
 
     # intakes
     intakes = []
@@ -353,16 +398,16 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
                 ck.bad(f"{prefix}.month", f"{month} is after the projection ends ({start.plus(years * 12 - 1)}); "
                        "give a month inside the horizon or raise years")
                 month = None
-        nq = ck.number(it, "nqsw", prefix, default=0.0, low=0, hint="NQSW FTE joining")
-        ex = ck.number(it, "experienced", prefix, default=0.0, low=0, hint="experienced FTE joining")
-        sl = ck.number(it, "service_leaders", prefix, default=0.0, low=0, hint="team managers joining")
+        nq = ck.number(it, "nqsw", prefix, default=0.0, low=0, high=MAX_FTE, hint="NQSW FTE joining")
+        ex = ck.number(it, "experienced", prefix, default=0.0, low=0, high=MAX_FTE, hint="experienced FTE joining")
+        sl = ck.number(it, "service_leaders", prefix, default=0.0, low=0, high=MAX_FTE, hint="team managers joining")
         if month is not None:
             intakes.append(Intake(month, nq or 0.0, ex or 0.0, sl or 0.0))
 
     # costs
     costs_t = ck.table(doc, "costs", required=False) or {}
     ck.unknown(costs_t, COST_KEYS, "costs")
-    costs = {k: ck.number(costs_t, k, "costs", default=d, low=0, hint="a yearly cost per FTE in pounds")
+    costs = {k: ck.number(costs_t, k, "costs", default=d, low=0, high=MAX_COST, hint="a yearly cost per FTE in pounds")
              for k, d in COST_DEFAULTS.items()}
     costs = {k: (v if v is not None else COST_DEFAULTS[k]) for k, v in costs.items()}
 
@@ -371,7 +416,7 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
     investment = None
     if inv is not None:
         ck.unknown(inv, INVESTMENT_KEYS, "investment")
-        investment = ck.number(inv, "amount", "investment", required=True, low=0, low_open=True,
+        investment = ck.number(inv, "amount", "investment", required=True, low=0, low_open=True, high=MAX_INVESTMENT,
                                hint="the amount invested in pounds, e.g. 500000")
         if placements is None:
             ck.bad("investment", "needs a placements section with average_cost to judge payback in placements avoided")
@@ -394,7 +439,7 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
     intake_month = ck.number(targets, "intake_month", "targets", default=first_nqsw, low=1, high=12, integer=True,
                              hint="the month of the year NQSW cohorts join, e.g. 9 for September")
 
-    uncertainty = _uncertainty(ck.table(doc, "uncertainty", required=False), ck)
+    uncertainty = _uncertainty(ck.table(doc, "uncertainty", required=False), ck, years)
 
     nqsw_qualifying = None
     if source is not None and start is not None:
@@ -423,9 +468,9 @@ def _fit_history(v, ck: _Checker) -> Trend:
     import numpy as np
 
     if (not isinstance(v, list) or len(v) < 3
-            or any(not isinstance(x, (int, float)) or isinstance(x, bool) or not x > 0 for x in v)):
-        ck.bad("demand.history", f"{v!r} is not valid; give at least 3 yearly counts above 0, oldest first, "
-               "e.g. history = [1958, 1880, 1744, 1991, 2482]")
+            or any(not isinstance(x, (int, float)) or isinstance(x, bool) or not 0 < x <= MAX_CHILDREN for x in v)):
+        ck.bad("demand.history", f"{v!r} is not valid; give at least 3 yearly counts above 0 (and at most "
+               f"{MAX_CHILDREN:,}), oldest first, e.g. history = [1958, 1880, 1744, 1991, 2482]")
         return Trend("compound")
     y = np.array(v, dtype=float)
     x = np.arange(len(y), dtype=float)
@@ -446,8 +491,9 @@ def _placements(t: dict | None, ck: _Checker, years: int | None) -> Placements |
     if t is None:
         return None
     ck.unknown(t, PLACEMENT_KEYS, "placements")
-    baseline = ck.number(t, "baseline", "placements", required=True, low=0, hint="looked-after children now")
-    growth = ck.number(t, "growth_per_year", "placements", default=0.0, low=-1e6,
+    baseline = ck.number(t, "baseline", "placements", required=True, low=0, high=MAX_CHILDREN, hint="looked-after children now")
+    growth = ck.number(t, "growth_per_year", "placements", default=0.0, low=-MAX_PLACEMENT_GROWTH,
+                       high=MAX_PLACEMENT_GROWTH,
                        hint="children a year, without prevention")
     prevented = ck.per_year(t, "prevented_per_year", "placements", years)
     weekly = dict(WEEKLY_COST)
@@ -460,11 +506,12 @@ def _placements(t: dict | None, ck: _Checker, years: int | None) -> Placements |
                 if k not in WEEKLY_COST:
                     ck.bad(f"placements.weekly_cost.{k}", f"unknown; use one of: {', '.join(WEEKLY_COST)}")
                 else:
-                    weekly[k] = ck.number(wc, k, "placements.weekly_cost", default=weekly[k], low=0)
+                    weekly[k] = ck.number(wc, k, "placements.weekly_cost", default=weekly[k], low=0,
+                                          high=MAX_WEEKLY_COST)
     mix = None
     if "mix" in t:
         mix = ck.shares(t["mix"], "placements.mix", tuple(WEEKLY_COST))
-    average = ck.number(t, "average_cost", "placements", default=None, low=0, low_open=True,
+    average = ck.number(t, "average_cost", "placements", default=None, low=0, low_open=True, high=MAX_COST,
                         hint="the cost of a placement a year in pounds, e.g. 40000")
     if "average_cost" in t and "mix" in t:
         ck.bad("placements.mix", "is given with average_cost; give one: an average cost or a mix by placement type")
@@ -479,13 +526,13 @@ def _placements(t: dict | None, ck: _Checker, years: int | None) -> Placements |
     return Placements(baseline, growth, prevented, average, mix)
 
 
-def _uncertainty(t: dict | None, ck: _Checker) -> Uncertainty | None:
+def _uncertainty(t: dict | None, ck: _Checker, years: int | None = None) -> Uncertainty | None:
     if t is None:
         return None
     ck.unknown(t, UNCERTAINTY_KEYS, "uncertainty")
     ranges = {}
     limits = {"growth_per_year": (-0.5, 1.0), "turnover_per_year": (0.0, 0.9), "prevention_achieved": (0.0, 1.5),
-              "intake_filled": (0.0, 1.0), "placement_cost": (0.0, 1e7)}
+              "intake_filled": (0.0, 1.0), "placement_cost": (0.0, float(MAX_COST))}
     for key in UNCERTAIN:
         if key not in t:
             continue
@@ -499,7 +546,17 @@ def _uncertainty(t: dict | None, ck: _Checker) -> Uncertainty | None:
             continue
         ranges[key] = (float(v[0]), float(v[1]))
     runs = ck.number(t, "runs", "uncertainty", default=1000, low=1, high=1_000_000, integer=True)
-    seed = ck.number(t, "seed", "uncertainty", default=0, low=0, integer=True)
+    if runs is not None and years:
+        months = years * 12
+        if runs * months > MAX_RUN_MONTHS:
+            most = MAX_RUN_MONTHS // months
+            need = runs * (months + 1) * BYTES_PER_RUN_MONTH / 1024 ** 3
+            ck.bad("uncertainty.runs", f"{runs:,} runs over {years} years ({months} months) would hold about "
+                   f"{need:,.1f} GB of draws in memory; runs x months may be at most {MAX_RUN_MONTHS:,}, so over "
+                   f"{years} years use at most {most:,} runs, or fewer years (10,000 runs already give steady "
+                   "P10/P50/P90)")
+            runs = None
+    seed = ck.number(t, "seed", "uncertainty", default=0, low=0, high=MAX_SEED, integer=True)
     dist = t.get("distribution", "uniform")
     if dist not in ("uniform", "triangular"):
         ck.bad("uncertainty.distribution", f"{dist!r} is not valid; use \"uniform\" or \"triangular\"")

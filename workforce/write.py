@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allocator.files import write_csv, write_xlsx
+from allocator.files import csv_text, publish, xlsx_bytes
 
 MONTH_COLUMNS = ("month", "children", "required_fte", "case_holder_fte", "nqsw_fte", "nqsw_capacity_fte",
                  "agency_fte", "available_fte", "gap_fte", "agency_share", "caseload_per_fte", "service_leaders",
                  "service_leaders_needed", "placements", "staff_cost", "agency_cost", "placement_cost")
 STATES = MONTH_COLUMNS[1:14]
 FLOWS = MONTH_COLUMNS[14:]
+# Every file a projection folder can hold: writing one replaces the folder whole, and only if it holds no others.
+PROJECTION_FILES = ("projection.csv", "projection.xlsx")
 
 
 def month_rows(plan) -> list[list]:
@@ -26,15 +28,19 @@ def month_rows(plan) -> list[list]:
     return rows
 
 
-def write_projection(plan, out: str | Path) -> list[Path]:
-    """Write projection.csv (monthly) and projection.xlsx (monthly and yearly sheets) to `out`."""
-    out = Path(out)
+def projection_files(plan) -> dict[str, bytes]:
+    """projection.csv (monthly) and projection.xlsx (monthly and yearly sheets), by name."""
     rows = month_rows(plan)
     years = plan.doc["years"]
     year_cols = list(years[0]) if years else []
-    write_csv(out / "projection.csv", MONTH_COLUMNS, rows)
-    write_xlsx(out / "projection.xlsx", {
-        "monthly": (MONTH_COLUMNS, rows),
-        "yearly": (year_cols, [[y[c] for c in year_cols] for y in years]),
-    })
-    return [out / "projection.csv", out / "projection.xlsx"]
+    return {"projection.csv": csv_text(MONTH_COLUMNS, rows).encode(),
+            "projection.xlsx": xlsx_bytes({
+                "monthly": (MONTH_COLUMNS, rows),
+                "yearly": (year_cols, [[y[c] for c in year_cols] for y in years]),
+            })}
+
+
+def write_projection(plan, out: str | Path) -> list[Path]:
+    """Write the projection folder `out` as one whole run (see allocator.files.publish)."""
+    publish(out, projection_files(plan), PROJECTION_FILES, "projection")
+    return [Path(out) / name for name in PROJECTION_FILES]
