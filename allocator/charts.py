@@ -7,7 +7,10 @@ hatched and written beside each bar.
 """
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
+import warnings
 from dataclasses import dataclass
 
 # Probation's workload bands (allocator.show.band_name): colour, hatch for print and colour blindness.
@@ -26,6 +29,33 @@ class Chart:
     png: bytes
 
 
+class _NoFindfont(logging.Filter):
+    """Drops matplotlib's "findfont: ..." log lines (a font family it looked for and did not find)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("findfont")
+
+
+@contextlib.contextmanager
+def quiet_fonts():
+    """Draw without matplotlib's font chatter on stderr.
+
+    Ids, team and scenario names may hold characters no installed font has (an emoji, say).
+    Matplotlib draws those as an empty box either way; what this silences is only its "Glyph ... missing
+    from font(s)" warnings and its logged "findfont: ..." lines, which would otherwise land on the
+    user's terminal (between the tool's own output) once per chart. Usable as a decorator.
+    """
+    font_log = logging.getLogger("matplotlib.font_manager")
+    quiet = _NoFindfont()
+    font_log.addFilter(quiet)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+            yield
+    finally:
+        font_log.removeFilter(quiet)
+
+
 def pyplot():
     """matplotlib.pyplot on the Agg backend, with settings that make the same figure give the same bytes."""
     import matplotlib
@@ -34,10 +64,13 @@ def pyplot():
     matplotlib.rcParams.update({
         "svg.hashsalt": "caseload", "font.family": "DejaVu Sans", "font.size": 10,
         "axes.spines.top": False, "axes.spines.right": False, "hatch.linewidth": 0.8,
+        # ids and names are drawn as written: "W$1$" is not TeX (and "$\x$" would stop the report)
+        "text.parse_math": False,
     })
     return plt
 
 
+@quiet_fonts()
 def render(fig) -> bytes:
     """The figure as PNG bytes (no metadata, so no dates and no version), then closed."""
     plt = pyplot()
@@ -56,6 +89,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "chart"
 
 
+@quiet_fonts()
 def caseload_charts(worker_rows: list[dict]) -> list[Chart]:
     """One chart a team: each case-holding worker's caseload (weighted children) against capacity, banded."""
     teams = sorted({w["team"] for w in worker_rows})
@@ -102,6 +136,7 @@ def _role(role: str) -> str:
             "consultant_social_worker": "consultant SW", "service_leader": "team manager"}.get(role, role)
 
 
+@quiet_fonts()
 def awaiting_chart(by_priority: dict) -> Chart:
     """Children awaiting allocation by priority: how many the plan allocates and how many still wait."""
     plt = pyplot()

@@ -7,7 +7,7 @@ style, marker and hatch as well as colour, and lines are labelled at their ends.
 """
 from __future__ import annotations
 
-from allocator.charts import WIDTH_IN, Chart, pyplot, render, slug
+from allocator.charts import WIDTH_IN, Chart, pyplot, quiet_fonts, render, slug
 
 COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00", "#00838f", "#5d4037", "#ad1457")
 LINES = ("-", "--", "-.", ":")
@@ -36,6 +36,7 @@ def money(x: float) -> str:
     return f"£{x / 1e6:,.1f}m" if abs(x) >= 1e6 else f"£{x / 1e3:,.0f}k"
 
 
+@quiet_fonts()
 def fte_chart(plan) -> Chart:
     """Required FTE against available FTE, month by month; the P10-P90 band of required FTE when uncertain."""
     plt = pyplot()
@@ -83,6 +84,7 @@ def fte_chart(plan) -> Chart:
                  render(fig))
 
 
+@quiet_fonts()
 def agency_chart(plans: list) -> Chart:
     """Agency share of case-holding FTE, month by month, for each option, against each option's target."""
     plt = pyplot()
@@ -123,6 +125,7 @@ def agency_chart(plans: list) -> Chart:
     return Chart("agency-share", "Agency share against its target", alt, render(fig))
 
 
+@quiet_fonts()
 def cost_chart(plans: list) -> Chart:
     """Each option's cost year by year (staff plus placements), bars side by side."""
     plt = pyplot()
