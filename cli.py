@@ -213,17 +213,14 @@ def validate(workers, cases, policy):
 def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt, time_limit, seed, quiet):
     """Allocate children to workers: the best plan by the contract's order, with reasons."""
     from allocator.show import print_plan
-    from allocator.solve import Options, allocate as run
     from allocator.write import write_plan
     _check_out(out, "plan", ("workers file", workers), ("cases file", cases), ("policy", policy))
     loaded = _load(workers, cases, policy)
     console = _console(stderr=as_json)
     if not as_json:
         _print_warnings(loaded, console)
-    with _progress(quiet or as_json) as progress:
-        plan = run(loaded.instance, Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit,
-                                            seed=seed, progress=progress, started=RUN_STARTED),
-                   tuple(str(w) for w in loaded.warnings))
+    plan = _solve(loaded, quiet or as_json, keep_current=keep_current, max_moves=max_moves, time_limit=time_limit,
+                  seed=seed)
     with writing(out, "plan"):
         write_plan(plan, out, xlsx=(fmt == "xlsx"))
     if as_json:

@@ -156,7 +156,6 @@ class Explainer:
 
     def __init__(self, inst: Instance, fams: list[Family], sol, load: dict[str, int], opts, moved: int):
         self.inst, self.sol, self.load, self.opts, self.moved = inst, sol, load, opts, moved
-        self.fams = {f.id: f for f in fams}
         self.unsup = frozenset(sol.unsupervised)
         self.new_at = defaultdict(list)  # worker -> awaiting children allocated to them
         self.before: dict[str, int] = defaultdict(int)  # worker -> scaled load held before the plan

@@ -119,12 +119,14 @@ def families(inst: Instance) -> list[Family]:
 
 
 def out_of_reach(w: Worker, f: Family, inst: Instance) -> str | None:
-    if inst.policy.cross_team or w.serves(f.team):
+    if w.serves(f.team) or inst.policy.cross_team:
         return None
     return f"works in {w.team}, not {f.team}"
 
 
 def missing_skill(w: Worker, f: Family, inst: Instance) -> str | None:
+    if not f.skills:
+        return None
     missing = [s for s in f.skills if s not in w.skills]
     return f"lacks the {', '.join(missing)} skill" if missing else None
 
@@ -139,13 +141,8 @@ def avoided(w: Worker, f: Family, inst: Instance) -> str | None:
     return "is on the family's avoid list" if w.id in f.avoid else None
 
 
+# each rule answers the common case first: blocker() runs for every (family, worker) pair of a county
 HARD_RULES = (out_of_reach, missing_skill, nqsw_rule, avoided)
-# each rule beside a test that is cheap and true whenever the rule may forbid: blocker() runs for every
-# (family, worker) pair, so a county's millions of pairs skip most calls
-_CHEAP_TESTS = ((out_of_reach, lambda w, f, inst: w.team != f.team),
-                (missing_skill, lambda w, f, inst: bool(f.skills)),
-                (nqsw_rule, lambda w, f, inst: w.role == "nqsw"),
-                (avoided, lambda w, f, inst: bool(f.avoid)))
 
 
 def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] = frozenset()) -> str | None:
@@ -154,11 +151,10 @@ def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] =
     A worker who is not accepting, or an NQSW with no supervisor, keeps the
     children they already hold but takes no one new, not even a sibling.
     """
-    for rule, applies in _CHEAP_TESTS:
-        if applies(w, f, inst):
-            why = rule(w, f, inst)
-            if why:
-                return why
+    for rule in HARD_RULES:
+        why = rule(w, f, inst)
+        if why:
+            return why
     is_new = f.held_by(w.id) < f.size  # the worker would get a child who is not theirs now
     if is_new and not w.accepting:
         return "is not accepting new children"

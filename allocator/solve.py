@@ -101,7 +101,6 @@ class StageResult:
     name: str
     value: int = 0
     optimal: bool = True
-    seconds: float = 0.0
 
     def to_json(self) -> dict:
         value = self.value / 1000 if self.name == "peak_utilisation" else (
@@ -233,13 +232,15 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     """Solve the stages in order on one component within `budget` estimated seconds of work (see
     SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
 
-    Starts from `start` (default: the greedy plan); a stage whose value in the current plan is already 0 (its floor) is
-    proven without calling the solver. The values reported are those of the plan returned, recomputed
+    Starts from `start` (default: the greedy plan); a stage whose value in that plan is already 0 (its
+    floor), or that `start` proved, is not solved again. The values reported are those of the plan returned, recomputed
     from it, whatever the solver claimed on the way.
     """
     from ortools.sat.python import cp_model
 
     clock = clock or Clock(float("inf"))
+    if clock.cancelled:
+        raise Interrupted
     sol, joins = (start.sol, start.joins) if start else greedy(c, c.max_moves)
     unsup = start.unsupervised if start else c.unsupervised
     # a plan resumed keeps the stages it proved: they lead the order, so they still hold
@@ -255,10 +256,8 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
                 m.add(expr <= bound)
 
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
-    seconds: dict[str, float] = {}
     used = 0.0
     for name, term in STAGES:
-        started = time.perf_counter()
         current = values(c, sol, joins)[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
             settle(term, current)
@@ -291,7 +290,6 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
         p.max_deterministic_time = max(0.0, budget - used - CALL_SECONDS) / SECONDS_PER_UNIT
         status = clock.run(solver, m)
         used += CALL_SECONDS + solver.deterministic_time * SECONDS_PER_UNIT
-        seconds[name] = time.perf_counter() - started
         if clock.cut or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             settle(term, current)  # out of time: keep the plan we have
             proven[name] = None
@@ -306,16 +304,14 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
         sol, joins = fill(c, sol, joins, unsup)
         if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
             sol = move_back(c, sol, joins)
-    return ComponentResult(sol, joins, stage_results(c, sol, joins, proven, seconds), unsup, used)
+    return ComponentResult(sol, joins, stage_results(c, sol, joins, proven), unsup, used)
 
 
-def stage_results(c: Component, sol, joins, proven: dict[str, int | None],
-                  seconds: dict[str, float] | None = None) -> list[StageResult]:
+def stage_results(c: Component, sol, joins, proven: dict[str, int | None]) -> list[StageResult]:
     """Each stage's value in this plan; proven optimal where the solver proved exactly that value."""
     final = values(c, sol, joins)
-    seconds = seconds or {}
-    return [StageResult(name, final[name], final[name] == 0 or proven.get(name) == final[name],
-                        seconds.get(name, 0.0)) for name, _ in STAGES]
+    return [StageResult(name, final[name], final[name] == 0 or proven.get(name) == final[name])
+            for name, _ in STAGES]
 
 
 def starting_plan(c: Component) -> ComponentResult:
@@ -348,7 +344,7 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
     results: dict[int, ComponentResult] = {}
     for k, i in enumerate(lane):
         share = left_work * max(comps[i].size / max(1, left_size), 1 / (len(lane) - k))
-        results[i] = _solve_one(comps[i], seed, share, clock)
+        results[i] = solve_component(comps[i], seed, share, clock)
         left_work = max(0.0, left_work - results[i].used)
         left_size -= comps[i].size
         done(i, results[i])
@@ -357,15 +353,9 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
         if left_work <= 0:
             break
         share = left_work / (len(unproven) - k)
-        again = _solve_one(comps[i], seed, share, clock, start=results[i])
+        again = solve_component(comps[i], seed, share, clock, start=results[i])
         left_work = max(0.0, left_work - again.used)
         done(i, again)
-
-
-def _solve_one(c: Component, seed: int, work: float, clock: Clock, start: ComponentResult | None = None):
-    if clock.cancelled:
-        raise Interrupted
-    return solve_component(c, seed, work, clock, start)
 
 
 def _limit(inst: Instance, opts: Options) -> float:
@@ -428,7 +418,6 @@ def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentR
             t = totals[s.name]
             t.value = max(t.value, s.value) if s.name == "peak_utilisation" else t.value + s.value
             t.optimal &= s.optimal
-            t.seconds += s.seconds
     supervisors, missing = assign_supervisors(inst, first=placed)  # the solver's choice of who gets a place
     _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken)
     return Solution(worker_of, list(totals.values()), supervisors, missing, pins_broken, seconds, len(comps),

@@ -51,7 +51,7 @@ def bench(folder: Path, runs: int, limit: float) -> dict:
     files = ["--workers", str(folder / "workers.csv"), "--cases", str(folder / "cases.csv")]
     out = {"validate": [], "allocate": []}
     summary = None
-    for i in range(runs):
+    for _ in range(runs):
         out["validate"].append(measure(["validate", *files])[:2])
         with tempfile.TemporaryDirectory() as tmp:
             wall, peak, text = measure(["allocate", *files, "--time-limit", str(limit), "--quiet", "--json",
