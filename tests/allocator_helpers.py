@@ -124,3 +124,44 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
         return list(reader.fieldnames or []), list(reader)
+
+
+def random_council(rng, teams: tuple[int, int], workers: tuple[int, int], children: tuple[int, int],
+                   children_per_fte: float) -> Instance:
+    """A random small council for property tests: numbers of teams, workers and children drawn from the
+    ranges; families, pins, skills, overloads, weights, NQSWs short of supervision places, pool
+    workers, workers not accepting."""
+    names = ["T1", "T2", "T3"][:rng.randint(*teams)]
+    ids = [f"W{i}" for i in range(rng.randint(*workers))]
+    roles = ["social_worker", "social_worker", "nqsw", "nqsw", "senior_social_worker", "consultant_social_worker",
+             "service_leader"]
+    ws = []
+    for wid in ids:
+        kw = {"skills": tuple(s for s in ("court", "disability") if rng.random() < 0.5)}
+        if rng.random() < 0.2:
+            kw["extra_teams"] = (rng.choice(names),)
+        if rng.random() < 0.1:
+            kw["accepting"] = False
+        if rng.random() < 0.3:
+            kw["max_children"] = float(rng.choice([1, 2, 3, 5]))
+        ws.append(worker(wid, team=rng.choice(names), role=rng.choice(roles), fte=rng.choice([0.5, 0.8, 1.0]), **kw))
+    n = rng.randint(*children)
+    nf = rng.randint(n // 3, n // 2 + 1)
+    fam_team = {f: rng.choice(names) for f in range(nf)}
+    fam_pin = {f: (rng.choice(ids) if rng.random() < 0.15 else None) for f in range(nf)}
+    cs = []
+    for i in range(n):
+        f = rng.randrange(nf)
+        kw = {"priority": rng.choice(["high", "medium", "low"]), "court": rng.random() < 0.2}
+        if rng.random() < 0.2:
+            kw["required_skills"] = (rng.choice(["court", "disability"]),)
+        if rng.random() < 0.75:
+            kw["current_worker"] = rng.choice(ids)
+        if rng.random() < 0.2:
+            kw["weight"] = rng.choice([0.5, 1.25, 2.0])
+        if fam_pin[f] and rng.random() < 0.6:
+            kw["fixed_worker"] = fam_pin[f]
+        cs.append(child(f"c{i:03d}", team=fam_team[f], category=rng.choice(["cin", "cp", "lac", "assessment"]),
+                        family=f"F{f}", **kw))
+    return instance(ws, cs, children_per_fte=children_per_fte, manager_max_cases=2.0, max_nqsw_per_supervisor=1,
+                    weights={"cp": 1.5, "lac": 0.5})

@@ -13,7 +13,7 @@ import pytest
 
 from allocator import validator
 from allocator.solve import Options, allocate
-from allocator_helpers import child, instance, rows, run, stages, worker
+from allocator_helpers import child, instance, random_council, rows, run, stages, worker
 
 
 def objectives(inst, worker_of, unsupervised=frozenset()):
@@ -221,40 +221,9 @@ def test_regression_unmet_pin_of_waiting_newcomer_blamed_on_move_budget():
 # ---------------------------------------------------------------------------------------------
 
 def _council(rng: random.Random, n_children: int):
-    """A council of 4-6 workers, two teams, families, pins, skills, overloads and weights."""
-    teams = ["T1", "T2"]
-    ids = [f"W{i}" for i in range(rng.randint(4, 6))]
-    roles = ["social_worker", "social_worker", "nqsw", "senior_social_worker", "consultant_social_worker"]
-    ws = []
-    for wid in ids:
-        kw = {"skills": tuple(s for s in ("court", "disability") if rng.random() < 0.5)}
-        if rng.random() < 0.2:
-            kw["extra_teams"] = ("T2",)
-        if rng.random() < 0.15:
-            kw["accepting"] = False
-        mc = rng.choice([None, 1, 2, 3, 4])
-        if mc is not None:
-            kw["max_children"] = float(mc)
-        ws.append(worker(wid, team=rng.choice(teams), role=rng.choice(roles), fte=rng.choice([0.5, 1.0]), **kw))
-    nf = rng.randint(n_children // 3, n_children // 2 + 1)
-    fam_team = {f: rng.choice(teams) for f in range(nf)}
-    fam_pin = {f: (rng.choice(ids) if rng.random() < 0.25 else None) for f in range(nf)}
-    cs = []
-    for i in range(n_children):
-        f = rng.randrange(nf)
-        kw = {"priority": rng.choice(["high", "medium", "low"]), "court": rng.random() < 0.2}
-        if rng.random() < 0.25:
-            kw["required_skills"] = (rng.choice(["court", "disability"]),)
-        if rng.random() < 0.7:
-            kw["current_worker"] = rng.choice(ids)
-        if rng.random() < 0.2:
-            kw["weight"] = rng.choice([0.5, 1.25, 2.0])
-        if fam_pin[f] and rng.random() < 0.6:
-            kw["fixed_worker"] = fam_pin[f]
-        cs.append(child(f"c{i}", team=fam_team[f], category=rng.choice(["cin", "cp", "lac", "assessment"]),
-                        family=f"F{f}", **kw))
-    return instance(ws, cs, children_per_fte=4.0, manager_max_cases=2.0, max_nqsw_per_supervisor=1,
-                    weights={"cp": 1.5, "lac": 0.5})
+    """A council of 4-6 workers in two teams, `n_children` children (see random_council)."""
+    return random_council(rng, teams=(2, 2), workers=(4, 6), children=(n_children, n_children),
+                          children_per_fte=4.0)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -45,7 +45,7 @@ from allocator.policy import Policy  # noqa: E402
 from allocator.solve import Options, allocate, split  # noqa: E402
 from allocator.supervision import assign_supervisors, contested  # noqa: E402
 from allocator.write import plan_files  # noqa: E402
-from allocator_helpers import CASE_HEADER, WORKER_HEADER, child, instance, worker, write_csv  # noqa: E402
+from allocator_helpers import CASE_HEADER, WORKER_HEADER, random_council, write_csv  # noqa: E402
 
 # validator.objectives, level by level, under the names the plan reports its stages by
 LEVELS = ("dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium", "waiting_low",
@@ -226,45 +226,6 @@ def test_same_inputs_same_plan_through_the_cli(council, twice, tmp_path):
 # 2. Stage values reported = the plan's own values (the validator's count), at any cut
 # ---------------------------------------------------------------------------------------------
 
-def small_council(rng: random.Random):
-    """Two or three teams, 6-10 workers, 40-110 children: families, pins, skills, overloads, weights,
-    NQSWs short of supervision places, a pool worker, a worker not accepting."""
-    teams = ["T1", "T2", "T3"][:rng.randint(2, 3)]
-    ids = [f"W{i}" for i in range(rng.randint(6, 10))]
-    roles = ["social_worker", "social_worker", "nqsw", "nqsw", "senior_social_worker", "consultant_social_worker",
-             "service_leader"]
-    ws = []
-    for wid in ids:
-        kw = {"skills": tuple(s for s in ("court", "disability") if rng.random() < 0.5)}
-        if rng.random() < 0.2:
-            kw["extra_teams"] = (rng.choice(teams),)
-        if rng.random() < 0.1:
-            kw["accepting"] = False
-        if rng.random() < 0.3:
-            kw["max_children"] = float(rng.choice([1, 2, 3, 5]))
-        ws.append(worker(wid, team=rng.choice(teams), role=rng.choice(roles), fte=rng.choice([0.5, 0.8, 1.0]), **kw))
-    n = rng.randint(40, 110)
-    nf = rng.randint(n // 3, n // 2 + 1)
-    fam_team = {f: rng.choice(teams) for f in range(nf)}
-    fam_pin = {f: (rng.choice(ids) if rng.random() < 0.15 else None) for f in range(nf)}
-    cs = []
-    for i in range(n):
-        f = rng.randrange(nf)
-        kw = {"priority": rng.choice(["high", "medium", "low"]), "court": rng.random() < 0.2}
-        if rng.random() < 0.2:
-            kw["required_skills"] = (rng.choice(["court", "disability"]),)
-        if rng.random() < 0.75:
-            kw["current_worker"] = rng.choice(ids)
-        if rng.random() < 0.2:
-            kw["weight"] = rng.choice([0.5, 1.25, 2.0])
-        if fam_pin[f] and rng.random() < 0.6:
-            kw["fixed_worker"] = fam_pin[f]
-        cs.append(child(f"c{i:03d}", team=fam_team[f], category=rng.choice(["cin", "cp", "lac", "assessment"]),
-                        family=f"F{f}", **kw))
-    return instance(ws, cs, children_per_fte=5.0, manager_max_cases=2.0, max_nqsw_per_supervisor=1,
-                    weights={"cp": 1.5, "lac": 0.5})
-
-
 # cuts from nothing solved to every stage solved: the wall clock past before the start, tiny real limits
 # (whatever stops the search first, the clock or the budget), and budget-only limits
 CUTS = {
@@ -281,7 +242,8 @@ CUTS = {
 def test_reported_stage_values_are_the_plans_own(seed):
     """Before 2026-11-25 a stage cut mid-search could report the solver's claim instead of the plan's
     value (1 run in 6 at 0.01 s); 30 councils x 6 cuts x 2 modes would show it every time."""
-    inst = small_council(random.Random(seed))
+    inst = random_council(random.Random(seed), teams=(2, 3), workers=(6, 10), children=(40, 110),
+                          children_per_fte=5.0)
     cut = set()
     for mode in ({}, {"max_moves": 3}):
         for name, make in CUTS.items():
