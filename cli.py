@@ -27,7 +27,7 @@ def handled(fn):
     """Turn bad input into exit 2 (one line a problem) and surprises into exit 1."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from allocator.errors import ValidationError
+        from files.problems import ValidationError
         ctx = click.get_current_context()
         debug = (ctx.find_root().params or {}).get("debug", False)
         try:
@@ -55,7 +55,7 @@ def handled(fn):
 @contextlib.contextmanager
 def writing(target, what: str):
     """An output that cannot be written (no such folder, no permission, disk full) is a usage problem: exit 2."""
-    from allocator.errors import Problem, ValidationError
+    from files.problems import Problem, ValidationError
     try:
         yield
     except OSError as e:
@@ -67,9 +67,9 @@ BASELINE_HEAD = b"# Baseline workforce scenario:"  # the first line of every sce
 
 def _outputs(what: str) -> dict:
     """How each kind of output is checked: a folder by the files it may replace, a file by what it may replace."""
-    from allocator.files import is_caseload_workbook
     from allocator.write import PLAN_FILES
-    from workforce.report import REPORT_FILES
+    from files.write import is_caseload_workbook
+    from report.page import REPORT_FILES
     from workforce.write import PROJECTION_FILES
     return {"plan": {"owned": PLAN_FILES}, "projection": {"owned": PROJECTION_FILES},
             "report": {"owned": REPORT_FILES},
@@ -89,7 +89,8 @@ def _check_out(out, what: str, *inputs: tuple[str, str | None], scenarios=()) ->
     `inputs`: (what it is, path) of each file the command reads; each scenario's [from] files count too.
     """
     import tomllib
-    from allocator.files import check_writable
+
+    from files.write import check_writable
     found = [i for i in inputs if i[1]]
     for s in scenarios:
         found.append(("scenario", s))
@@ -104,7 +105,7 @@ def _check_out(out, what: str, *inputs: tuple[str, str | None], scenarios=()) ->
 
 
 def emit_json(doc) -> None:
-    from allocator.files import json_text
+    from files.write import json_text
     click.echo(json_text(doc), nl=False)
 
 
@@ -156,9 +157,9 @@ quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress displa
 
 
 def _load(workers, cases, policy):
-    from allocator.errors import ValidationError
     from allocator.instance import load_instance
-    from allocator.policy import load_policy
+    from files.problems import ValidationError
+    from policy.settings import load_policy
     pol, problems = load_policy(policy)
     errors = [p for p in problems if p.severity == "error"]
     try:
@@ -300,7 +301,8 @@ def baseline(dfe, la, year, out):
     Notes (suppressed figures and what was assumed) go to stderr; the TOML to --out or stdout.
     """
     from rich.text import Text
-    from allocator.files import publish
+
+    from files.write import publish
     from workforce.baseline import baseline as build
     if out:
         _check_out(out, "scenario", ("DfE file", dfe))
@@ -356,7 +358,8 @@ def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quie
 
 
 def _solve(loaded, quiet: bool, **options):
-    from allocator.solve import Options, allocate as run
+    from allocator.solve import Options
+    from allocator.solve import allocate as run
     with _progress(quiet) as progress:
         return run(loaded.instance, Options(progress=progress, started=RUN_STARTED, **options),
                    tuple(str(w) for w in loaded.warnings))
@@ -373,8 +376,8 @@ def _plans(scenarios, quiet: bool) -> list:
 def _write_report(console, out, allocation, plans, inputs: str = "", title: str | None = None,
                   demo: bool = False) -> None:
     """Write the report folder OUT as one whole run; for the demo, with the plan in OUT/allocation/."""
-    from allocator.files import publish
-    from workforce.report import build_report, report_files
+    from files.write import publish
+    from report.page import build_report, report_files
     files = report_files(build_report(allocation, plans, inputs=inputs, title=title))
     paths = [Path(out) / name for name in files]
     what = "demo" if demo else "report"

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .errors import Problem, ValidationError
-from .policy import CATEGORIES, MANAGER_ROLES, PRIORITIES, ROLES, Policy
-from .read import parse_bool, parse_date, parse_list, parse_number, read_table, show, text
+from files.problems import Problem, ValidationError
+from files.read import parse_bool, parse_date, parse_list, parse_number, read_table, show, text
+from policy.settings import CATEGORIES, PRIORITIES, ROLES, Policy
 
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "employment", "skills", "asye_start",
                   "supervisor_id", "extra_teams", "max_children", "accepting")
@@ -58,10 +58,6 @@ class Worker:
     @property
     def is_nqsw(self) -> bool:
         return self.role == "nqsw"
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role in MANAGER_ROLES
 
     def serves(self, team: str) -> bool:
         return team == self.team or team in self.extra_teams

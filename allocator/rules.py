@@ -35,12 +35,12 @@ class Family:
         return sum(scaled(c.weight) for c in self.children)
 
     @cached_property
-    def held(self) -> "Family":
+    def held(self) -> Family:
         """The siblings who have a worker now (the part that can be kept)."""
         return Family(self.id, self.team, tuple(c for c in self.children if c.current_worker))
 
     @cached_property
-    def newcomers(self) -> "Family":
+    def newcomers(self) -> Family:
         """The siblings awaiting allocation."""
         return Family(self.id, self.team, tuple(c for c in self.children if not c.current_worker))
 
@@ -50,7 +50,7 @@ class Family:
         return 0 < self.with_worker < self.size
 
     @cached_property
-    def core(self) -> "Family":
+    def core(self) -> Family:
         """What the family's worker variable places: the held siblings of a mixed family, else all."""
         return self.held if self.mixed else self
 
@@ -101,12 +101,6 @@ class Family:
     def avoid(self) -> frozenset[str]:
         return frozenset(w for c in self.children for w in c.avoid_workers)
 
-    @cached_property
-    def top_priority(self) -> str:
-        for p in ("high", "medium", "low"):
-            if any(c.priority == p for c in self.children):
-                return p
-        return "medium"
 
 
 def families(inst: Instance) -> list[Family]:

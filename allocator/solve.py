@@ -11,12 +11,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from .instance import Instance
 from .greedy import fill, greedy, move_back
+from .instance import Instance
 from .model import STAGES, Component, build, hint, values
 from .rules import Family, blocker, families, scaled
 from .supervision import assign_supervisors, contested
-
 
 # The solve's work is counted, never timed, so that where a limit cuts it is the same on every run.
 # Work is in estimated seconds of the benchmark machine (2 cores, benchmarks/bench_allocate.py):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .files import csv_text, json_text, publish, xlsx_bytes
+from files.write import csv_text, json_text, publish, xlsx_bytes
 
 ALLOCATION_COLUMNS = ("child_id", "family_id", "team", "worker_id", "status", "previous_worker", "reason")
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "utilisation", "supervisor_id",

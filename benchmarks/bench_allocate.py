@@ -30,7 +30,7 @@ from generate import PRESETS, generate_council, write_council  # noqa: E402
 RUNNER = """
 import json, resource, sys, time
 from allocator.instance import load_instance
-from allocator.policy import Policy
+from policy.settings import Policy
 from allocator.solve import Options, allocate
 from allocator.write import write_plan
 t = time.perf_counter()
@@ -54,10 +54,10 @@ def run_once(folder: Path, keep: bool) -> dict:
 def greedy_figures(folder: Path) -> dict:
     from allocator.greedy import greedy
     from allocator.instance import load_instance
-    from allocator.policy import Policy
     from allocator.solve import Options, split
     from allocator.supervision import assign_supervisors
     from allocator.validator import check_assignment, objectives
+    from policy.settings import Policy
 
     inst = load_instance(folder / "workers.csv", folder / "cases.csv", Policy()).instance
     supervisors, missing = assign_supervisors(inst)

@@ -25,7 +25,6 @@ sys.path.insert(0, str(HERE))
 from bench_allocate import machine  # noqa: E402
 from generate import generate_council, write_council  # noqa: E402
 
-
 RUNNER = """
 import resource, sys
 from cli import main

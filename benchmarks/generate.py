@@ -36,8 +36,8 @@ import math
 import os
 import random
 import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 WORKER_COLUMNS = [
     "worker_id", "team", "role", "fte", "employment", "skills", "asye_start",

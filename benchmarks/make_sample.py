@@ -29,7 +29,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from generate import (  # noqa: E402
-    TeamSpec, build_council, can_hold, capacity, families, loads, split_tags,
+    TeamSpec,
+    build_council,
+    can_hold,
+    capacity,
+    families,
+    loads,
+    split_tags,
     write_council,
 )
 

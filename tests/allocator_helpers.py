@@ -16,8 +16,8 @@ from pathlib import Path
 
 from allocator import validator
 from allocator.instance import Child, Instance, Worker
-from allocator.policy import CATEGORIES, Policy
 from allocator.solve import Options, allocate
+from policy.settings import CATEGORIES, Policy
 
 AS_OF = date(2026, 11, 1)
 

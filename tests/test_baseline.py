@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from allocator.errors import ValidationError
+from files.problems import ValidationError
 
 DFE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dfe"
 CSWW = DFE / "csww_indicators_2017_to_2023.csv"
@@ -34,7 +34,7 @@ KEYS = {
 }
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rows(path=CSWW):
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return tuple(csv.DictReader(fh))

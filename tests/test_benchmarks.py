@@ -11,8 +11,8 @@ from bench_allocate import greedy_figures  # noqa: E402
 from generate import generate_council, write_council  # noqa: E402
 
 from allocator.instance import load_instance  # noqa: E402
-from allocator.policy import Policy  # noqa: E402
 from allocator.solve import Options, allocate  # noqa: E402
+from policy.settings import Policy  # noqa: E402
 
 
 def test_greedy_baseline_is_valid_and_never_beats_the_solver(tmp_path):

@@ -5,11 +5,10 @@ import json
 import random
 
 import pytest
+from allocator_helpers import CASE_HEADER, WORKER_HEADER, assigned, child, instance, run, worker, write_csv
 from click.testing import CliRunner
 
 import cli
-from allocator_helpers import CASE_HEADER, WORKER_HEADER, assigned, child, instance, run, worker, write_csv
-
 
 
 @pytest.fixture(scope="module")

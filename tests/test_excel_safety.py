@@ -4,10 +4,10 @@ from __future__ import annotations
 import io
 
 import pytest
+from allocator_helpers import CASE_HEADER, WORKER_HEADER, read_csv, write_csv
 from click.testing import CliRunner
 
 import cli
-from allocator_helpers import CASE_HEADER, WORKER_HEADER, read_csv, write_csv
 
 NASTY = ['=HYPERLINK("http://evil.example","click")', "+1", "@x", "-2+3", "=1+1"]
 

@@ -4,11 +4,23 @@ from __future__ import annotations
 import json
 
 import pytest
+from allocator_helpers import (
+    CASE_HEADER,
+    WORKER_HEADER,
+    assigned,
+    child,
+    instance,
+    read_csv,
+    rows,
+    run,
+    stages,
+    statuses,
+    worker,
+    write_csv,
+)
 from click.testing import CliRunner
 
 import cli
-from allocator_helpers import (CASE_HEADER, WORKER_HEADER, assigned, child, instance, read_csv, rows, run, stages,
-                               statuses, worker, write_csv)
 
 SUMMARY_KEYS = {"status", "children", "allocated", "unallocated", "moved", "kept", "over_capacity", "by_priority",
                 "max_utilisation", "solve_seconds"}

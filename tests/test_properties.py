@@ -18,13 +18,13 @@ import itertools
 from collections import Counter, defaultdict
 from datetime import date
 
+from allocator_helpers import child, instance, worker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from allocator import validator
-from allocator.policy import ROLES
 from allocator.solve import Options, allocate
-from allocator_helpers import child, instance, worker
+from policy.settings import ROLES
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

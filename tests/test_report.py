@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from workforce_helpers import ROOT, SCENARIOS, TEST_SCENARIOS
 
 import cli
 from cli import main
-from workforce_helpers import ROOT, SCENARIOS, TEST_SCENARIOS
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import generate  # noqa: E402

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
-
-from cli import main
 from test_report import TIMINGS, check_page, sheet
 from workforce_helpers import ROOT
+
+from cli import main
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium")

@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from allocator_helpers import child, instance, random_council, rows, run, stages, worker
 
 from allocator import validator
 from allocator.solve import Options, allocate
-from allocator_helpers import child, instance, random_council, rows, run, stages, worker
 
 
 def objectives(inst, worker_of, unsupervised=frozenset()):
@@ -171,8 +171,9 @@ def test_regression_time_limited_plan_is_not_reproducible(tmp_path):
     from pathlib import Path
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     from generate import generate_council, write_council
+
     from allocator.instance import load_instance
-    from allocator.policy import Policy
+    from policy.settings import Policy
     write_council(tmp_path, *generate_council(6, 10, 140, seed=1))
     for limit in (3.0, 4.0):
         inst = load_instance(tmp_path / "workers.csv", tmp_path / "cases.csv",

@@ -111,8 +111,9 @@ def test_worker_already_over_capacity_takes_no_new_child():
 
 
 def test_capacity_read_from_files(tmp_path):
-    from allocator.instance import load_instance
     from allocator_helpers import CASE_HEADER, WORKER_HEADER, write_csv
+
+    from allocator.instance import load_instance
     w = write_csv(tmp_path / "workers.csv", WORKER_HEADER, [
         {"worker_id": "FT", "team": "T1", "role": "social_worker", "fte": "1"},
         {"worker_id": "PT", "team": "T1", "role": "Senior Practitioner", "fte": "0.5"},

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from allocator.supervision import assign_supervisors
 from allocator_helpers import assigned, child, instance, policy, rows, run, statuses, worker
+
+from allocator.supervision import assign_supervisors
 
 RAMP = [[0, 0.4], [6, 0.7], [9, 0.9]]
 

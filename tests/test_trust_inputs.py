@@ -18,15 +18,15 @@ import pytest
 from click.testing import CliRunner
 
 import cli
-from allocator import read
-from allocator.errors import ValidationError
 from allocator.instance import (
     CASE_COLUMNS,
     CASE_REQUIRED,
     WORKER_COLUMNS,
     WORKER_REQUIRED,
 )
-from allocator.read import read_table
+from files import read
+from files.problems import ValidationError
+from files.read import read_table
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = ROOT / "tests" / "data" / "good"

@@ -24,9 +24,9 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 import cli
-from allocator import files
-from allocator.errors import ValidationError
-from allocator.files import publish
+from files import write as files
+from files.problems import ValidationError
+from files.write import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 GOOD = ROOT / "tests" / "data" / "good"
@@ -289,7 +289,7 @@ def test_a_failed_write_leaves_the_old_run_and_no_temp_files(tmp_path, monkeypat
 
 CHILD = r'''
 import json, os, signal, sys
-from allocator import files
+from files import write as files
 
 point, mode, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 

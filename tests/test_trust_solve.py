@@ -35,17 +35,17 @@ from click.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from allocator_helpers import CASE_HEADER, WORKER_HEADER, random_council, write_csv  # noqa: E402
 from generate import generate_council, write_council  # noqa: E402
 
 import cli  # noqa: E402
 from allocator import validator  # noqa: E402
 from allocator.greedy import greedy  # noqa: E402
 from allocator.instance import load_instance  # noqa: E402
-from allocator.policy import Policy  # noqa: E402
 from allocator.solve import Options, allocate, split  # noqa: E402
 from allocator.supervision import assign_supervisors, contested  # noqa: E402
 from allocator.write import plan_files  # noqa: E402
-from allocator_helpers import CASE_HEADER, WORKER_HEADER, random_council, write_csv  # noqa: E402
+from policy.settings import Policy  # noqa: E402
 
 # validator.objectives, level by level, under the names the plan reports its stages by
 LEVELS = ("dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium", "waiting_low",
@@ -506,7 +506,7 @@ def test_scenario_report_with_an_emoji_name_draws_without_font_noise(tmp_path):
 
 
 def test_quiet_fonts_drops_only_the_glyph_warnings_and_findfont_lines(caplog):
-    from allocator.charts import quiet_fonts
+    from report.charts import quiet_fonts
     font_log = logging.getLogger("matplotlib.font_manager")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -521,7 +521,7 @@ def test_quiet_fonts_drops_only_the_glyph_warnings_and_findfont_lines(caplog):
 
 
 def test_charts_with_emoji_raise_no_warning_in_process():
-    from allocator.charts import caseload_charts
+    from report.allocation import caseload_charts
     rows = [{"worker_id": "W\U0001F600", "team": "\U0001F3E0 North", "role": "social_worker", "capacity": 15.0,
              "load": 12.0, "utilisation": 0.8}]
     with warnings.catch_warnings():

@@ -262,7 +262,7 @@ def test_one_workbook_with_workers_and_cases_sheets():
 
 def test_tolerant_values_are_read_as_meant():
     from allocator.instance import load_instance
-    from allocator.policy import Policy
+    from policy.settings import Policy
     pol = Policy(as_of=date(2026, 11, 24))
 
     def workers(path):
@@ -408,7 +408,7 @@ def test_debug_shows_the_traceback(monkeypatch):
 
 def test_brackets_in_a_problem_are_printed_as_typed(monkeypatch):
     """The error printer escapes rich markup: '[abc]' survives, '[/x]' does not crash."""
-    from allocator.errors import Problem, ValidationError
+    from files.problems import Problem, ValidationError
 
     def bad(*args, **kwargs):
         raise ValidationError([Problem("w[abc].csv", 3, "team", "'[red]North[/red]' and [/x] and [bold]")])

@@ -6,9 +6,9 @@ import json
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from workforce_helpers import BAD, SCENARIOS, TEST_SCENARIOS
 
 from cli import main
-from workforce_helpers import BAD, SCENARIOS, TEST_SCENARIOS
 
 FILES = [SCENARIOS / f"{n}.toml" for n in ("status_quo", "extra_units", "nqsw_cohort", "peripatetic_units")]
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from workforce_helpers import scenario
 
 from workforce.model import Inputs, build_inputs, project, yearly
 from workforce.plan import make_plan
-from workforce_helpers import scenario
 
 ramp_policy = {"nqsw_ramp": [[0, 0.4], [6, 0.7], [9, 0.9]]}
 

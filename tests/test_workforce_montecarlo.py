@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from workforce_helpers import TEST_SCENARIOS, scenario
 
 from workforce.montecarlo import bands, draw_values, run_many
 from workforce.plan import make_plan
 from workforce.scenario import load_scenario
-from workforce_helpers import TEST_SCENARIOS, scenario
 
 RANGES = {"growth_per_year": [0.0, 0.08], "turnover_per_year": [0.1, 0.2], "prevention_achieved": [0.5, 1.0],
           "intake_filled": [0.6, 1.0], "placement_cost": [35000, 45000]}

@@ -8,13 +8,13 @@ import math
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from workforce_helpers import ROOT, SCENARIOS, TEST_SCENARIOS
 
 from allocator.instance import load_instance
 from cli import main
 from workforce.model import build_inputs, project
 from workforce.plan import make_plan, target_point
 from workforce.scenario import load_scenario
-from workforce_helpers import ROOT, SCENARIOS, TEST_SCENARIOS
 
 YEAR_KEYS = {"year", "children", "required_fte", "available_fte", "gap_fte", "agency_fte", "agency_share",
              "staff_cost", "placements", "placement_cost"}

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
-
-from allocator.errors import ValidationError
-from cli import main
-from workforce.scenario import load_scenario
 from workforce_helpers import BAD, SCENARIOS, TEST_SCENARIOS, scenario
+
+from cli import main
+from files.problems import ValidationError
+from workforce.scenario import load_scenario
 
 BAD_CASES = {
     "negative_fte.toml": ["workforce.case_holder_fte", "at least 0"],

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from allocator.errors import Problem, ValidationError
+from files.problems import Problem, ValidationError
 
 # DfE's symbols for figures not shown (EES "symbols" guidance).
 SUPPRESSED = {"x": "not available", "c": "confidential", "z": "not applicable",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allocator.errors import ValidationError
+from files.problems import ValidationError
 
 # (key, label, how to read it from a plan's JSON document)
 METRICS = (
@@ -96,8 +96,8 @@ def xlsx_sheets(doc: dict) -> dict:
 
 
 def write_comparison_xlsx(doc: dict, path: str | Path) -> None:
-    """Write the comparison workbook (one sheet, "comparison"; allocator.files.is_caseload_workbook knows it)."""
-    from allocator.files import publish, xlsx_bytes
+    """Write the comparison workbook (one sheet, "comparison"; files.write.is_caseload_workbook knows it)."""
+    from files.write import publish, xlsx_bytes
     publish(path, xlsx_bytes(xlsx_sheets(doc)), what="comparison")
 
 

@@ -88,7 +88,7 @@ class Inputs:
         return len(self.children0)
 
     @staticmethod
-    def stack(parts: list["Inputs"]) -> "Inputs":
+    def stack(parts: list[Inputs]) -> Inputs:
         """Rows of several Inputs (same horizon) as one: scenarios stacked along the draws axis."""
         years = parts[0].years
         if any(p.years != years for p in parts):
@@ -96,7 +96,7 @@ class Inputs:
         return Inputs(years, *(np.concatenate([getattr(p, f.name) for p in parts])
                                for f in fields(Inputs) if f.name != "years"))
 
-    def rows(self, lo: int, hi: int) -> "Inputs":
+    def rows(self, lo: int, hi: int) -> Inputs:
         return Inputs(self.years, *(getattr(self, f.name)[lo:hi] for f in fields(Inputs) if f.name != "years"))
 
 

@@ -7,7 +7,7 @@ The same seed gives the same numbers; a zero-width range gives the deterministic
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 

@@ -3,7 +3,7 @@
 `load_scenario` reads the file, checks every key in one pass (each problem names
 its key and the fix; unknown keys list the valid ones) and returns a frozen
 `Scenario` the model never has to re-check. Policy keys shared with the
-allocator are read by `allocator.policy.parse_policy`, so they mean the same.
+allocator are read by `policy.settings.parse_policy`, so they mean the same.
 """
 from __future__ import annotations
 
@@ -12,16 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from allocator.errors import Problem, ValidationError
-from allocator.policy import (
-    CATEGORIES,
-    POLICY_KEYS,
-    Policy,
-    misplaced,
-    number_problem,
-    parse_policy,
-    read_toml,
-)
+from files.numbers import number_problem
+from files.problems import Problem, ValidationError
+from files.read import misplaced, read_toml
+from policy.settings import CATEGORIES, POLICY_KEYS, Policy, parse_policy
 
 # Weekly costs of a placement by type (DOMAIN.md); `[placements] weekly_cost` overrides.
 WEEKLY_COST = {"in_house_fostering": 350.0, "independent_fostering": 800.0, "residential": 3200.0}
@@ -81,11 +75,11 @@ class Month:
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    def plus(self, months: int) -> "Month":
+    def plus(self, months: int) -> Month:
         n = self.year * 12 + self.month - 1 + months
         return Month(n // 12, n % 12 + 1)
 
-    def minus(self, other: "Month") -> int:
+    def minus(self, other: Month) -> int:
         return (self.year - other.year) * 12 + self.month - other.month
 
 

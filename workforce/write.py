@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from allocator.files import csv_text, publish, xlsx_bytes
+from files.write import csv_text, publish, xlsx_bytes
 
 MONTH_COLUMNS = ("month", "children", "required_fte", "case_holder_fte", "nqsw_fte", "nqsw_capacity_fte",
                  "agency_fte", "available_fte", "gap_fte", "agency_share", "caseload_per_fte", "service_leaders",
@@ -41,6 +41,6 @@ def projection_files(plan) -> dict[str, bytes]:
 
 
 def write_projection(plan, out: str | Path) -> list[Path]:
-    """Write the projection folder `out` as one whole run (see allocator.files.publish)."""
+    """Write the projection folder `out` as one whole run (see files.write.publish)."""
     publish(out, projection_files(plan), PROJECTION_FILES, "projection")
     return [Path(out) / name for name in PROJECTION_FILES]

@@ -34,9 +34,3 @@ class ValidationError(Exception):
 
 def _order(p: Problem) -> tuple:
     return (p.file, p.row if p.row is not None else -1, p.column or "", p.message)
-
-
-def raise_if_errors(problems: list[Problem]) -> None:
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ValidationError(errors)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import tomllib
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import Problem, ValidationError
+from .problems import Problem, ValidationError
 
 TRUE = {"yes", "y", "true", "t", "1"}
 FALSE = {"no", "n", "false", "f", "0"}
@@ -448,3 +449,41 @@ def text(v) -> str | None:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v).strip() or None
+
+
+def read_toml(path: str | Path) -> dict:
+    """Read a TOML file, turning a syntax error into a Problem with its line."""
+    path = Path(path)
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # Notepad's BOM is tolerated
+    except FileNotFoundError:
+        raise ValidationError([Problem(path.name, None, None, "file not found")]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}; check that line: text in quotes, "
+                                       "true/false in lower case, numbers without units, one key = value a line")]) from None
+    except IsADirectoryError:
+        raise ValidationError([Problem(path.name, None, None, "is a folder; give the .toml file")]) from None
+    except OSError as e:
+        raise ValidationError([Problem(path.name, None, None, f"cannot be read ({e.strerror or type(e).__name__})")]) from None
+    except UnicodeDecodeError:
+        raise ValidationError([Problem(path.name, None, None, "not a text file; save it as UTF-8 TOML")]) from None
+
+
+def misplaced(key: str, table: str, homes: list[str]) -> str:
+    """The message for `key`, read by TOML into [table], that belongs in one of `homes` ("" is the top level).
+
+    TOML puts every key after a [table] header into that table, so a key added at the end of a file
+    lands in its last table: say so, rather than calling the key unknown.
+    """
+    name, _, n = table.partition("[")
+    shown = f"[[{name}]] number {n.rstrip(']')}" if n else f"[{table}]"
+    tables = [f"[[{h}]]" if h == "intake" else f"[{h}]" for h in homes if h]
+    if "" in homes:
+        fix = "move it above the first [table] header"
+    elif len(tables) == 1:
+        fix = f"move it into the {tables[0]} table"
+    else:
+        fix = f"move it into {', '.join(tables[:-1])} or {tables[-1]}, whichever table you meant"
+    return f"'{key}' is under {shown} (TOML puts every key after a [table] header into that table); {fix}"
+
+

@@ -7,14 +7,13 @@ once means the same thing to the allocator and to the planner.
 from __future__ import annotations
 
 import difflib
-import math
-import tomllib
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from .errors import Problem, ValidationError
-from .read import DATE_MAX, DATE_MIN
+from files.numbers import number_problem
+from files.problems import Problem
+from files.read import DATE_MAX, DATE_MIN, misplaced, read_toml
 
 ROLES = ("social_worker", "nqsw", "senior_social_worker", "consultant_social_worker", "service_leader")
 MANAGER_ROLES = ("consultant_social_worker", "service_leader")
@@ -70,54 +69,6 @@ class Policy:
 
 
 POLICY_KEYS = tuple(f.name for f in fields(Policy))
-
-
-def number_problem(value, *, low=None, high=None, low_open=False, integer=False) -> str | None:
-    """None when `value` is a finite number in range, else what is wrong and what to write instead.
-
-    Shared by the policy and the workforce scenario, so both say the same thing the same way.
-    """
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok and integer and not float(value).is_integer():
-        ok = False
-    if ok and low is not None and (value < low or (low_open and value == low)):
-        ok = False
-    if ok and high is not None and value > high:
-        ok = False
-    if ok:
-        return None
-    rng = []
-    if low is not None:
-        rng.append(f"{'more than' if low_open else 'at least'} {_fmt(low)}")
-    if high is not None:
-        rng.append(f"at most {_fmt(high)}")
-    kind = "a whole number" if integer else "a number"
-    return f"{value!r} is not valid; use {kind}" + (f" {' and '.join(rng)}" if rng else "")
-
-
-def _fmt(x) -> str:
-    """A bound as a message shows it: 10,000,000 rather than 10000000 or 1e7."""
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
-        x = int(x)
-    return f"{x:,}" if isinstance(x, int) and abs(x) >= 10_000 else str(x)
-
-
-def misplaced(key: str, table: str, homes: list[str]) -> str:
-    """The message for `key`, read by TOML into [table], that belongs in one of `homes` ("" is the top level).
-
-    TOML puts every key after a [table] header into that table, so a key added at the end of a file
-    lands in its last table: say so, rather than calling the key unknown.
-    """
-    name, _, n = table.partition("[")
-    shown = f"[[{name}]] number {n.rstrip(']')}" if n else f"[{table}]"
-    tables = [f"[[{h}]]" if h == "intake" else f"[{h}]" for h in homes if h]
-    if "" in homes:
-        fix = "move it above the first [table] header"
-    elif len(tables) == 1:
-        fix = f"move it into the {tables[0]} table"
-    else:
-        fix = f"move it into {', '.join(tables[:-1])} or {tables[-1]}, whichever table you meant"
-    return f"'{key}' is under {shown} (TOML puts every key after a [table] header into that table); {fix}"
 
 
 def _number(value, key, problems, file, *, low=None, high=None, low_open=False, integer=False):
@@ -238,24 +189,6 @@ def _weights(v, key, problems, file, table="weights", homes=None):
         if num is not None:
             weights[cat] = num
     return weights
-
-
-def read_toml(path: str | Path) -> dict:
-    """Read a TOML file, turning a syntax error into a Problem with its line."""
-    path = Path(path)
-    try:
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # Notepad's BOM is tolerated
-    except FileNotFoundError:
-        raise ValidationError([Problem(path.name, None, None, "file not found")]) from None
-    except tomllib.TOMLDecodeError as e:
-        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}; check that line: text in quotes, "
-                                       "true/false in lower case, numbers without units, one key = value a line")]) from None
-    except IsADirectoryError:
-        raise ValidationError([Problem(path.name, None, None, "is a folder; give the .toml file")]) from None
-    except OSError as e:
-        raise ValidationError([Problem(path.name, None, None, f"cannot be read ({e.strerror or type(e).__name__})")]) from None
-    except UnicodeDecodeError:
-        raise ValidationError([Problem(path.name, None, None, "not a text file; save it as UTF-8 TOML")]) from None
 
 
 def load_policy(path: str | Path | None) -> tuple[Policy, list[Problem]]:

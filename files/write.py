@@ -26,10 +26,10 @@ import re
 import secrets
 import shutil
 import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Mapping, Sequence
 
-from .errors import Problem, ValidationError
+from .problems import Problem, ValidationError
 
 try:
     import fcntl
@@ -325,7 +325,7 @@ def _move(src: Path, dst: Path) -> None:
     os.replace(src, dst)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _renameat2():
     try:
         fn = ctypes.CDLL(None, use_errno=True).renameat2
