@@ -157,7 +157,7 @@ quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress displa
 
 
 def _load(workers, cases, policy):
-    from allocator.instance import load_instance
+    from allocator.inputs import load_instance
     from files.problems import ValidationError
     from policy.settings import load_policy
     pol, problems = load_policy(policy)
@@ -186,11 +186,12 @@ def _print_warnings(loaded, console) -> None:
 @handled
 def validate(workers, cases, policy):
     """Check the inputs: every problem with file, row and column."""
+    from allocator.plan import current_loads, team_rows
     from allocator.show import team_table
     loaded = _load(workers, cases, policy)
     console = _console()
     _print_warnings(loaded, console)
-    console.print(team_table(loaded.instance))
+    console.print(team_table(team_rows(loaded.instance, current_loads(loaded.instance))))
     n = len(loaded.warnings)
     console.print(f"[green]valid[/green]: {len(loaded.instance.workers)} workers, {len(loaded.instance.children)} children"
                   + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
@@ -225,7 +226,7 @@ def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt,
     with writing(out, "plan"):
         write_plan(plan, out, xlsx=(fmt == "xlsx"))
     if as_json:
-        emit_json(plan.summary)
+        emit_json(plan.summary.to_json())
     else:
         print_plan(plan, console)
         console.print(f"Plan written to {out}/")

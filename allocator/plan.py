@@ -1,17 +1,30 @@
-"""From the solver's decision to a plan a manager can read: a status and a reason for every child."""
+"""From the solver's decision to a plan a manager can read: typed rows, a summary, and a reason for every child.
+
+Everything here is computed once, in `make_plan`, and frozen: the writers, tables, charts and the
+report read these attributes and never recompute a number.
+"""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
-from .instance import Instance, Worker
-from .rules import SCALE, Family, blocker, families, scaled
+from policy.bands import band_name
+from policy.settings import PRIORITIES
+
+from .instance import Child, Instance, Worker
+from .rules import ACCEPTING, SCALE, SIZE, SUPERVISED, Family, Rule, blocker, families, scaled
+
+if TYPE_CHECKING:
+    from .solve import Options, Solution, UnmetPin
 
 STATUSES = ("kept", "moved", "allocated", "unallocated", "over_capacity")
 
 
-@dataclass
+@dataclass(frozen=True)
 class ChildRow:
+    """One child's line of allocation.csv."""
+
     child_id: str
     family_id: str
     team: str
@@ -21,91 +34,95 @@ class ChildRow:
     reason: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
+class WorkerRow:
+    """One worker's line of workers.csv: their caseload after the plan."""
+
+    worker_id: str
+    team: str
+    role: str
+    fte: float
+    capacity: float
+    children: int
+    utilisation: float | None
+    supervisor_id: str | None
+    nqsw_supervised: int
+    load: float
+    employment: str
+    over_capacity_load: float
+
+    @property
+    def band(self) -> str:
+        return band_name(self.utilisation)
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A team's workers, FTE, capacity, children, children awaiting allocation and caseload ("all teams": totals)."""
+
+    team: str
+    workers: int
+    fte: float
+    capacity: float
+    children: int
+    awaiting: int
+    load: float
+    utilisation: float | None
+
+    @property
+    def band(self) -> str:
+        return band_name(self.utilisation)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """summary.json, in the contract's key order."""
+
+    status: str
+    children: int
+    allocated: int
+    unallocated: int
+    moved: int
+    kept: int
+    over_capacity: int
+    by_priority: dict[str, dict[str, int]]
+    max_utilisation: float
+    solve_seconds: float
+    mode: str
+    max_moves: int | None
+    seed: int
+    workers: int
+    components: int
+    stages: tuple[dict[str, Any], ...]
+    over_capacity_load: dict[str, float]
+    dropped: int
+    fixed_worker_not_met: dict[str, str]
+    nqsw_without_supervisor: dict[str, str]
+    cut_short: bool
+    warnings: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        doc = asdict(self)
+        doc["stages"], doc["warnings"] = list(self.stages), list(self.warnings)
+        return doc
+
+
+@dataclass(frozen=True)
 class Plan:
+    """The plan: every child's row, every worker's and team's caseload, the summary; and what it came from."""
+
     instance: Instance
-    rows: list[ChildRow]
-    solution: object  # solve.Solution
-    options: object  # solve.Options
-    over_capacity_load: dict[str, float] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)  # from reading the inputs, and a solve cut short
+    rows: tuple[ChildRow, ...]
+    workers: tuple[WorkerRow, ...]
+    teams: tuple[TeamRow, ...]
+    summary: Summary
+    loads: dict[str, float]  # weighted children per worker
+    solution: Solution
+    options: Options
 
     @property
     def worker_of(self) -> dict[str, str | None]:
         return {r.child_id: r.worker_id for r in self.rows}
-
-    def loads(self) -> dict[str, float]:
-        """Weighted children per worker in the plan."""
-        weight = {c.id: c.weight for c in self.instance.children}
-        load = {w.id: 0.0 for w in self.instance.workers}
-        for r in self.rows:
-            if r.worker_id:
-                load[r.worker_id] += weight[r.child_id]
-        return {k: round(v, 2) for k, v in load.items()}
-
-    def counts(self) -> dict[str, int]:
-        n = {w.id: 0 for w in self.instance.workers}
-        for r in self.rows:
-            if r.worker_id:
-                n[r.worker_id] += 1
-        return n
-
-    def worker_rows(self) -> list[dict]:
-        load, count = self.loads(), self.counts()
-        sup = self.solution.supervisors
-        supervised = defaultdict(int)
-        for s in sup.values():
-            supervised[s] += 1
-        out = []
-        for w in self.instance.workers:
-            out.append({
-                "worker_id": w.id, "team": w.team, "role": w.role, "fte": w.fte, "capacity": w.capacity,
-                "children": count[w.id], "utilisation": round(load[w.id] / w.capacity, 4) if w.capacity else None,
-                "supervisor_id": sup.get(w.id) if w.is_nqsw else None,
-                "nqsw_supervised": supervised.get(w.id, 0), "load": load[w.id], "employment": w.employment,
-                "over_capacity_load": self.over_capacity_load.get(w.id, 0.0),
-            })
-        return out
-
-    @property
-    def summary(self) -> dict:
-        inst, sol = self.instance, self.solution
-        status_count = {s: 0 for s in STATUSES}
-        for r in self.rows:
-            status_count[r.status] += 1
-        by_priority = {p: {"awaiting": 0, "allocated": 0} for p in ("high", "medium", "low")}
-        row_of = {r.child_id: r for r in self.rows}
-        for c in inst.children:
-            if not c.current_worker:
-                by_priority[c.priority]["awaiting"] += 1
-                if row_of[c.id].worker_id:
-                    by_priority[c.priority]["allocated"] += 1
-        utils = [u for u in (w["utilisation"] for w in self.worker_rows()) if u is not None]
-        optimal = all(s.optimal for s in sol.stages)
-        return {
-            "status": "optimal" if optimal else "feasible",
-            "children": len(self.rows),
-            "allocated": status_count["allocated"],
-            "unallocated": status_count["unallocated"],
-            "moved": status_count["moved"],
-            "kept": status_count["kept"],
-            "over_capacity": status_count["over_capacity"],
-            "by_priority": by_priority,
-            "max_utilisation": round(max(utils), 4) if utils else 0.0,
-            "solve_seconds": round(sol.seconds, 3),
-            "mode": "keep_current" if self.options.keep_current else "rebalance",
-            "max_moves": self.options.max_moves,
-            "seed": inst.policy.seed if self.options.seed is None else self.options.seed,
-            "workers": len(inst.workers),
-            "components": sol.components,
-            "stages": [s.to_json() for s in sol.stages],
-            "over_capacity_load": {k: v for k, v in sorted(self.over_capacity_load.items())},
-            "dropped": sum(1 for r in self.rows if r.status == "unallocated" and r.previous_worker),
-            "fixed_worker_not_met": {family_label(f): why for f, why in sorted(sol.pins_broken.items())},
-            "nqsw_without_supervisor": {w: why for w, why in sorted(sol.unsupervised.items())},
-            "cut_short": sol.cut_short,
-            "warnings": list(self.warnings),
-        }
 
 
 def family_label(family_id: str) -> str:
@@ -113,51 +130,125 @@ def family_label(family_id: str) -> str:
     return family_id[1:] if family_id.startswith("~") else family_id
 
 
-def make_plan(inst: Instance, sol, opts, warnings: tuple[str, ...] = ()) -> Plan:
+def current_loads(inst: Instance) -> dict[str, float]:
+    """Weighted children each worker holds as the inputs stand, before any plan."""
+    load: dict[str, int] = defaultdict(int)
+    for c in inst.children:
+        if c.current_worker:
+            load[c.current_worker] += scaled(c.weight)
+    return {w.id: load[w.id] / SCALE for w in inst.workers}
+
+
+def team_rows(inst: Instance, load: dict[str, float]) -> tuple[TeamRow, ...]:
+    """Per team, then "all teams": workers, FTE, capacity, children, awaiting, caseload and utilisation."""
+    teams = inst.teams()
+    sums = {t: [0, 0.0, 0.0, 0, 0, 0.0] for t in teams}  # workers, fte, capacity, children, awaiting, load
+    for w in inst.workers:
+        r = sums[w.team]
+        r[0] += 1
+        r[1] += w.fte
+        r[2] += w.capacity
+        r[5] += load.get(w.id, 0.0)
+    for c in inst.children:
+        sums[c.team][3] += 1
+        sums[c.team][4] += not c.current_worker
+    sums["all teams"] = [sum(sums[t][k] for t in teams) for k in range(6)]
+
+    def row(team: str, n: list) -> TeamRow:
+        capacity, load_ = round(n[2], 2), round(n[5], 2)
+        return TeamRow(team, int(n[0]), round(n[1], 2), capacity, int(n[3]), int(n[4]), load_,
+                       round(load_ / capacity, 4) if capacity else None)
+
+    return tuple(row(t, sums[t]) for t in [*teams, "all teams"])
+
+
+def make_plan(inst: Instance, sol: Solution, opts: Options, warnings: tuple[str, ...] = ()) -> Plan:
+    """Statuses and reasons for every child, each worker's and team's caseload, and the summary."""
     fams = families(inst)
-    load = defaultdict(int)  # scaled
+    load: dict[str, int] = defaultdict(int)  # scaled
+    status: dict[str, str] = {}
     for f in fams:
         for c in f.children:
             w = sol.worker_of_child(c, f.id)
             if w:
                 load[w] += scaled(c.weight)
-    rows: dict[str, ChildRow] = {}
-    for f in fams:
-        for c in f.children:
-            w = sol.worker_of_child(c, f.id)
-            if w is None:
-                status = "unallocated"
-            elif c.current_worker is None:
-                status = "allocated"
-            else:
-                status = "kept" if c.current_worker == w else "moved"
-            rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, w, status, c.current_worker)
-    explain = Explainer(inst, fams, sol, load, opts, sum(1 for r in rows.values() if r.status == "moved"))
-    over = {}
+            status[c.id] = ("unallocated" if w is None else "allocated" if c.current_worker is None
+                            else "kept" if c.current_worker == w else "moved")
+    explain = Explainer(inst, fams, sol, load, opts, sum(1 for s in status.values() if s == "moved"))
+    reasons: dict[str, str] = {}
+    over: dict[str, float] = {}
     for w in inst.workers:
         excess = load[w.id] - scaled(w.capacity)
         if excess > 0:
             over[w.id] = excess / SCALE
-            explain.mark_over_capacity(w, excess, rows)
+            explain.mark_over_capacity(w, excess, status, reasons)
+    rows = {}
     for f in fams:
         for c in f.children:
-            r = rows[c.id]
-            if r.status in ("unallocated", "moved") and not r.reason:
-                r.reason = explain.reason(f, r)
-            elif r.status in ("allocated", "kept") and f.id in sol.pins_broken:
-                r.reason = "manager's decision not met: " + sol.pins_broken[f.id]
-            elif r.status in ("kept", "allocated") and f.fixed_worker == r.worker_id:
-                r.reason = "manager's decision (fixed_worker)"
-    return Plan(inst, [rows[c.id] for c in inst.children], sol, opts, over, list(warnings))
+            w = sol.worker_of_child(c, f.id)
+            reason = reasons.get(c.id) or explain.row_reason(f, status[c.id], w, c.current_worker)
+            rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, w, status[c.id],
+                                  c.current_worker, reason)
+    ordered = tuple(rows[c.id] for c in inst.children)
+    loads = {w.id: load[w.id] / SCALE for w in inst.workers}
+    workers = _worker_rows(inst, ordered, loads, sol, over)
+    if sol.cut_short:
+        warnings += (f"the solve was stopped by the clock at the time limit ({sol.time_limit:g} s): this is the "
+                     "starting plan, which a repeat would write too; give a longer --time-limit for a better one",)
+    summary = _summary(inst, ordered, workers, sol, opts, over, explain, warnings)
+    return Plan(inst, ordered, workers, team_rows(inst, loads), summary, loads, sol, opts)
+
+
+def _worker_rows(inst: Instance, rows: tuple[ChildRow, ...], loads: dict[str, float], sol: Solution,
+                 over: dict[str, float]) -> tuple[WorkerRow, ...]:
+    count: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.worker_id:
+            count[r.worker_id] += 1
+    supervised: dict[str, int] = defaultdict(int)
+    for s in sol.supervisors.values():
+        supervised[s] += 1
+    return tuple(WorkerRow(
+        w.id, w.team, w.role, w.fte, w.capacity, count[w.id],
+        round(loads[w.id] / w.capacity, 4) if w.capacity else None,
+        sol.supervisors.get(w.id) if w.is_nqsw else None, supervised[w.id], loads[w.id], w.employment,
+        over.get(w.id, 0.0)) for w in inst.workers)
+
+
+def _summary(inst: Instance, rows: tuple[ChildRow, ...], workers: tuple[WorkerRow, ...], sol: Solution,
+             opts: Options, over: dict[str, float], explain: Explainer, warnings: tuple[str, ...]) -> Summary:
+    count = {s: 0 for s in STATUSES}
+    for r in rows:
+        count[r.status] += 1
+    by_priority = {p: {"awaiting": 0, "allocated": 0} for p in PRIORITIES}
+    for c, r in zip(inst.children, rows, strict=True):
+        if not c.current_worker:
+            by_priority[c.priority]["awaiting"] += 1
+            by_priority[c.priority]["allocated"] += bool(r.worker_id)
+    utils = [w.utilisation for w in workers if w.utilisation is not None]
+    return Summary(
+        status="optimal" if all(s.optimal for s in sol.stages) else "feasible",
+        children=len(rows), allocated=count["allocated"], unallocated=count["unallocated"], moved=count["moved"],
+        kept=count["kept"], over_capacity=count["over_capacity"], by_priority=by_priority,
+        max_utilisation=round(max(utils), 4) if utils else 0.0, solve_seconds=round(sol.seconds, 3),
+        mode="keep_current" if opts.keep_current else "rebalance", max_moves=opts.max_moves,
+        seed=inst.policy.seed if opts.seed is None else opts.seed, workers=len(inst.workers),
+        components=sol.components, stages=tuple(s.to_json() for s in sol.stages),
+        over_capacity_load=dict(sorted(over.items())),
+        dropped=sum(1 for r in rows if r.status == "unallocated" and r.previous_worker),
+        fixed_worker_not_met={family_label(f): explain.unmet_pin(p) for f, p in sorted(sol.pins_broken.items())},
+        nqsw_without_supervisor={w: explain.no_supervisor(w, n) for w, n in sorted(sol.unsupervised.items())},
+        cut_short=sol.cut_short, warnings=tuple(warnings))
 
 
 class Explainer:
     """Reasons drawn from the instance, in words a manager understands."""
 
-    def __init__(self, inst: Instance, fams: list[Family], sol, load: dict[str, int], opts, moved: int):
+    def __init__(self, inst: Instance, fams: list[Family], sol: Solution, load: dict[str, int], opts: Options,
+                 moved: int):
         self.inst, self.sol, self.load, self.opts, self.moved = inst, sol, load, opts, moved
         self.unsup = frozenset(sol.unsupervised)
-        self.new_at = defaultdict(list)  # worker -> awaiting children allocated to them
+        self.new_at: dict[str, list[Child]] = defaultdict(list)  # worker -> awaiting children given to them
         self.before: dict[str, int] = defaultdict(int)  # worker -> scaled load held before the plan
         self.families_at: dict[str, list[Family]] = defaultdict(list)  # worker -> families the plan gives them
         for f in fams:
@@ -181,12 +272,14 @@ class Explainer:
         reach = [w for w in self._reach(f) if w.id != exclude]
         if not reach:
             return f"no {'other ' if exclude else ''}worker serves {f.team}"
-        blocked = defaultdict(list)
+        blocked: dict[str, list[Worker]] = defaultdict(list)
+        rule_of: dict[str, Rule] = {}
         eligible = []
         for w in reach:
             why = blocker(w, f, self.inst, self.unsup)
-            if why and not why.startswith("has capacity"):
-                blocked[why].append(w)
+            if why and why.rule is not SIZE:
+                blocked[why.why].append(w)
+                rule_of[why.why] = why.rule
             else:
                 eligible.append(w)
         need = ""
@@ -204,55 +297,64 @@ class Explainer:
         n = len(eligible)
         # workers with room who may take no one new say so: a manager can act on that
         idle = [f"{w.id} has room but {why}" for why, ws in sorted(blocked.items()) for w in ws
-                if ("not accepting" in why or "no supervisor" in why)
-                and scaled(w.capacity) - self.load[w.id] >= f.weight]
+                if rule_of[why] in (ACCEPTING, SUPERVISED) and scaled(w.capacity) - self.load[w.id] >= f.weight]
         return (f"{need}{size}the {n} worker{'s' if n != 1 else ''} in reach who may hold it "
                 f"{'are' if n != 1 else 'is'} at capacity ({shown}{more})"
                 + "".join(f"; {x}" for x in idle[:2]))
 
-    def reason(self, f: Family, r: ChildRow) -> str:
+    def row_reason(self, f: Family, status: str, worker: str | None, prev: str | None) -> str:
+        """Why the child waits or moves; a manager's decision kept or not met; else nothing."""
+        if status in ("unallocated", "moved"):
+            return self.reason(f, status, worker, prev)
+        if f.id in self.sol.pins_broken:
+            return "manager's decision not met: " + self.unmet_pin(self.sol.pins_broken[f.id])
+        if f.fixed_worker == worker:
+            return "manager's decision (fixed_worker)"
+        return ""
+
+    def reason(self, f: Family, status: str, worker: str | None, prev: str | None) -> str:
         sol, inst = self.sol, self.inst
-        prev = r.previous_worker
-        if r.status == "unallocated":
+        if status == "unallocated":
             family_worker = sol.worker_of[f.id]
             if family_worker and not prev:  # a newcomer waiting to join siblings who have a worker
                 w = inst.worker_by_id[family_worker]
-                why = blocker(w, f.newcomers, inst, self.unsup) or blocker(w, f, inst, self.unsup)
-                if why is None or why.startswith("has capacity"):
-                    why = f"has no room for {f.newcomers.weight / SCALE:g} more ({self._room(w)})"
+                blocked = blocker(w, f.newcomers, inst, self.unsup) or blocker(w, f, inst, self.unsup)
+                why = (str(blocked) if blocked and blocked.rule is not SIZE
+                       else f"has no room for {f.newcomers.weight / SCALE:g} more ({self._room(w)})")
                 return f"waits to join siblings with {w.id}, who {why}"
             if f.id in sol.pins_broken:
-                return "manager's decision not met: " + sol.pins_broken[f.id]
+                return "manager's decision not met: " + self.unmet_pin(sol.pins_broken[f.id])
             lead = f"was with {prev}; " if prev else ""
             if prev and prev in inst.worker_by_id:
-                why = blocker(inst.worker_by_id[prev], f, inst, self.unsup)
-                if why and not why.startswith("has capacity"):
-                    lead = f"{prev} {why}; "
+                blocked = blocker(inst.worker_by_id[prev], f, inst, self.unsup)
+                if blocked and blocked.rule is not SIZE:
+                    lead = f"{prev} {blocked}; "
             return lead + self.no_room(f)
-        w = inst.worker_by_id[prev] if prev in inst.worker_by_id else None
-        now = f"now with {r.worker_id}"
-        if f.fixed_worker == r.worker_id:
+        w = inst.worker_by_id.get(prev or "")
+        now = f"now with {worker}"
+        if f.fixed_worker == worker:
             return f"manager's decision (fixed_worker): {now}"
         if w is not None:  # a rule that forbids the previous worker the children they held
-            why = blocker(w, f.core, inst, self.unsup)
-            if why and not why.startswith("has capacity") and "not accepting" not in why:
-                return f"{prev} {why}; {now}"
+            blocked = blocker(w, f.core, inst, self.unsup)
+            if blocked and blocked.rule not in (SIZE, ACCEPTING):
+                return f"{prev} {blocked}; {now}"
         newcomers = [c for c in f.newcomers.children if self.sol.worker_of_child(c, f.id)]
         if newcomers and w is not None:
-            why = blocker(w, f, inst, self.unsup)
-            if why is None or why.startswith("has capacity"):
-                why = f"had no room for the whole family ({self._room(w)}, family needs {f.weight / SCALE:g})"
+            blocked = blocker(w, f, inst, self.unsup)
+            why = (str(blocked) if blocked and blocked.rule is not SIZE else
+                   f"had no room for the whole family ({self._room(w)}, family needs {f.weight / SCALE:g})")
             ids = ", ".join(f"{c.id} ({c.priority})" for c in newcomers[:3])
             return f"moved with new sibling {ids}: {prev} {why}; {now}"
         if len(f.current_workers) > 1:
-            return f"siblings brought together with {r.worker_id} (they were split between {', '.join(f.current_workers)})"
+            return f"siblings brought together with {worker} (they were split between {', '.join(f.current_workers)})"
         if w is not None:
             before = self.before[w.id]
             if before > scaled(w.capacity):
-                return f"{prev} was over capacity ({before / SCALE:g}/{w.capacity:g}); {now} ({self._room(inst.worker_by_id[r.worker_id])})"
-            taken = self.new_at.get(prev)
+                return (f"{prev} was over capacity ({before / SCALE:g}/{w.capacity:g}); {now} "
+                        f"({self._room(inst.worker_by_id[worker or ''])})")
+            taken = self.new_at.get(w.id)
             if taken:
-                top = sorted(taken, key=lambda c: ("high", "medium", "low").index(c.priority))
+                top = sorted(taken, key=lambda c: PRIORITIES.index(c.priority))
                 ids = ", ".join(f"{c.id} ({c.priority})" for c in top[:3])
                 return f"moved so {prev} could take children awaiting allocation: {ids}; {now}"
         return f"moved to make room for another child, in a chain of moves; {now}"
@@ -265,7 +367,7 @@ class Explainer:
             return f"the move budget (--max-moves {self.opts.max_moves}) is used up"
         return self.no_room(f.core, exclude=w.id)
 
-    def mark_over_capacity(self, w: Worker, excess: int, rows: dict[str, ChildRow]) -> None:
+    def mark_over_capacity(self, w: Worker, excess: int, status: dict[str, str], reasons: dict[str, str]) -> None:
         """Mark as over capacity the kept children that could not be moved, hardest to move first."""
         held = self.families_at[w.id]
 
@@ -273,7 +375,7 @@ class Explainer:
             return sum(1 for o in self._reach(f) if o.id != w.id and blocker(o, f.core, self.inst, self.unsup) is None)
 
         def kept_weight(f: Family) -> int:
-            return sum(scaled(c.weight) for c in f.children if rows[c.id].status == "kept")
+            return sum(scaled(c.weight) for c in f.children if status[c.id] == "kept")
 
         # hardest to move first, without marking more than the excess where a family fits it
         order = [f for f in sorted(held, key=lambda f: (alternatives(f), f.id)) if kept_weight(f)]
@@ -292,7 +394,28 @@ class Explainer:
         for f in chosen:
             why = self.why_kept(f, w)
             for c in f.children:
-                if rows[c.id].status == "kept":
-                    rows[c.id].status = "over_capacity"
-                    rows[c.id].reason = (f"{w.id} holds {self.load[w.id] / SCALE:g} against capacity {w.capacity:g}; "
-                                         f"no one else could take this family: {why}")
+                if status[c.id] == "kept":
+                    status[c.id] = "over_capacity"
+                    reasons[c.id] = (f"{w.id} holds {self.load[w.id] / SCALE:g} against capacity {w.capacity:g}; "
+                                     f"no one else could take this family: {why}")
+
+    def unmet_pin(self, p: UnmetPin) -> str:
+        """Why a manager's decision (fixed_worker) could not stand, in words."""
+        w = self.inst.worker_by_id[p.worker]
+        if p.blocked is not None:
+            return f"fixed to {w.id}, but {w.id} {p.blocked}"
+        if p.outside:
+            return f"fixed to {w.id}, but {w.id} works in {w.team}, outside the family's reach"
+        if p.budget is not None:
+            return f"fixed to {w.id}, but the move budget (--max-moves {p.budget}) is used up"
+        return (f"fixed to {w.id}, but {w.id} has no room for the family "
+                f"({p.held / SCALE:g}/{w.capacity:g}, family needs {p.need / SCALE:g})")
+
+    def no_supervisor(self, nqsw: str, supervisors: int) -> str:
+        """Why an NQSW has no supervisor: every supervisor of their team is full, or the team has none."""
+        pol, team = self.inst.policy, self.inst.worker_by_id[nqsw].team
+        if supervisors:
+            s = "s" if supervisors != 1 else ""
+            return (f"no supervisor in {team} has room: {supervisors} supervisor{s} "
+                    f"x {pol.max_nqsw_per_supervisor} NQSWs each")
+        return f"{team} has no {' / '.join(pol.supervisor_roles)}"

@@ -1,13 +1,16 @@
-"""The hard rules of a placement, one small function each, and the family as the unit of decision.
+"""The hard rules of a placement as named objects, and the family as the unit of decision.
 
-The model, the greedy baseline and the reasons all ask `blocker(worker, family)`:
-None when the worker may hold the family, else the rule that forbids it in words.
-(The independent validator re-implements these checks on purpose.)
+The model's domains, the reasons and the input cross-checks all ask the same `Rule`s;
+`blocker(worker, family)` is None when the worker may hold the family, else the rule
+that forbids it and why. (The independent validator re-implements them on purpose.)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+
+from policy.settings import Policy
 
 from .instance import Child, Instance, Worker
 
@@ -112,48 +115,93 @@ def families(inst: Instance) -> list[Family]:
     return list(cached)
 
 
-def out_of_reach(w: Worker, f: Family, inst: Instance) -> str | None:
-    if w.serves(f.team) or inst.policy.cross_team:
+@dataclass(frozen=True)
+class Rule:
+    """A hard rule of a placement: its name, the rule in words, and the test that finds a breach.
+
+    `test(worker, family, policy, unsupervised)` says why the worker may not hold the family, or None.
+    The model's domains, the reasons and the input cross-checks all ask the same objects.
+    """
+
+    name: str
+    description: str
+    test: Callable[[Worker, Family, Policy, frozenset[str]], str | None]
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A rule that forbids a worker a family, with the reason in words."""
+
+    rule: Rule
+    why: str
+
+    def __str__(self) -> str:
+        return self.why
+
+
+def _reach(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
+    if w.serves(f.team) or policy.cross_team:
         return None
     return f"works in {w.team}, not {f.team}"
 
 
-def missing_skill(w: Worker, f: Family, inst: Instance) -> str | None:
+def _skill(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
     if not f.skills:
         return None
     missing = [s for s in f.skills if s not in w.skills]
     return f"lacks the {', '.join(missing)} skill" if missing else None
 
 
-def nqsw_rule(w: Worker, f: Family, inst: Instance) -> str | None:
-    if w.is_nqsw and f.needs_experienced and not inst.policy.nqsw_may_lead_cp:
+def _nqsw(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
+    if w.is_nqsw and f.needs_experienced and not policy.nqsw_may_lead_cp:
         return "is an NQSW, who does not lead child-protection or court work"
     return None
 
 
-def avoided(w: Worker, f: Family, inst: Instance) -> str | None:
+def _avoid(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
     return "is on the family's avoid list" if w.id in f.avoid else None
 
 
-# each rule answers the common case first: blocker() runs for every (family, worker) pair of a county
-HARD_RULES = (out_of_reach, missing_skill, nqsw_rule, avoided)
+def _takes_new(w: Worker, f: Family) -> bool:
+    """Would the worker get a child who is not theirs now?"""
+    return f.held_by(w.id) < f.size
 
 
-def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] = frozenset()) -> str | None:
-    """Why `w` may not hold `f` (capacity aside), or None.
+def _accepting(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
+    return "is not accepting new children" if not w.accepting and _takes_new(w, f) else None
 
-    A worker who is not accepting, or an NQSW with no supervisor, keeps the
-    children they already hold but takes no one new, not even a sibling.
-    """
-    for rule in HARD_RULES:
-        why = rule(w, f, inst)
-        if why:
-            return why
-    is_new = f.held_by(w.id) < f.size  # the worker would get a child who is not theirs now
-    if is_new and not w.accepting:
-        return "is not accepting new children"
-    if is_new and w.id in unsupervised:
+
+def _supervised(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
+    if w.id in unsupervised and _takes_new(w, f):
         return "is an NQSW with no supervisor available, so takes no new children"
-    if is_new and scaled(w.capacity) < f.weight:
+    return None
+
+
+def _size(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
+    if scaled(w.capacity) < f.weight and _takes_new(w, f):
         return f"has capacity {w.capacity:g}, less than the family's {f.weight / SCALE:g}"
+    return None
+
+
+REACH = Rule("reach", "A worker holds children of their own team and of their extra_teams (any team with "
+             "cross_team).", _reach)
+SKILL = Rule("skill", "A child who needs a skill is held by a worker who has it.", _skill)
+NQSW = Rule("nqsw", "An NQSW does not lead child-protection or court work (unless nqsw_may_lead_cp).", _nqsw)
+AVOID = Rule("avoid", "No child goes to a worker on the family's avoid list.", _avoid)
+ACCEPTING = Rule("accepting", "A worker who is not accepting keeps their children but takes no one new, "
+                 "not even a sibling.", _accepting)
+SUPERVISED = Rule("supervised", "An NQSW with no supervisor keeps their children but takes no one new.", _supervised)
+SIZE = Rule("size", "A family goes whole to one worker, so not to a worker whose capacity is less than its "
+            "weight (unless they hold it all now).", _size)
+
+# in this order: each answers the common case first, as blocker() runs for every (family, worker) pair
+HARD_RULES = (REACH, SKILL, NQSW, AVOID, ACCEPTING, SUPERVISED, SIZE)
+
+
+def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] = frozenset()) -> Blocked | None:
+    """The first hard rule that forbids `w` the family `f` (capacity left aside), or None."""
+    for rule in HARD_RULES:
+        why = rule.test(w, f, inst.policy, unsupervised)
+        if why:
+            return Blocked(rule, why)
     return None

@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from .greedy import fill, greedy, move_back
-from .instance import Instance
+from .instance import Instance, Worker
 from .model import STAGES, Component, build, hint, values
-from .rules import Family, blocker, families, scaled
+from .rules import Blocked, Family, blocker, families, scaled
 from .supervision import assign_supervisors, contested
 
 # The solve's work is counted, never timed, so that where a limit cuts it is the same on every run.
@@ -107,18 +107,32 @@ class StageResult:
         return {"stage": self.name, "value": value, "proven_optimal": self.optimal}  # no timing: repeatable
 
 
-@dataclass
+@dataclass(frozen=True)
+class UnmetPin:
+    """Why a manager's decision (fixed_worker) could not stand: a hard rule, the worker out of reach,
+    the move budget, or else room (what the worker holds in the plan against the family's need)."""
+
+    worker: str
+    blocked: Blocked | None = None
+    outside: bool = False
+    budget: int | None = None
+    held: int = 0  # scaled
+    need: int = 0  # scaled
+
+
+@dataclass(frozen=True)
 class Solution:
-    """What the solver decided, before statuses and reasons are attached."""
+    """What the solver decided, as facts: the plan's words are the explainer's (plan.py)."""
 
     worker_of: dict[str, str | None]  # family id -> worker id
     stages: list[StageResult]
     supervisors: dict[str, str]
-    unsupervised: dict[str, str]
-    pins_broken: dict[str, str]  # family id -> why the manager's decision could not stand
+    unsupervised: dict[str, int]  # NQSW -> supervisors in their team, all full
+    pins_broken: dict[str, UnmetPin]  # family id -> why the manager's decision could not stand
     seconds: float
+    time_limit: float
     components: int = 0
-    newcomers_wait: set[str] = field(default_factory=set)  # mixed families whose awaiting siblings wait
+    newcomers_wait: frozenset[str] = frozenset()  # mixed families whose awaiting siblings wait
     cut_short: bool = False  # the wall clock stopped the search: the starting plan was kept
 
     def worker_of_child(self, child, family_id: str) -> str | None:
@@ -127,7 +141,7 @@ class Solution:
         return self.worker_of[family_id]
 
 
-def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_broken: dict[str, str],
+def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_broken: dict[str, UnmetPin],
           contest: dict[str, tuple[int, list[str]]] | None = None,
           start_unsupervised: frozenset[str] = frozenset()) -> list[Component]:
     """Group teams linked by a shared worker (extra_teams) into independent components."""
@@ -192,8 +206,8 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_brok
     return comps
 
 
-def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
-            pins_broken) -> tuple[list[int], int | None]:
+def _domain(f: Family, workers: list[Worker], inst: Instance, opts: Options, unsupervised: frozenset[str],
+            pins_broken: dict[str, UnmetPin]) -> tuple[list[int], int | None]:
     """The workers a family's core may go to, and the manager's pinned worker when that pin is lawful."""
     allowed = [i for i, w in enumerate(workers) if blocker(w, f.core, inst, unsupervised) is None]
     pin = None
@@ -203,9 +217,8 @@ def _domain(f: Family, workers, inst: Instance, opts: Options, unsupervised,
         if idx is not None and idx in allowed and blocker(w, f, inst, unsupervised) is None:
             pin = idx  # lawful for the whole family, newcomers included
         else:
-            why = (blocker(w, f, inst, unsupervised) or blocker(w, f.core, inst, unsupervised)
-                   or f"works in {w.team}, outside the family's reach")
-            pins_broken[f.id] = f"fixed to {w.id}, but {w.id} {why}"
+            why = blocker(w, f, inst, unsupervised) or blocker(w, f.core, inst, unsupervised)
+            pins_broken[f.id] = UnmetPin(w.id, blocked=why, outside=why is None)
     if opts.keep_current and len(f.core.current_workers) == 1:  # split siblings must move anyway
         kept = [i for i in allowed if workers[i].id in f.current_workers or i == pin]
         if kept:
@@ -370,7 +383,7 @@ def solve(inst: Instance, opts: Options) -> Solution:
     supervisors, missing = assign_supervisors(inst)
     contest = contested(inst, supervisors, missing)
     never = frozenset(n for n in missing if inst.worker_by_id[n].team not in contest)  # no place at all
-    pins_broken: dict[str, str] = {}
+    pins_broken: dict[str, UnmetPin] = {}
     comps = split(inst, opts, never, pins_broken, contest, frozenset(missing))
     threads = max(1, min(opts.threads, len(comps)))
     n = len(inst.children)
@@ -396,11 +409,11 @@ def solve(inst: Instance, opts: Options) -> Solution:
             raise
     if clock.cut:  # where the clock stopped varies run to run: write what a repeat would write
         results = {i: starting_plan(c) for i, c in enumerate(comps)}
-    return _merge(inst, comps, results, pins_broken, time.perf_counter() - started, clock.cut)
+    return _merge(inst, comps, results, pins_broken, time.perf_counter() - started, clock.cut, limit)
 
 
-def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentResult], pins_broken: dict,
-           seconds: float, cut: bool) -> Solution:
+def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentResult],
+           pins_broken: dict[str, UnmetPin], seconds: float, cut: bool, limit: float) -> Solution:
     worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
     newcomers_wait: set[str] = set()
     totals = {name: StageResult(name) for name, _ in STAGES}
@@ -419,12 +432,12 @@ def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentR
             t.optimal &= s.optimal
     supervisors, missing = assign_supervisors(inst, first=placed)  # the solver's choice of who gets a place
     _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken)
-    return Solution(worker_of, list(totals.values()), supervisors, missing, pins_broken, seconds, len(comps),
-                    newcomers_wait, cut)
+    return Solution(worker_of, list(totals.values()), supervisors, missing, pins_broken, seconds, limit, len(comps),
+                    frozenset(newcomers_wait), cut)
 
 
-def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcomers_wait: set[str],
-                pins_broken: dict) -> None:
+def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict[str, str | None], newcomers_wait: set[str],
+                pins_broken: dict[str, UnmetPin]) -> None:
     """A lawful pin the plan could not keep is reported with what stood in the way: room, or the move budget."""
     load: dict[str, int] = {}
     moves = 0
@@ -440,11 +453,8 @@ def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict, newcome
                 at_pin = worker_of[f.id] == w.id
                 room = load.get(w.id, 0) + (f.newcomers.weight if at_pin else f.weight) <= scaled(w.capacity)
                 budget_spent = c.max_moves is not None and moves >= c.max_moves
-                pins_broken[f.id] = (
-                    f"fixed to {w.id}, but the move budget (--max-moves {c.max_moves}) is used up"
-                    if room and budget_spent and not at_pin else
-                    f"fixed to {w.id}, but {w.id} has no room for the family "
-                    f"({load.get(w.id, 0) / 100:g}/{w.capacity:g}, family needs {f.weight / 100:g})")
+                pins_broken[f.id] = (UnmetPin(w.id, budget=c.max_moves) if room and budget_spent and not at_pin
+                                     else UnmetPin(w.id, held=load.get(w.id, 0), need=f.weight))
 
 
 def allocate(inst: Instance, opts: Options = Options(), warnings: tuple[str, ...] = ()):
@@ -454,9 +464,6 @@ def allocate(inst: Instance, opts: Options = Options(), warnings: tuple[str, ...
     from .plan import make_plan
     from .validator import check
     solution = solve(inst, opts)
-    if solution.cut_short:
-        warnings += (f"the solve was stopped by the clock at the time limit ({_limit(inst, opts):g} s): this is the "
-                     "starting plan, which a repeat would write too; give a longer --time-limit for a better one",)
     plan = make_plan(inst, solution, opts, warnings)
     problems = check(inst, plan)
     if problems:

@@ -14,8 +14,9 @@ from collections import defaultdict
 from .instance import Instance
 
 
-def assign_supervisors(inst: Instance, first: set[str] = frozenset()) -> tuple[dict[str, str], dict[str, str]]:
-    """({nqsw: supervisor}, {nqsw without one: why}).
+def assign_supervisors(inst: Instance, first: frozenset[str] | set[str] = frozenset()
+                       ) -> tuple[dict[str, str], dict[str, int]]:
+    """({nqsw: supervisor}, {nqsw without one: how many supervisors their team has, all full}).
 
     `first`: NQSWs to give the free places to before any other (the solver's choice).
     """
@@ -37,7 +38,7 @@ def assign_supervisors(inst: Instance, first: set[str] = frozenset()) -> tuple[d
     for c in inst.children:
         if c.current_worker:
             held[c.current_worker] += c.weight
-    missing: dict[str, str] = {}
+    missing: dict[str, int] = {}
     # where places run short, those with the most room go first: an NQSW without a supervisor
     # keeps their children but takes no one new, so a place is worth most to one who can
     for w in sorted(nqsws, key=lambda w: (w.id not in first, -(w.capacity - held[w.id]), w.id)):
@@ -45,9 +46,7 @@ def assign_supervisors(inst: Instance, first: set[str] = frozenset()) -> tuple[d
             continue
         options = [s for s in supervisors[w.team] if count[s] < cap]
         if not options:
-            n = len(supervisors[w.team])
-            missing[w.id] = (f"no supervisor in {w.team} has room: {n} supervisor{'s' if n != 1 else ''} "
-                             f"x {cap} NQSWs each" if n else f"{w.team} has no {' / '.join(pol.supervisor_roles)}")
+            missing[w.id] = len(supervisors[w.team])
             continue
         s = min(options, key=lambda s: (count[s], s))
         chosen[w.id] = s
@@ -55,7 +54,7 @@ def assign_supervisors(inst: Instance, first: set[str] = frozenset()) -> tuple[d
     return chosen, missing
 
 
-def contested(inst: Instance, chosen: dict[str, str], missing: dict[str, str]) -> dict[str, tuple[int, list[str]]]:
+def contested(inst: Instance, chosen: dict[str, str], missing: dict[str, int]) -> dict[str, tuple[int, list[str]]]:
     """Teams with more NQSWs than free supervision places: {team: (places, NQSWs who may get one)}.
 
     Who gets a place decides who may take new children, so the solver chooses there.

@@ -132,24 +132,27 @@ def _status_mismatches(inst, plan, worker_of) -> list[str]:
     return out
 
 
-def _summary_mismatches(inst, plan, worker_of) -> list[str]:
+def _summary_mismatches(inst: Instance, plan: Plan, worker_of: dict[str, str | None]) -> list[str]:
     s = plan.summary
     counts = Counter(r.status for r in plan.rows)
     out = []
     for key in ("allocated", "unallocated", "moved", "kept", "over_capacity"):
-        if s[key] != counts.get(key, 0):
-            out.append(f"summary {key}={s[key]} but the plan has {counts.get(key, 0)}")
-    if s["children"] != len(inst.children):
-        out.append(f"summary children={s['children']} but there are {len(inst.children)}")
+        if getattr(s, key) != counts.get(key, 0):
+            out.append(f"summary {key}={getattr(s, key)} but the plan has {counts.get(key, 0)}")
+    if s.children != len(inst.children):
+        out.append(f"summary children={s.children} but there are {len(inst.children)}")
     for p in ("high", "medium", "low"):
         awaiting = [c for c in inst.children if not c.current_worker and c.priority == p]
         got = sum(1 for c in awaiting if worker_of.get(c.id))
-        if s["by_priority"][p] != {"awaiting": len(awaiting), "allocated": got}:
+        if s.by_priority[p] != {"awaiting": len(awaiting), "allocated": got}:
             out.append(f"summary by_priority.{p} wrong")
     load, _ = _loads(inst, worker_of)
     utils = [load[w.id] / w.capacity for w in inst.workers if w.capacity > 0]
-    if utils and abs(max(utils) - s["max_utilisation"]) > 1e-3:
-        out.append(f"summary max_utilisation {s['max_utilisation']} but recomputed {max(utils):.4f}")
+    if utils and abs(max(utils) - s.max_utilisation) > 1e-3:
+        out.append(f"summary max_utilisation {s.max_utilisation} but recomputed {max(utils):.4f}")
+    for w in plan.workers:
+        if abs(w.load - load[w.worker_id]) > 1e-6:
+            out.append(f"workers.csv load {w.load} of {w.worker_id} but recomputed {load[w.worker_id]:g}")
     return out
 
 

@@ -1,9 +1,13 @@
 """The plan's files, per the contract: allocation.csv, workers.csv, summary.json (and .xlsx)."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from files.write import csv_text, json_text, publish, xlsx_bytes
+
+from .plan import Plan, Summary
 
 ALLOCATION_COLUMNS = ("child_id", "family_id", "team", "worker_id", "status", "previous_worker", "reason")
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "utilisation", "supervisor_id",
@@ -12,34 +16,36 @@ WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "u
 PLAN_FILES = ("allocation.csv", "workers.csv", "summary.json", "allocation.xlsx")
 
 
-def tables(plan) -> dict[str, tuple[tuple[str, ...], list[list]]]:
+Sheet = tuple[Sequence[str], list[list[Any]]]
+
+
+def tables(plan: Plan) -> dict[str, Sheet]:
     alloc = [[getattr(r, c) for c in ALLOCATION_COLUMNS] for r in plan.rows]
-    workers = [[w[c] for c in WORKER_COLUMNS] for w in plan.worker_rows()]
+    workers = [[getattr(w, c) for c in WORKER_COLUMNS] for w in plan.workers]
     return {"allocation": (ALLOCATION_COLUMNS, alloc), "workers": (WORKER_COLUMNS, workers)}
 
 
-def summary_rows(s: dict) -> list[list]:
+def summary_rows(s: Summary) -> list[list[Any]]:
     """summary.json as (measure, value) rows: every single value, then `<priority> awaiting|allocated`."""
     # solve_seconds varies run to run; the workbook must not (the timing stays in summary.json)
-    rows = [[k, v] for k, v in s.items() if not isinstance(v, (dict, list)) and k != "solve_seconds"]
-    return rows + [[f"{p} {k}", v] for p, d in s["by_priority"].items() for k, v in d.items()]
+    rows = [[k, v] for k, v in s.to_json().items() if not isinstance(v, dict | list) and k != "solve_seconds"]
+    return rows + [[f"{p} {k}", v] for p, d in s.by_priority.items() for k, v in d.items()]
 
 
-def plan_files(plan, xlsx: bool = False) -> dict[str, bytes]:
+def plan_files(plan: Plan, xlsx: bool = False) -> dict[str, bytes]:
     """The plan folder's files by name: allocation.csv, workers.csv, summary.json (and allocation.xlsx)."""
     t = tables(plan)
     files = {f"{name}.csv": csv_text(*t[name]).encode() for name in t}
-    files["summary.json"] = json_text(plan.summary).encode()
+    files["summary.json"] = json_text(plan.summary.to_json()).encode()
     if xlsx:
-        s = plan.summary
         sheets = dict(t)
-        sheets["summary"] = (("measure", "value"), summary_rows(s))
+        sheets["summary"] = (("measure", "value"), summary_rows(plan.summary))
         sheets["stages"] = (("stage", "value", "proven_optimal"),
-                            [[st["stage"], st["value"], st["proven_optimal"]] for st in s["stages"]])
+                            [[st["stage"], st["value"], st["proven_optimal"]] for st in plan.summary.stages])
         files["allocation.xlsx"] = xlsx_bytes(sheets)
     return files
 
 
-def write_plan(plan, out: str | Path, xlsx: bool = False) -> None:
+def write_plan(plan: Plan, out: str | Path, xlsx: bool = False) -> None:
     """Write the plan folder `out` as one whole run (see files.publish)."""
     publish(out, plan_files(plan, xlsx), PLAN_FILES, "plan")

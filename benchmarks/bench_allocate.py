@@ -1,6 +1,6 @@
 """Allocator benchmark: generated councils near capacity, the CP-SAT plan against a manager's greedy.
 
-    python benchmarks/bench_allocate.py [--sizes small medium large] [--runs 3] [--load 1.1]
+    python -m benchmarks.bench_allocate [--sizes small medium large] [--runs 3] [--load 1.1]
 
 For each size it prints the median wall time of `caseload allocate` (a fresh process each run),
 its peak memory, whether every stage was proven optimal, children left waiting by priority,
@@ -11,6 +11,7 @@ It then times `--keep-current` on the 50-team council with 100 children awaiting
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -20,16 +21,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import PRESETS, generate_council, write_council
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE))
-
-from generate import PRESETS, generate_council, write_council  # noqa: E402
 
 RUNNER = """
 import json, resource, sys, time
-from allocator.instance import load_instance
+from allocator.inputs import load_instance
 from policy.settings import Policy
 from allocator.solve import Options, allocate
 from allocator.write import write_plan
@@ -37,23 +37,25 @@ t = time.perf_counter()
 loaded = load_instance(sys.argv[1] + "/workers.csv", sys.argv[1] + "/cases.csv", Policy())
 plan = allocate(loaded.instance, Options(keep_current=sys.argv[3] == "keep"))
 write_plan(plan, sys.argv[2])
-s = plan.summary
+s = plan.summary.to_json()
 s["wall_seconds"] = time.perf_counter() - t
 s["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(s))
 """
 
 
-def run_once(folder: Path, keep: bool) -> dict:
+def run_once(folder: Path, keep: bool) -> dict[str, Any]:
+    """summary.json of one `caseload allocate`-like run in a fresh process, with its wall time and peak memory."""
     with tempfile.TemporaryDirectory() as out:
         r = subprocess.run([sys.executable, "-c", RUNNER, str(folder), out, "keep" if keep else "full"],
                            capture_output=True, text=True, check=True, cwd=HERE.parent)
     return json.loads(r.stdout)
 
 
-def greedy_figures(folder: Path) -> dict:
+def greedy_figures(folder: Path) -> dict[str, Any]:
+    """The greedy baseline's plan for the council in `folder`: whether it is valid, and its figures."""
     from allocator.greedy import greedy
-    from allocator.instance import load_instance
+    from allocator.inputs import load_instance
     from allocator.solve import Options, split
     from allocator.supervision import assign_supervisors
     from allocator.validator import check_assignment, objectives
@@ -75,8 +77,9 @@ def greedy_figures(folder: Path) -> dict:
     obj = objectives(inst, worker_of, frozenset(missing))
     load = {w.id: 0.0 for w in inst.workers}
     for c in inst.children:
-        if worker_of.get(c.id):
-            load[worker_of[c.id]] += c.weight
+        w = worker_of.get(c.id)
+        if w:
+            load[w] += c.weight
     peak = max(load[w.id] / w.capacity for w in inst.workers if w.capacity > 0)
     return {"seconds": seconds, "valid": not breaches, "waiting": obj[3:6], "moves": obj[6],
             "peak": peak, "over_capacity": obj[2] / 100}
@@ -84,10 +87,8 @@ def greedy_figures(folder: Path) -> dict:
 
 def machine() -> str:
     model = ""
-    try:
-        model = next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration), open("/proc/cpuinfo") as fh:
+        model = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
     return f"{os.cpu_count()} cores, {model or platform.processor()}, Python {platform.python_version()}"
 
 
@@ -113,8 +114,9 @@ def main() -> None:
             bp = s["by_priority"]
             g = greedy_figures(folder)
             waiting = "/".join(str(bp[p]["awaiting"] - bp[p]["allocated"]) for p in ("high", "medium", "low"))
+            awaiting_hml = "/".join(str(bp[p]["awaiting"]) for p in ("high", "medium", "low"))
             print(" | ".join(map(str, (
-                size, teams, s["workers"], s["children"], "/".join(str(bp[p]["awaiting"]) for p in ("high", "medium", "low")),
+                size, teams, s["workers"], s["children"], awaiting_hml,
                 f"{statistics.median(r['wall_seconds'] for r in runs):.2f}", f"{max(r['peak_mb'] for r in runs):.0f}",
                 "all" if all(st["proven_optimal"] for st in s["stages"]) else
                 ",".join(st["stage"] for st in s["stages"] if not st["proven_optimal"]) + " not proven",
@@ -129,7 +131,8 @@ def main() -> None:
         runs = [run_once(folder, keep=True) for _ in range(args.runs)]
         s = runs[0]
         awaiting = sum(v["awaiting"] for v in s["by_priority"].values())
-        print(f"--keep-current, 50 teams, {awaiting} awaiting: median {statistics.median(r['wall_seconds'] for r in runs):.2f} s "
+        wall = statistics.median(r["wall_seconds"] for r in runs)
+        print(f"--keep-current, 50 teams, {awaiting} awaiting: median {wall:.2f} s "
               f"(solve {statistics.median(r['solve_seconds'] for r in runs):.2f} s), allocated {s['allocated']}, "
               f"moved {s['moved']}, peak {max(r['peak_mb'] for r in runs):.0f} MB, "
               f"{'all stages proven' if all(st['proven_optimal'] for st in s['stages']) else 'NOT all proven'}")

@@ -40,16 +40,16 @@ def overloaded(n_held=18, awaiting=2):
 
 def test_rebalance_moves_the_excess():
     plan = run(overloaded())
-    assert plan.summary["moved"] == 3 and plan.summary["over_capacity_load"] == {}
+    assert plan.summary.moved == 3 and plan.summary.over_capacity_load == {}
 
 
 def test_keep_current_moves_nobody_and_still_allocates_awaiting_children():
     plan = run(overloaded(), keep_current=True)
     st = statuses(plan)
-    assert plan.summary["moved"] == 0 and plan.summary["mode"] == "keep_current"
+    assert plan.summary.moved == 0 and plan.summary.mode == "keep_current"
     assert all(st[f"a{i:02d}"] in ("kept", "over_capacity") for i in range(18))
     assert assigned(plan)["n0"] == assigned(plan)["n1"] == "B"
-    assert plan.summary["over_capacity_load"] == {"A": 3.0}
+    assert plan.summary.over_capacity_load == {"A": 3.0}
 
 
 def test_keep_current_still_moves_a_child_its_worker_may_not_keep():
@@ -64,22 +64,22 @@ def test_keep_current_brings_split_siblings_together():
     kids = [child("x", family="F", current_worker="A"), child("y", family="F", current_worker="B")]
     plan = run(instance([worker("A"), worker("B")], kids), keep_current=True)
     got = assigned(plan)
-    assert got["x"] == got["y"] in ("A", "B") and plan.summary["moved"] == 1
+    assert got["x"] == got["y"] in ("A", "B") and plan.summary.moved == 1
 
 
 # ---- max_moves ----
 
 def test_max_moves_caps_moves():
     plan = run(overloaded(), max_moves=1)
-    assert plan.summary["moved"] == 1
-    assert plan.summary["over_capacity_load"] == {"A": 2.0}
-    assert stages(plan)["moves"] == 1 and plan.summary["max_moves"] == 1
+    assert plan.summary.moved == 1
+    assert plan.summary.over_capacity_load == {"A": 2.0}
+    assert stages(plan)["moves"] == 1 and plan.summary.max_moves == 1
 
 
 def test_max_moves_zero_equals_no_moves():
     plan = run(overloaded(), max_moves=0)
     st = statuses(plan)
-    assert plan.summary["moved"] == 0
+    assert plan.summary.moved == 0
     assert all(st[f"a{i:02d}"] in ("kept", "over_capacity") for i in range(18))
     assert assigned(plan)["n0"] == assigned(plan)["n1"] == "B"
     keep = run(overloaded(), keep_current=True)

@@ -35,8 +35,8 @@ def test_part_time_half_is_seven_and_a_half():
     got = assigned(plan)
     assert got["half"] == "P" and all(got[f"c{i}"] == "P" for i in range(7))  # 7.5 exactly fits
     assert got["late"] is None
-    assert plan.loads()["P"] == 7.5
-    assert plan.summary["max_utilisation"] == 1.0
+    assert plan.loads["P"] == 7.5
+    assert plan.summary.max_utilisation == 1.0
 
 
 def test_part_time_eight_children_one_waits():
@@ -70,7 +70,7 @@ def test_category_weights_from_policy():
     assert {c.id: c.weight for c in inst.children} == {"cp1": 1.5, "cp2": 1.5, "cin": 1.0}
     plan = run(inst)
     assert assigned(plan) == {"cp1": "A", "cp2": "A", "cin": None}
-    assert plan.loads()["A"] == 3.0
+    assert plan.loads["A"] == 3.0
 
 
 def test_per_child_weight_overrides_the_category_weight():
@@ -95,7 +95,7 @@ def test_new_allocation_never_takes_a_worker_over_capacity():
     assert all(st[f"h{i:02d}"] == "kept" for i in range(14))
     assert st["s1"] == st["s2"] == "unallocated"  # 14 + 2 > 15: siblings wait together
     assert "family of 2 needs 2" in rows(plan)["s1"].reason and "A 14/15" in rows(plan)["s1"].reason
-    assert plan.loads()["A"] == 14
+    assert plan.loads["A"] == 14
 
 
 def test_worker_already_over_capacity_takes_no_new_child():
@@ -105,7 +105,7 @@ def test_worker_already_over_capacity_takes_no_new_child():
     assert st["new"] == "unallocated"
     assert sum(1 for s in st.values() if s == "over_capacity") == 1
     assert sum(1 for s in st.values() if s == "kept") == 15
-    assert plan.summary["over_capacity_load"] == {"A": 1.0}
+    assert plan.summary.over_capacity_load == {"A": 1.0}
     assert stages(plan)["over_capacity"] == 100
     assert stages(plan)["dropped"] == 0
 
@@ -113,7 +113,7 @@ def test_worker_already_over_capacity_takes_no_new_child():
 def test_capacity_read_from_files(tmp_path):
     from allocator_helpers import CASE_HEADER, WORKER_HEADER, write_csv
 
-    from allocator.instance import load_instance
+    from allocator.inputs import load_instance
     w = write_csv(tmp_path / "workers.csv", WORKER_HEADER, [
         {"worker_id": "FT", "team": "T1", "role": "social_worker", "fte": "1"},
         {"worker_id": "PT", "team": "T1", "role": "Senior Practitioner", "fte": "0.5"},
@@ -158,7 +158,7 @@ def test_new_sibling_never_joins_a_worker_left_over_capacity():
             child("f1", family="F", current_worker="A"), child("f2", family="F")]
     plan = run(instance(ws, kids))
     r = rows(plan)["f2"]
-    assert not (r.worker_id == "A" and plan.loads()["A"] > 2), (r, plan.loads())
+    assert not (r.worker_id == "A" and plan.loads["A"] > 2), (r, plan.loads)
     if r.worker_id is None:
         assert r.status == "unallocated" and "waits to join siblings with" in r.reason, r
 
@@ -170,7 +170,7 @@ def test_over_capacity_marks_no_more_children_than_the_excess_where_it_can():
             child("f2", family="F", current_worker="A", skill="court"),
             child("s1", current_worker="A"), child("s2", current_worker="A")]
     plan = run(instance(ws, kids))
-    assert plan.summary["over_capacity_load"] == {"A": 1.0}
-    assert plan.summary["over_capacity"] == 1
+    assert plan.summary.over_capacity_load == {"A": 1.0}
+    assert plan.summary.over_capacity == 1
     marked = [r for r in plan.rows if r.status == "over_capacity"]
     assert len(marked) == 1 and "A holds 4 against capacity 3" in marked[0].reason

@@ -20,7 +20,7 @@ def test_fixed_worker_pins_the_whole_family():
     assert assigned(plan)["x"] == assigned(plan)["y"] == "B"
     for cid in ("x", "y"):
         assert rows(plan)[cid].reason.startswith("manager's decision (fixed_worker)")
-    assert plan.summary["fixed_worker_not_met"] == {}
+    assert plan.summary.fixed_worker_not_met == {}
 
 
 def test_fixed_worker_moves_a_child_from_a_current_worker():
@@ -34,7 +34,7 @@ def test_pin_to_nqsw_for_cp_child_reported_and_child_allocated_elsewhere():
     kids = [child("cp", category="cp", family="F", fixed_worker="N", priority="high"), child("sib", family="F")]
     plan = run(instance(nqsw_team(), kids))
     assert assigned(plan) == {"cp": "S", "sib": "S"}
-    not_met = plan.summary["fixed_worker_not_met"]
+    not_met = plan.summary.fixed_worker_not_met
     assert list(not_met) == ["F"]
     assert "fixed to N" in not_met["F"] and "NQSW" in not_met["F"] and "child-protection" in not_met["F"]
     for cid in ("cp", "sib"):
@@ -46,21 +46,21 @@ def test_pin_to_nqsw_for_court_child_when_current_worker_keeps_it():
     kids = [child("c", court=True, current_worker="S", fixed_worker="N")]
     plan = run(instance(nqsw_team(), kids))
     assert assigned(plan) == {"c": "S"} and statuses(plan) == {"c": "kept"}
-    assert len(plan.summary["fixed_worker_not_met"]) == 1
+    assert len(plan.summary.fixed_worker_not_met) == 1
 
 
 def test_pin_to_a_worker_lacking_the_skill_reported():
     ws = [worker("A"), worker("B", skills="court")]
     plan = run(instance(ws, [child("c", family="F", skill="court", fixed_worker="A")]))
     assert assigned(plan) == {"c": "B"}
-    assert "lacks the court skill" in plan.summary["fixed_worker_not_met"]["F"]
+    assert "lacks the court skill" in plan.summary.fixed_worker_not_met["F"]
 
 
 def test_pin_to_a_worker_in_another_team_reported():
     ws = [worker("A", team="T1"), worker("B", team="T2")]
     plan = run(instance(ws, [child("c", team="T1", family="F", fixed_worker="B")]))
     assert assigned(plan) == {"c": "A"}
-    assert "fixed to B" in plan.summary["fixed_worker_not_met"]["F"]
+    assert "fixed to B" in plan.summary.fixed_worker_not_met["F"]
 
 
 def test_avoid_workers_honoured():
@@ -100,7 +100,7 @@ def test_two_pins_to_one_place_one_met_the_other_reported_and_kept():
     got = assigned(plan)
     assert sorted(got.values()) == ["A", "B"]  # one pin met; the other child keeps A rather than being dropped
     unmet = "F1" if got["c1"] == "A" else "F2"
-    not_met = plan.summary["fixed_worker_not_met"]
+    not_met = plan.summary.fixed_worker_not_met
     assert list(not_met) == [unmet]
     assert "fixed to B" in not_met[unmet] and "no room" in not_met[unmet]
     assert stages(plan)["dropped"] == 0
@@ -118,7 +118,7 @@ def test_regression_pin_never_displaces_another_child_into_having_no_worker():
     plan = run(instance(ws, kids))
     assert assigned(plan)["b1"] == "B", f"b1 dropped to meet c's pin: {rows(plan)['b1']}"
     assert stages(plan)["dropped"] == 0
-    assert assigned(plan)["c"] == "A" and "F" in plan.summary["fixed_worker_not_met"]
+    assert assigned(plan)["c"] == "A" and "F" in plan.summary.fixed_worker_not_met
 
 
 # ---- regressions (found and fixed 2026-11-24): reporting an unmet pin ----
@@ -128,7 +128,7 @@ def test_regression_fixed_worker_not_met_names_the_child_not_an_internal_family_
     # family_id blank for it, but summary['fixed_worker_not_met'] (summary.json, the console) keyed it
     # as "~c1", an id that appears in no input or output file; it now names the child.
     plan = run(instance([worker("A"), worker("B", accepting=False)], [child("c1", current_worker="A", fixed_worker="B")]))
-    keys = list(plan.summary["fixed_worker_not_met"])
+    keys = list(plan.summary.fixed_worker_not_met)
     assert len(keys) == 1
     assert not keys[0].startswith("~"), f"internal family id leaked into the summary: {keys}"
     assert keys == ["c1"]

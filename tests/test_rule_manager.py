@@ -25,7 +25,7 @@ def test_manager_holding_25_brought_down_to_6_where_room_exists():
     held = [child(f"m{i:02d}", current_worker="M") for i in range(25)]
     ws = [worker("M", role="service_leader"), worker("A"), worker("B")]
     plan = run(instance(ws, held))
-    counts = plan.counts()
+    counts = {w.worker_id: w.children for w in plan.workers}
     assert counts["M"] == 6
     assert counts["A"] + counts["B"] == 19 and max(counts["A"], counts["B"]) <= 15
     st = statuses(plan)
@@ -33,27 +33,27 @@ def test_manager_holding_25_brought_down_to_6_where_room_exists():
     moved = [r for r in plan.rows if r.status == "moved"]
     assert all(r.reason.startswith("M was over capacity (25/6)") for r in moved)
     assert stages(plan)["over_capacity"] == 0 and stages(plan)["moves"] == 19
-    assert plan.summary["over_capacity_load"] == {}
+    assert plan.summary.over_capacity_load == {}
 
 
 def test_manager_remainder_reported_as_over_capacity_when_no_room():
     held = [child(f"m{i:02d}", current_worker="M") for i in range(25)]
     ws = [worker("M", role="consultant_social_worker"), worker("A", max_children=5)]
     plan = run(instance(ws, held))
-    counts = plan.counts()
+    counts = {w.worker_id: w.children for w in plan.workers}
     assert counts == {"M": 20, "A": 5}
     st = list(statuses(plan).values())
     assert st.count("moved") == 5 and st.count("over_capacity") == 14 and st.count("kept") == 6
-    assert plan.summary["over_capacity"] == 14
-    assert plan.summary["over_capacity_load"] == {"M": 14.0}
+    assert plan.summary.over_capacity == 14
+    assert plan.summary.over_capacity_load == {"M": 14.0}
     assert stages(plan)["over_capacity"] == 1400
     for r in plan.rows:
         if r.status == "over_capacity":
             assert r.worker_id == "M"
             assert "M holds 20 against capacity 6" in r.reason and "no one else could take" in r.reason
             assert "A 5/5" in r.reason
-    by_id = {w["worker_id"]: w for w in plan.worker_rows()}
-    assert by_id["M"]["over_capacity_load"] == 14.0
+    by_id = {w.worker_id: w for w in plan.workers}
+    assert by_id["M"].over_capacity_load == 14.0
 
 
 def test_over_capacity_manager_keeps_children_rather_than_dropping_them():
@@ -61,11 +61,11 @@ def test_over_capacity_manager_keeps_children_rather_than_dropping_them():
     plan = run(instance([worker("M", role="consultant_social_worker")], held + [child("new", priority="high")]))
     got = assigned(plan)
     assert all(got[f"m{i}"] == "M" for i in range(8)) and got["new"] is None
-    assert stages(plan)["dropped"] == 0 and plan.summary["over_capacity_load"] == {"M": 2.0}
+    assert stages(plan)["dropped"] == 0 and plan.summary.over_capacity_load == {"M": 2.0}
 
 
 def test_part_time_manager_scaled_by_fte():
     held = [child(f"m{i}", current_worker="M") for i in range(5)]
     plan = run(instance([worker("M", role="service_leader", fte=0.5), worker("A")], held))
-    assert plan.counts() == {"A": 2, "M": 3}
+    assert {w.worker_id: w.children for w in plan.workers} == {"A": 2, "M": 3}
     assert all("M was over capacity (5/3)" in r.reason for r in plan.rows if r.status == "moved")

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 
 import cli
-from allocator.instance import (
+from allocator.inputs import (
     CASE_COLUMNS,
     CASE_REQUIRED,
     WORKER_COLUMNS,

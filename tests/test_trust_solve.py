@@ -30,22 +30,20 @@ import warnings
 from pathlib import Path
 
 import pytest
+from allocator_helpers import CASE_HEADER, WORKER_HEADER, random_council, write_csv
 from click.testing import CliRunner
 
+import cli
+from allocator import validator
+from allocator.greedy import greedy
+from allocator.inputs import load_instance
+from allocator.solve import Options, allocate, split
+from allocator.supervision import assign_supervisors, contested
+from allocator.write import plan_files
+from benchmarks.generate import generate_council, write_council
+from policy.settings import Policy
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from allocator_helpers import CASE_HEADER, WORKER_HEADER, random_council, write_csv  # noqa: E402
-from generate import generate_council, write_council  # noqa: E402
-
-import cli  # noqa: E402
-from allocator import validator  # noqa: E402
-from allocator.greedy import greedy  # noqa: E402
-from allocator.instance import load_instance  # noqa: E402
-from allocator.solve import Options, allocate, split  # noqa: E402
-from allocator.supervision import assign_supervisors, contested  # noqa: E402
-from allocator.write import plan_files  # noqa: E402
-from policy.settings import Policy  # noqa: E402
 
 # validator.objectives, level by level, under the names the plan reports its stages by
 LEVELS = ("dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium", "waiting_low",
@@ -157,7 +155,7 @@ def twice(council):
 def test_same_inputs_same_plan_in_process(twice, council, name):
     (p1, p2), (f1, f2) = twice(name)
     assert_same_files(untimed(f1), untimed(f2), name)
-    assert RUNS[name][1] in (None, p1.summary["status"]), f"{name}: {p1.summary['status']}"
+    assert RUNS[name][1] in (None, p1.summary.status), f"{name}: {p1.summary['status']}"
     assert validator.check(council[1], p1) == []
 
 
@@ -184,7 +182,7 @@ def test_same_plan_at_a_wall_clock_limit_that_bites(twice, limit):
     assert (p1.solution.cut_short, p2.solution.cut_short) == (False, False), \
         f"the wall clock stopped a run at {limit} s: a repeat may write another plan"
     assert_same_files(untimed(f1), untimed(f2), f"{limit} s, wall clock")
-    assert p1.summary["status"] == "feasible"
+    assert p1.summary.status == "feasible"
 
 
 def test_summary_json_differs_in_solve_seconds_only(twice):
@@ -255,14 +253,14 @@ def test_reported_stage_values_are_the_plans_own(seed):
             unsupervised = frozenset(sol.unsupervised)
             actual = dict(zip(LEVELS, validator.objectives(inst, plan.worker_of, unsupervised=unsupervised)))
             assert claimed == actual, what
-            assert [s.to_json() for s in sol.stages] == plan.summary["stages"], what
-            assert plan.summary["status"] == ("optimal" if all(s.optimal for s in sol.stages) else "feasible"), what
+            assert tuple(s.to_json() for s in sol.stages) == plan.summary.stages, what
+            assert plan.summary.status == ("optimal" if all(s.optimal for s in sol.stages) else "feasible"), what
             if sol.cut_short:
                 cut.add(name)
                 assert all(not s.optimal for s in sol.stages if s.value), f"{what}: proven while cut short"
-                assert any("time limit" in w for w in plan.summary["warnings"]), what
+                assert any("time limit" in w for w in plan.summary.warnings), what
             else:
-                assert plan.summary["warnings"] == [], what
+                assert plan.summary.warnings == (), what
             if name == "wall clock passed":  # cut wherever the greedy plan left a stage to search
                 assert sol.cut_short == any(s.value for s in sol.stages), what
     assert not {n for n in cut if "budget" in n}, cut  # those never meet the wall clock
@@ -284,8 +282,8 @@ def test_a_run_cut_by_the_wall_clock_writes_the_greedy_plan_and_says_so(council,
         assert sol.newcomers_wait == wait
         assert validator.check(inst, plan) == []
         s = plan.summary
-        assert s["cut_short"] is True and s["status"] == "feasible"
-        assert len(s["warnings"]) == 1 and "time limit" in s["warnings"][0] and "\n" not in s["warnings"][0]
+        assert s.cut_short is True and s.status == "feasible"
+        assert len(s.warnings) == 1 and "time limit" in s.warnings[0] and "\n" not in s.warnings[0]
         assert all(not st.optimal for st in sol.stages if st.value)  # nothing claimed proven but the floors
         claimed = tuple(st.value for st in sol.stages)
         assert claimed == validator.objectives(inst, plan.worker_of, unsupervised=frozenset(sol.unsupervised))
@@ -303,8 +301,8 @@ def test_a_cut_plan_keeps_the_input_warnings_first(tmp_path):
     given = tuple(str(x) for x in loaded.warnings)
     assert len(given) == 1
     plan = allocate(loaded.instance, Options(time_limit=10, started=wall_clock_passed()), given)
-    assert plan.summary["cut_short"] is True
-    assert plan.summary["warnings"][0] == given[0] and len(plan.summary["warnings"]) == 2
+    assert plan.summary.cut_short is True
+    assert plan.summary.warnings[0] == given[0] and len(plan.summary.warnings) == 2
 
 
 def test_a_cli_run_with_no_time_to_search_writes_the_greedy_plan(council, tmp_path):
@@ -521,9 +519,10 @@ def test_quiet_fonts_drops_only_the_glyph_warnings_and_findfont_lines(caplog):
 
 
 def test_charts_with_emoji_raise_no_warning_in_process():
+    from allocator.plan import WorkerRow
     from report.allocation import caseload_charts
-    rows = [{"worker_id": "W\U0001F600", "team": "\U0001F3E0 North", "role": "social_worker", "capacity": 15.0,
-             "load": 12.0, "utilisation": 0.8}]
+    rows = (WorkerRow("W\U0001F600", "\U0001F3E0 North", "social_worker", 1.0, 15.0, 12, 0.8, None, 0, 12.0,
+                      "permanent", 0.0),)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         charts = caseload_charts(rows)

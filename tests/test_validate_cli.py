@@ -261,7 +261,7 @@ def test_one_workbook_with_workers_and_cases_sheets():
 
 
 def test_tolerant_values_are_read_as_meant():
-    from allocator.instance import load_instance
+    from allocator.inputs import load_instance
     from policy.settings import Policy
     pol = Policy(as_of=date(2026, 11, 24))
 
@@ -383,8 +383,8 @@ def _boom(*args, **kwargs):
 
 
 def test_unexpected_failure_is_exit_1_with_a_short_message(monkeypatch):
-    import allocator.instance
-    monkeypatch.setattr(allocator.instance, "load_instance", _boom)
+    import allocator.inputs
+    monkeypatch.setattr(allocator.inputs, "load_instance", _boom)
     result = run("validate", "--workers", str(GOOD_W), "--cases", str(GOOD_C))
     assert result.exit_code == 1
     no_traceback(result)
@@ -393,11 +393,11 @@ def test_unexpected_failure_is_exit_1_with_a_short_message(monkeypatch):
 
 
 def test_debug_shows_the_traceback(monkeypatch):
-    import allocator.instance
-    monkeypatch.setattr(allocator.instance, "load_instance", _boom)
+    import allocator.inputs
+    monkeypatch.setattr(allocator.inputs, "load_instance", _boom)
     result = run("--debug", "validate", "--workers", str(GOOD_W), "--cases", str(GOOD_C))
     assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
-    code = ("import cli, allocator.instance as i\n"
+    code = ("import cli, allocator.inputs as i\n"
             "def boom(*a, **k): raise RuntimeError('boom')\n"
             "i.load_instance = boom\n"
             f"cli.main(['--debug', 'validate', '--workers', {str(GOOD_W)!r}, '--cases', {str(GOOD_C)!r}])\n")
