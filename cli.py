@@ -9,24 +9,38 @@ import contextlib
 import functools
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, ParamSpec, TypedDict, TypeVar
 
 import click
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from allocator.inputs import Loaded
+    from allocator.plan import Plan as Allocation
+    from workforce.results import Plan
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Progress = Callable[[str, int, int], None]  # told (what, done, total) as work goes on
 
 __version__ = "0.1.0"
 HERE = Path(__file__).resolve().parent
 RUN_STARTED = time.perf_counter()
 
 
-def _console(stderr: bool = False):
+def _console(stderr: bool = False) -> Console:
     from rich.console import Console
     return Console(stderr=stderr, highlight=False)
 
 
-def handled(fn):
+def handled(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn bad input into exit 2 (one line a problem) and surprises into exit 1."""
     @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from files.problems import ValidationError
         ctx = click.get_current_context()
         debug = (ctx.find_root().params or {}).get("debug", False)
@@ -47,13 +61,14 @@ def handled(fn):
         except Exception as e:  # noqa: BLE001 - the last line of defence
             if debug:
                 raise
-            click.echo(f"caseload: unexpected failure: {type(e).__name__}: {e} (run with --debug for details)", err=True)
+            click.echo(f"caseload: unexpected failure: {type(e).__name__}: {e} (run with --debug for details)",
+                       err=True)
             sys.exit(1)
     return wrapper
 
 
 @contextlib.contextmanager
-def writing(target, what: str):
+def writing(target: str | Path, what: str) -> Iterator[None]:
     """An output that cannot be written (no such folder, no permission, disk full) is a usage problem: exit 2."""
     from files.problems import Problem, ValidationError
     try:
@@ -65,17 +80,25 @@ def writing(target, what: str):
 BASELINE_HEAD = b"# Baseline workforce scenario:"  # the first line of every scenario `caseload baseline` writes
 
 
-def _outputs(what: str) -> dict:
+class OutputCheck(TypedDict, total=False):
+    """check_writable's keywords for one kind of output: `owned` for a folder, `own_file` for a file."""
+
+    owned: tuple[str, ...]
+    own_file: Callable[[Path], bool]
+
+
+def _outputs(what: str) -> OutputCheck:
     """How each kind of output is checked: a folder by the files it may replace, a file by what it may replace."""
     from allocator.write import PLAN_FILES
     from files.write import is_caseload_workbook
-    from report.page import REPORT_FILES
+    from reporting.page import REPORT_FILES
     from workforce.write import PROJECTION_FILES
-    return {"plan": {"owned": PLAN_FILES}, "projection": {"owned": PROJECTION_FILES},
+    checks: dict[str, OutputCheck] = {"plan": {"owned": PLAN_FILES}, "projection": {"owned": PROJECTION_FILES},
             "report": {"owned": REPORT_FILES},
             "demo": {"owned": (*(f"allocation/{n}" for n in PLAN_FILES), *REPORT_FILES)},
             "comparison": {"own_file": lambda p: is_caseload_workbook(p, "comparison")},
-            "scenario": {"own_file": _is_baseline}}[what]
+            "scenario": {"own_file": _is_baseline}}
+    return checks[what]
 
 
 def _is_baseline(path: Path) -> bool:
@@ -83,7 +106,7 @@ def _is_baseline(path: Path) -> bool:
         return fh.read(len(BASELINE_HEAD)) == BASELINE_HEAD
 
 
-def _check_out(out, what: str, *inputs: tuple[str, str | None], scenarios=()) -> None:
+def _check_out(out: str, what: str, *inputs: tuple[str, str | None], scenarios: Iterable[str] = ()) -> None:
     """Refuse now, before reading or solving, an output that cannot or must not be written (exit 2).
 
     `inputs`: (what it is, path) of each file the command reads; each scenario's [from] files count too.
@@ -91,7 +114,7 @@ def _check_out(out, what: str, *inputs: tuple[str, str | None], scenarios=()) ->
     import tomllib
 
     from files.write import check_writable
-    found = [i for i in inputs if i[1]]
+    found: list[tuple[str, str | Path | None]] = [i for i in inputs if i[1]]
     for s in scenarios:
         found.append(("scenario", s))
         try:
@@ -104,7 +127,7 @@ def _check_out(out, what: str, *inputs: tuple[str, str | None], scenarios=()) ->
     check_writable(out, what, found, **_outputs(what))
 
 
-def emit_json(doc) -> None:
+def emit_json(doc: object) -> None:
     from files.write import json_text
     click.echo(json_text(doc), nl=False)
 
@@ -114,7 +137,7 @@ def _stderr_is_terminal() -> bool:
 
 
 @contextlib.contextmanager
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> Iterator[Progress | None]:
     """A progress callback `(what, done, total)` drawing a bar per `what` on stderr (the solve's teams, each
     scenario's Monte Carlo draws); None when quiet or when stderr is not a terminal (so pipes, logs and
     `--json` output stay clean)."""
@@ -125,7 +148,7 @@ def _progress(quiet: bool):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=Console(stderr=True, force_terminal=True), transient=True) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def tell(what: str, done: int, total: int) -> None:
             if what not in tasks:
@@ -152,11 +175,12 @@ workers_opt = click.option("--workers", "workers", required=True, type=click.Pat
                            help="Workers file (CSV or .xlsx).")
 cases_opt = click.option("--cases", "cases", required=True, type=click.Path(dir_okay=False),
                          help="Cases file, one row per child (CSV or .xlsx).")
-policy_opt = click.option("--policy", "policy", type=click.Path(dir_okay=False), help="Policy TOML (defaults: CONTRACT.md).")
+policy_opt = click.option("--policy", "policy", type=click.Path(dir_okay=False),
+                          help="Policy TOML (defaults: CONTRACT.md).")
 quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 
 
-def _load(workers, cases, policy):
+def _load(workers: str, cases: str, policy: str | None) -> Loaded:
     from allocator.inputs import load_instance
     from files.problems import ValidationError
     from policy.settings import load_policy
@@ -171,7 +195,7 @@ def _load(workers, cases, policy):
     return loaded
 
 
-def _print_warnings(loaded, console) -> None:
+def _print_warnings(loaded: Loaded, console: Console) -> None:
     from rich.markup import escape
     for note in loaded.notes:
         console.print(f"[cyan]note[/cyan]: {escape(str(note))}", soft_wrap=True)
@@ -184,7 +208,7 @@ def _print_warnings(loaded, console) -> None:
 @cases_opt
 @policy_opt
 @handled
-def validate(workers, cases, policy):
+def validate(workers: str, cases: str, policy: str | None) -> None:
     """Check the inputs: every problem with file, row and column."""
     from allocator.plan import current_loads, team_rows
     from allocator.show import team_table
@@ -193,8 +217,8 @@ def validate(workers, cases, policy):
     _print_warnings(loaded, console)
     console.print(team_table(team_rows(loaded.instance, current_loads(loaded.instance))))
     n = len(loaded.warnings)
-    console.print(f"[green]valid[/green]: {len(loaded.instance.workers)} workers, {len(loaded.instance.children)} children"
-                  + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
+    console.print(f"[green]valid[/green]: {len(loaded.instance.workers)} workers, "
+                  f"{len(loaded.instance.children)} children" + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
 
 
 @main.command()
@@ -212,7 +236,8 @@ def validate(workers, cases, policy):
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Overrides the policy's seed (0 to 2147483647).")
 @quiet_opt
 @handled
-def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt, time_limit, seed, quiet):
+def allocate(workers: str, cases: str, policy: str | None, out: str, as_json: bool, keep_current: bool,
+             max_moves: int | None, fmt: str, time_limit: float | None, seed: int | None, quiet: bool) -> None:
     """Allocate children to workers: the best plan by the contract's order, with reasons."""
     from allocator.show import print_plan
     from allocator.write import write_plan
@@ -234,11 +259,12 @@ def allocate(workers, cases, policy, out, as_json, keep_current, max_moves, fmt,
 
 @main.command()
 @click.argument("scenario", type=click.Path(dir_okay=False))
-@click.option("--out", "out", type=click.Path(file_okay=False), help="Write the monthly projection (CSV and .xlsx) here.")
+@click.option("--out", "out", type=click.Path(file_okay=False),
+              help="Write the monthly projection (CSV and .xlsx) here.")
 @click.option("--json", "as_json", is_flag=True, help="Print the projection as JSON on stdout and nothing else.")
 @quiet_opt
 @handled
-def plan(scenario, out, as_json, quiet):
+def plan(scenario: str, out: str | None, as_json: bool, quiet: bool) -> None:
     """Workforce projection for one scenario: FTE, NQSWs, agency, costs, payback."""
     from workforce.plan import make_plan
     from workforce.scenario import load_scenario
@@ -253,10 +279,10 @@ def plan(scenario, out, as_json, quiet):
         with writing(out, "projection"):
             write_projection(result, out)
     if as_json:
-        emit_json(result.doc)
+        emit_json(result.to_json())
         return
     console = _console()
-    print_plan(result.doc, console)
+    print_plan(result, console)
     if out:
         console.print(f"Monthly projection written to {out}/ (projection.csv, projection.xlsx)")
 
@@ -267,25 +293,21 @@ def plan(scenario, out, as_json, quiet):
 @click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False), help="Also write the table to this .xlsx file.")
 @quiet_opt
 @handled
-def compare(scenarios, as_json, xlsx, quiet):
+def compare(scenarios: tuple[str, ...], as_json: bool, xlsx: str | None, quiet: bool) -> None:
     """Scenarios side by side (options appraisal)."""
-    from workforce.compare import comparison, comparison_table, load_plans, write_comparison_xlsx
-    from workforce.show import band_table
+    from workforce.compare import comparison, load_plans, print_comparison, write_comparison_xlsx
     if xlsx:
         _check_out(xlsx, "comparison", scenarios=scenarios)
     with _progress(quiet) as progress:
-        doc = comparison([p.doc for p in load_plans(scenarios, progress)])
+        doc = comparison(load_plans(scenarios, progress))
     if xlsx:
         with writing(xlsx, "comparison"):
             write_comparison_xlsx(doc, xlsx)
     if as_json:
-        emit_json(doc)
+        emit_json(doc.to_json())
         return
     console = _console()
-    console.print(comparison_table(doc))
-    for plan_doc in doc["plans"]:
-        if "uncertainty" in plan_doc:
-            console.print(band_table(plan_doc["scenario"], plan_doc["uncertainty"]))
+    print_comparison(doc, console)
     if xlsx:
         console.print(f"Comparison written to {xlsx}")
 
@@ -296,7 +318,7 @@ def compare(scenarios, as_json, xlsx, quiet):
 @click.option("--year", "year", type=int, help="Year (default: the latest in the file).")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the scenario here (default: stdout).")
 @handled
-def baseline(dfe, la, year, out):
+def baseline(dfe: str, la: str, year: int | None, out: str | None) -> None:
     """Write a scenario TOML from the DfE's children's social work workforce statistics.
 
     Notes (suppressed figures and what was assumed) go to stderr; the TOML to --out or stdout.
@@ -321,7 +343,8 @@ def baseline(dfe, la, year, out):
 
 @main.command()
 @click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=False))
-@click.option("--workers", "workers", type=click.Path(dir_okay=False), help="Workers file: report an allocation run.")
+@click.option("--workers", "workers", type=click.Path(dir_okay=False),
+              help="Workers file: report an allocation run.")
 @click.option("--cases", "cases", type=click.Path(dir_okay=False), help="Cases file (with --workers).")
 @policy_opt
 @click.option("--out", "out", type=click.Path(file_okay=False), default="report", show_default=True,
@@ -331,7 +354,8 @@ def baseline(dfe, la, year, out):
 @click.option("--seed", type=click.IntRange(0, 2**31 - 1), help="Overrides the policy's seed (0 to 2147483647).")
 @quiet_opt
 @handled
-def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quiet):
+def report(scenarios: tuple[str, ...], workers: str | None, cases: str | None, policy: str | None, out: str,
+           title: str | None, time_limit: float | None, seed: int | None, quiet: bool) -> None:
     """Write OUT/report.html (one self-contained page: charts, tables) and OUT/report.xlsx (the same tables).
 
     \b
@@ -349,8 +373,9 @@ def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quie
     _check_out(out, "report", ("workers file", workers), ("cases file", cases), ("policy", policy),
                scenarios=scenarios)
     console = _console()
-    allocation, inputs = None, ""
-    if workers:
+    allocation: Allocation | None = None
+    inputs = ""
+    if workers and cases:  # given together (checked above)
         loaded = _load(workers, cases, policy)
         _print_warnings(loaded, console)
         allocation = _solve(loaded, quiet, time_limit=time_limit, seed=seed)
@@ -358,15 +383,17 @@ def report(scenarios, workers, cases, policy, out, title, time_limit, seed, quie
     _write_report(console, out, allocation, _plans(scenarios, quiet), inputs, title)
 
 
-def _solve(loaded, quiet: bool, **options):
+def _solve(loaded: Loaded, quiet: bool, *, keep_current: bool = False, max_moves: int | None = None,
+           time_limit: float | None = None, seed: int | None = None) -> Allocation:
     from allocator.solve import Options
     from allocator.solve import allocate as run
     with _progress(quiet) as progress:
-        return run(loaded.instance, Options(progress=progress, started=RUN_STARTED, **options),
-                   tuple(str(w) for w in loaded.warnings))
+        options = Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit, seed=seed,
+                          progress=progress, started=RUN_STARTED)
+        return run(loaded.instance, options, tuple(str(w) for w in loaded.warnings))
 
 
-def _plans(scenarios, quiet: bool) -> list:
+def _plans(scenarios: Sequence[str], quiet: bool) -> list[Plan]:
     from workforce.compare import load_plans
     if not scenarios:
         return []
@@ -374,15 +401,15 @@ def _plans(scenarios, quiet: bool) -> list:
         return load_plans(scenarios, progress)
 
 
-def _write_report(console, out, allocation, plans, inputs: str = "", title: str | None = None,
-                  demo: bool = False) -> None:
+def _write_report(console: Console, out: str, allocation: Allocation | None, plans: list[Plan], inputs: str = "",
+                  title: str | None = None, demo: bool = False) -> None:
     """Write the report folder OUT as one whole run; for the demo, with the plan in OUT/allocation/."""
     from files.write import publish
-    from report.page import build_report, report_files
+    from reporting.page import build_report, report_files
     files = report_files(build_report(allocation, plans, inputs=inputs, title=title))
     paths = [Path(out) / name for name in files]
     what = "demo" if demo else "report"
-    if demo:
+    if demo and allocation is not None:  # the demo always has its allocation
         from allocator.write import plan_files
         files.update({f"allocation/{name}": data for name, data in plan_files(allocation, xlsx=True).items()})
     with writing(out, what):
@@ -396,7 +423,7 @@ def _write_report(console, out, allocation, plans, inputs: str = "", title: str 
 @click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True)
 @quiet_opt
 @handled
-def demo(out, quiet):
+def demo(out: str, quiet: bool) -> None:
     """Run the main job on sample_data/: validate, allocate, compare the sample scenarios, and report.
 
     \b
@@ -418,7 +445,7 @@ def demo(out, quiet):
     print_plan(allocation, console)
     console.rule("options appraisal: sample scenarios")
     plans = _plans([str(p) for p in scenarios], quiet)
-    console.print(comparison_table(comparison([p.doc for p in plans])))
+    console.print(comparison_table(comparison(plans)))
     _write_report(console, out, allocation, plans, inputs="sample_data/: " + ", ".join(f.name for f in files),
                   demo=True)
 

@@ -6,8 +6,11 @@ hard rules, and returns typed objects (allocator/instance.py), or raises every p
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Protocol
 
 from files.problems import Problem, ValidationError
 from files.read import parse_bool, parse_date, parse_list, parse_number, read_table, show, text
@@ -110,7 +113,15 @@ def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Poli
     return Loaded(inst, warnings, notes)
 
 
-def _mapped(raw: str, valid: tuple[str, ...], spellings: dict[str, str], mapped: Counter) -> str | None:
+Mapped = Counter[tuple[str, str]]  # (spelling in the file, value read) -> rows
+Record = dict[str, object]  # one row of a table: column -> cell
+
+
+class Bad(Protocol):
+    def __call__(self, col: str, msg: str, severity: str = "error") -> None: ...
+
+
+def _mapped(raw: str, valid: tuple[str, ...], spellings: dict[str, str], mapped: Mapped) -> str | None:
     key = raw.strip().lower()
     norm = key.replace("-", "_").replace(" ", "_")
     if norm in valid:
@@ -123,16 +134,17 @@ def _mapped(raw: str, valid: tuple[str, ...], spellings: dict[str, str], mapped:
     return None
 
 
-def _report_mapping(mapped: Counter, file: str, column: str, notes: list[str]) -> None:
+def _report_mapping(mapped: Mapped, file: str, column: str, notes: list[str]) -> None:
     for (raw, role), n in sorted(mapped.items()):
         notes.append(f"{file}: {column} '{raw}' read as {role} ({n} row{'s' if n > 1 else ''})")
 
 
-def _identified(rows, file, problems, id_col: str, unit: str, team_hint: str):
+def _identified(rows: list[tuple[int, Record]], file: str, problems: list[Problem], id_col: str, unit: str,
+                team_hint: str) -> Iterator[tuple[int, Record, str, str | None, Bad]]:
     """Rows with a unique id, as (row, record, id, team, bad); an empty or repeated id is a problem."""
     seen: dict[str, int] = {}
     for n, r in rows:
-        def bad(col, msg, severity="error", n=n):
+        def bad(col: str, msg: str, severity: str = "error", n: int = n) -> None:
             problems.append(Problem(file, n, col, msg, severity))
         rid, team = text(r.get(id_col)), text(r.get("team"))
         if not rid:
@@ -147,7 +159,8 @@ def _identified(rows, file, problems, id_col: str, unit: str, team_hint: str):
         yield n, r, rid, team, bad
 
 
-def _choice(r, col: str, valid: tuple[str, ...], spellings: dict[str, str], mapped: Counter, bad, hint: str = ""):
+def _choice(r: Record, col: str, valid: tuple[str, ...], spellings: dict[str, str], mapped: Mapped, bad: Bad,
+            hint: str = "") -> str | None:
     """One of `valid` (or a known spelling of one), else a problem listing them."""
     raw = text(r.get(col))
     value = _mapped(raw, valid, spellings, mapped) if raw else None
@@ -157,45 +170,68 @@ def _choice(r, col: str, valid: tuple[str, ...], spellings: dict[str, str], mapp
     return value
 
 
-def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
-    out, mapped = [], Counter()
+def _yes_no(r: Record, col: str, default: bool, bad: Bad) -> bool:
+    if r.get(col) is None:
+        return default
+    value, msg = parse_bool(r[col])
+    if msg or value is None:
+        bad(col, msg or "")
+        return default
+    return value
+
+
+def _fte(r: Record, bad: Bad) -> float | None:
+    if r.get("fte") is None:
+        bad("fte", "is empty; give the worker's FTE (0 < fte <= 1)")
+        return None
+    fte, msg = parse_number(r["fte"])
+    if msg or fte is None:
+        bad("fte", (msg or "") + "; give the FTE as a number like 0.8")
+        return None
+    if not 0 < fte <= 1:
+        hint = f"; if {fte:g} is a percentage, write {fte / 100:g}" if 10 <= fte <= 100 else ""
+        bad("fte", f"{show(r['fte'])} is out of range; FTE must be more than 0 and at most 1{hint}")
+        return None
+    return fte
+
+
+def _asye_start(r: Record, role: str | None, policy: Policy, bad: Bad) -> date | None:
+    if r.get("asye_start") is None:
+        return None
+    asye, msg = parse_date(r["asye_start"])
+    if msg or asye is None:
+        bad("asye_start", msg or "")
+    elif asye > policy.today():
+        bad("asye_start", f"{asye.isoformat()} is in the future; give the date the ASYE year began")
+    elif role and role != "nqsw":
+        bad("asye_start", "is set for a worker who is not an NQSW; it is ignored", "warning")
+    return asye
+
+
+def _max_children(r: Record, bad: Bad) -> float | None:
+    if r.get("max_children") is None:
+        return None
+    cap, msg = parse_number(r["max_children"])
+    if msg or cap is None or cap < 0:
+        bad("max_children", (msg or f"{show(r['max_children'])} is negative") + "; give a personal cap of 0 or more")
+        return None
+    return cap
+
+
+def _workers(rows: list[tuple[int, Record]], file: str, policy: Policy, problems: list[Problem],
+             notes: list[str]) -> list[Worker]:
+    out: list[Worker] = []
+    mapped: Mapped = Counter()
     for n, r, wid, team, bad in _identified(rows, file, problems, "worker_id", "worker", "the worker sits in"):
         role = _choice(r, "role", ROLES, ROLE_SPELLINGS, mapped, bad,
                        " (or a common spelling such as 'Team Manager', 'ASYE', 'Senior Practitioner')")
-        fte = None
-        if r.get("fte") is None:
-            bad("fte", "is empty; give the worker's FTE (0 < fte <= 1)")
-        else:
-            fte, msg = parse_number(r["fte"])
-            if msg:
-                bad("fte", msg + "; give the FTE as a number like 0.8")
-            elif not 0 < fte <= 1:
-                hint = f"; if {fte:g} is a percentage, write {fte / 100:g}" if 10 <= fte <= 100 else ""
-                bad("fte", f"{show(r['fte'])} is out of range; FTE must be more than 0 and at most 1{hint}")
-                fte = None
+        fte = _fte(r, bad)
         employment = (text(r.get("employment")) or "permanent").lower()
         if employment not in ("permanent", "agency"):
             bad("employment", f"{show(r.get('employment'))} is not valid; use permanent or agency")
-        asye = None
-        if r.get("asye_start") is not None:
-            asye, msg = parse_date(r["asye_start"])
-            if msg:
-                bad("asye_start", msg)
-            elif asye > policy.today():
-                bad("asye_start", f"{asye.isoformat()} is in the future; give the date the ASYE year began")
-            elif role and role != "nqsw":
-                bad("asye_start", "is set for a worker who is not an NQSW; it is ignored", "warning")
-        max_children = None
-        if r.get("max_children") is not None:
-            max_children, msg = parse_number(r["max_children"])
-            if msg or max_children < 0:
-                bad("max_children", (msg or f"{show(r['max_children'])} is negative") + "; give a personal cap of 0 or more")
-                max_children = None
-        accepting = True
-        if r.get("accepting") is not None:
-            accepting, msg = parse_bool(r["accepting"])
-            if msg:
-                bad("accepting", msg)
+        asye = _asye_start(r, role, policy, bad)
+        max_children = _max_children(r, bad)
+        accepting = _yes_no(r, "accepting", True, bad)
         if role is None or fte is None or not team:
             continue
         out.append(Worker(
@@ -203,36 +239,39 @@ def _workers(rows, file, policy: Policy, problems, notes) -> list[Worker]:
             capacity=policy.capacity(role, fte, asye, max_children),
             skills=tuple(s.lower() for s in parse_list(r.get("skills"))), asye_start=asye,
             supervisor_id=text(r.get("supervisor_id")), extra_teams=parse_list(r.get("extra_teams")),
-            max_children=max_children, accepting=bool(accepting), row=n))
+            max_children=max_children, accepting=accepting, row=n))
     _report_mapping(mapped, file, "role", notes)
     return out
 
 
-def _children(rows, file, policy: Policy, problems, notes) -> list[Child]:
-    out, mapped = [], Counter()
+def _weight(r: Record, category: str | None, policy: Policy, bad: Bad) -> float:
+    if r.get("weight") is None:
+        return policy.weight(category) if category else 1.0
+    w, msg = parse_number(r["weight"])
+    if msg or w is None or w <= 0 or w > 100:
+        bad("weight", (msg or f"{show(r['weight'])} is out of range") + "; give a weight above 0, e.g. 1.5")
+        return 1.0
+    return w
+
+
+def _children(rows: list[tuple[int, Record]], file: str, policy: Policy, problems: list[Problem],
+              notes: list[str]) -> list[Child]:
+    out: list[Child] = []
+    mapped: Mapped = Counter()
     for n, r, cid, team, bad in _identified(rows, file, problems, "child_id", "child", "the child's case sits with"):
         category = _choice(r, "category", CATEGORIES, CATEGORY_SPELLINGS, mapped, bad)
         prio_raw = text(r.get("priority"))
         priority = (prio_raw or "medium").lower()
         if priority not in PRIORITIES:
             bad("priority", f"{prio_raw!r} is not a priority; use high, medium or low")
-        court = False
-        if r.get("court") is not None:
-            court, msg = parse_bool(r["court"])
-            if msg:
-                bad("court", msg)
-        weight = policy.weight(category) if category else 1.0
-        if r.get("weight") is not None:
-            w, msg = parse_number(r["weight"])
-            if msg or w <= 0 or w > 100:
-                bad("weight", (msg or f"{show(r['weight'])} is out of range") + "; give a weight above 0, e.g. 1.5")
-            else:
-                weight = w
+        court = _yes_no(r, "court", False, bad)
+        weight = _weight(r, category, policy, bad)
         if category is None or priority not in PRIORITIES or not team:
             continue
         out.append(Child(
             id=cid, team=team, category=category, family_id=text(r.get("family_id")) or f"~{cid}",
-            priority=priority, court=bool(court), required_skills=tuple(s.lower() for s in parse_list(r.get("required_skill"))),
+            priority=priority, court=court,
+            required_skills=tuple(s.lower() for s in parse_list(r.get("required_skill"))),
             current_worker=text(r.get("current_worker")), weight=round(weight, 2),
             fixed_worker=text(r.get("fixed_worker")), avoid_workers=parse_list(r.get("avoid_workers")), row=n))
     _report_mapping(mapped, file, "category", notes)

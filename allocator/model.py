@@ -5,14 +5,19 @@ model, vars), composed by `build`; the staged solve lives in solve.py.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
+
+from policy.settings import PRIORITIES
 
 from .instance import Worker
 from .rules import Family, scaled
 
 PERMILLE = 1000
+Expr = cp_model.LinearExpr | int  # a linear expression over the model's variables, or a plain number
 
 
 @dataclass
@@ -54,7 +59,7 @@ class Vars:
     joined: dict[int, cp_model.IntVar] = field(default_factory=dict)  # a mixed family's newcomers are allocated
     by_family: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
     by_worker: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
-    load: dict[int, cp_model.LinearExpr] = field(default_factory=dict)
+    load: dict[int, Expr] = field(default_factory=dict)
     excess: dict[int, cp_model.IntVar] = field(default_factory=dict)
     stays_over: dict[int, cp_model.IntVar] = field(default_factory=dict)
     peak: cp_model.IntVar | None = None
@@ -62,7 +67,7 @@ class Vars:
     supervised: dict[int, cp_model.IntVar] = field(default_factory=dict)  # NQSW -> has a supervision place
 
 
-def assigned(v: Vars, fi: int):
+def assigned(v: Vars, fi: int) -> Expr:
     return v.given.get(fi, 0)
 
 
@@ -123,14 +128,14 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
 def add_supervision(c: Component, m: cp_model.CpModel, v: Vars) -> None:
     """Where a team has fewer supervision places than NQSWs, the plan chooses who gets one;
     an NQSW without a place keeps their children but is given no one new."""
-    for team, (places, nqsws) in sorted(c.supervision.items()):
+    for _team, (places, nqsws) in sorted(c.supervision.items()):
         for n in nqsws:
             v.supervised[n] = m.new_bool_var(f"supervised_{n}")
         m.add(sum(v.supervised[n] for n in nqsws) <= places)
     for (fi, wi), var in v.x.items():
         if wi in v.supervised and c.is_new(fi, wi):
             m.add_implication(var, v.supervised[wi])
-    for (fi, wi), var in v.j.items():
+    for (_fi, wi), var in v.j.items():
         if wi in v.supervised:
             m.add_implication(var, v.supervised[wi])
 
@@ -155,9 +160,9 @@ def add_peak(c: Component, m: cp_model.CpModel, v: Vars) -> None:
 
 # ---- objective terms, in the contract's order ----
 
-def pins_missed(c: Component, v: Vars):
+def pins_missed(c: Component, v: Vars) -> Expr:
     """Children whose manager's decision (fixed_worker) the plan does not keep."""
-    total = 0
+    total: Expr = 0
     for fi, wi in sorted(c.pins.items()):
         f = c.families[fi]
         total += f.core.size * (1 - v.x[fi, wi])
@@ -166,17 +171,17 @@ def pins_missed(c: Component, v: Vars):
     return total
 
 
-def dropped(c: Component, v: Vars):
+def dropped(c: Component, v: Vars) -> Expr:
     """Children who have a worker now but none in the plan."""
     return sum(f.with_worker * (1 - assigned(v, fi)) for fi, f in enumerate(c.families) if f.with_worker)
 
 
-def excess(c: Component, v: Vars):
+def excess(c: Component, v: Vars) -> Expr:
     return sum(v.excess.values())
 
 
-def waiting(priority: str):
-    def term(c: Component, v: Vars):
+def waiting(priority: str) -> Term:
+    def term(c: Component, v: Vars) -> Expr:
         """Children awaiting allocation at this priority who stay waiting."""
         return sum(f.awaiting(priority) * (1 - (v.joined.get(fi, 0) if f.mixed else assigned(v, fi)))
                    for fi, f in enumerate(c.families) if f.awaiting(priority))
@@ -184,9 +189,9 @@ def waiting(priority: str):
     return term
 
 
-def moves(c: Component, v: Vars):
+def moves(c: Component, v: Vars) -> Expr:
     """Children whose worker changes (a child who is dropped is counted by `dropped`)."""
-    total = 0
+    total: Expr = 0
     for (fi, wi), var in v.x.items():
         f = c.families[fi]
         changed = f.with_worker - f.held_by(c.workers[wi].id)
@@ -195,11 +200,12 @@ def moves(c: Component, v: Vars):
     return total
 
 
-def peak(c: Component, v: Vars):
+def peak(c: Component, v: Vars) -> Expr:
+    assert v.peak is not None
     return v.peak
 
 
-def values(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset()) -> dict[str, int]:
+def values(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = frozenset()) -> dict[str, int]:
     """The stage terms for a plan (family -> worker index; mixed families whose newcomers joined),
     computed without the solver."""
     load = loads(c, sol, joins)
@@ -215,7 +221,7 @@ def values(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset
         else:
             out["moves"] += f.with_worker - f.held_by(c.workers[wi].id)
         if waits:
-            for p in ("high", "medium", "low"):
+            for p in PRIORITIES:
                 out[f"waiting_{p}"] += f.awaiting(p)
     peak = 0
     for wi in range(len(c.workers)):
@@ -230,7 +236,7 @@ def values(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset
     return out
 
 
-def loads(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset()) -> list[int]:
+def loads(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = frozenset()) -> list[int]:
     """Scaled weight each worker holds in a plan (a mixed family's newcomers only where they joined)."""
     load = [0] * len(c.workers)
     for fi, wi in sol.items():
@@ -240,13 +246,16 @@ def loads(c: Component, sol: dict[int, int | None], joins: set[int] = frozenset(
     return load
 
 
-STAGES = (("dropped", dropped), ("fixed_worker_not_met", pins_missed), ("over_capacity", excess), ("waiting_high", waiting("high")),
-          ("waiting_medium", waiting("medium")), ("waiting_low", waiting("low")),
-          ("moves", moves), ("peak_utilisation", peak))
+Term = Callable[[Component, Vars], Expr]  # a stage's objective: a linear expression, or an int nothing changes
+
+STAGES: tuple[tuple[str, Term], ...] = (
+    ("dropped", dropped), ("fixed_worker_not_met", pins_missed), ("over_capacity", excess),
+    ("waiting_high", waiting("high")), ("waiting_medium", waiting("medium")), ("waiting_low", waiting("low")),
+    ("moves", moves), ("peak_utilisation", peak))
 
 
-def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None], joins: set[int],
-         unsupervised: frozenset[int]) -> None:
+def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None], joins: AbstractSet[int],
+         unsupervised: AbstractSet[int]) -> None:
     """A complete hint (every variable) from a plan, so the solver starts from it at once."""
     m.clear_hints()
     pairs = [(var.index, int(sol.get(fi) == wi)) for (fi, wi), var in v.x.items()]
@@ -258,6 +267,7 @@ def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None],
         over = load[wi] - c.capacity(wi)
         pairs += [(var.index, max(0, over)), (v.stays_over[wi].index, int(over > 0))]
     pairs += [(var.index, int(n not in unsupervised)) for n, var in v.supervised.items()]
+    assert v.peak is not None
     pairs.append((v.peak.index, values(c, sol, joins)["peak_utilisation"]))
     h = m.proto.solution_hint
     h.vars.extend(i for i, _ in pairs)

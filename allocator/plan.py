@@ -169,11 +169,11 @@ def make_plan(inst: Instance, sol: Solution, opts: Options, warnings: tuple[str,
     status: dict[str, str] = {}
     for f in fams:
         for c in f.children:
-            w = sol.worker_of_child(c, f.id)
-            if w:
-                load[w] += scaled(c.weight)
-            status[c.id] = ("unallocated" if w is None else "allocated" if c.current_worker is None
-                            else "kept" if c.current_worker == w else "moved")
+            given = sol.worker_of_child(c, f.id)
+            if given:
+                load[given] += scaled(c.weight)
+            status[c.id] = ("unallocated" if given is None else "allocated" if c.current_worker is None
+                            else "kept" if c.current_worker == given else "moved")
     explain = Explainer(inst, fams, sol, load, opts, sum(1 for s in status.values() if s == "moved"))
     reasons: dict[str, str] = {}
     over: dict[str, float] = {}
@@ -185,9 +185,9 @@ def make_plan(inst: Instance, sol: Solution, opts: Options, warnings: tuple[str,
     rows = {}
     for f in fams:
         for c in f.children:
-            w = sol.worker_of_child(c, f.id)
-            reason = reasons.get(c.id) or explain.row_reason(f, status[c.id], w, c.current_worker)
-            rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, w, status[c.id],
+            given = sol.worker_of_child(c, f.id)
+            reason = reasons.get(c.id) or explain.row_reason(f, status[c.id], given, c.current_worker)
+            rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, given, status[c.id],
                                   c.current_worker, reason)
     ordered = tuple(rows[c.id] for c in inst.children)
     loads = {w.id: load[w.id] / SCALE for w in inst.workers}
@@ -252,8 +252,9 @@ class Explainer:
         self.before: dict[str, int] = defaultdict(int)  # worker -> scaled load held before the plan
         self.families_at: dict[str, list[Family]] = defaultdict(list)  # worker -> families the plan gives them
         for f in fams:
-            if sol.worker_of[f.id]:
-                self.families_at[sol.worker_of[f.id]].append(f)
+            holder = sol.worker_of[f.id]
+            if holder:
+                self.families_at[holder].append(f)
             for c in f.children:
                 w = sol.worker_of_child(c, f.id)
                 if w and c.current_worker is None:
@@ -330,29 +331,29 @@ class Explainer:
                 if blocked and blocked.rule is not SIZE:
                     lead = f"{prev} {blocked}; "
             return lead + self.no_room(f)
-        w = inst.worker_by_id.get(prev or "")
+        had = inst.worker_by_id.get(prev or "")
         now = f"now with {worker}"
         if f.fixed_worker == worker:
             return f"manager's decision (fixed_worker): {now}"
-        if w is not None:  # a rule that forbids the previous worker the children they held
-            blocked = blocker(w, f.core, inst, self.unsup)
+        if had is not None:  # a rule that forbids the previous worker the children they held
+            blocked = blocker(had, f.core, inst, self.unsup)
             if blocked and blocked.rule not in (SIZE, ACCEPTING):
                 return f"{prev} {blocked}; {now}"
         newcomers = [c for c in f.newcomers.children if self.sol.worker_of_child(c, f.id)]
-        if newcomers and w is not None:
-            blocked = blocker(w, f, inst, self.unsup)
+        if newcomers and had is not None:
+            blocked = blocker(had, f, inst, self.unsup)
             why = (str(blocked) if blocked and blocked.rule is not SIZE else
-                   f"had no room for the whole family ({self._room(w)}, family needs {f.weight / SCALE:g})")
+                   f"had no room for the whole family ({self._room(had)}, family needs {f.weight / SCALE:g})")
             ids = ", ".join(f"{c.id} ({c.priority})" for c in newcomers[:3])
             return f"moved with new sibling {ids}: {prev} {why}; {now}"
         if len(f.current_workers) > 1:
             return f"siblings brought together with {worker} (they were split between {', '.join(f.current_workers)})"
-        if w is not None:
-            before = self.before[w.id]
-            if before > scaled(w.capacity):
-                return (f"{prev} was over capacity ({before / SCALE:g}/{w.capacity:g}); {now} "
+        if had is not None:
+            before = self.before[had.id]
+            if before > scaled(had.capacity):
+                return (f"{prev} was over capacity ({before / SCALE:g}/{had.capacity:g}); {now} "
                         f"({self._room(inst.worker_by_id[worker or ''])})")
-            taken = self.new_at.get(w.id)
+            taken = self.new_at.get(had.id)
             if taken:
                 top = sorted(taken, key=lambda c: PRIORITIES.index(c.priority))
                 ids = ", ".join(f"{c.id} ({c.priority})" for c in top[:3])

@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .greedy import fill, greedy, move_back
 from .instance import Instance, Worker
-from .model import STAGES, Component, build, hint, values
+from .model import STAGES, Component, Term, Vars, build, hint, values
 from .rules import Blocked, Family, blocker, families, scaled
 from .supervision import assign_supervisors, contested
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
 
 # The solve's work is counted, never timed, so that where a limit cuts it is the same on every run.
 # Work is in estimated seconds of the benchmark machine (2 cores, benchmarks/bench_allocate.py):
@@ -141,20 +146,19 @@ class Solution:
         return self.worker_of[family_id]
 
 
-def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_broken: dict[str, UnmetPin],
-          contest: dict[str, tuple[int, list[str]]] | None = None,
-          start_unsupervised: frozenset[str] = frozenset()) -> list[Component]:
-    """Group teams linked by a shared worker (extra_teams) into independent components."""
+def _linked_teams(inst: Instance, opts: Options) -> dict[str, str]:
+    """Team -> the first team of its group: teams linked by a shared worker (extra_teams), or all of them
+    where one budget couples everything (cross_team, --max-moves)."""
     teams = inst.teams()
     parent = {t: t for t in teams}
 
-    def find(t):
+    def find(t: str) -> str:
         while parent[t] != t:
             parent[t] = parent[parent[t]]
             t = parent[t]
         return t
 
-    def union(a, b):
+    def union(a: str, b: str) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
@@ -163,47 +167,56 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_brok
         for t in w.extra_teams:
             if t in parent:
                 union(w.team, t)
-    if inst.policy.cross_team or opts.max_moves is not None:  # one budget of moves couples everything
+    if inst.policy.cross_team or opts.max_moves is not None:
         for t in teams[1:]:
             union(teams[0], t)
-    groups: dict[str, list[str]] = {}
-    for t in teams:
-        groups.setdefault(find(t), []).append(t)
-    comps = []
-    fams = families(inst)
+    return {t: find(t) for t in teams}
+
+
+def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_broken: dict[str, UnmetPin],
+          contest: dict[str, tuple[int, list[str]]] | None = None,
+          start_unsupervised: frozenset[str] = frozenset()) -> list[Component]:
+    """Independent components: the groups of linked teams, each with its workers and families."""
+    root = _linked_teams(inst, opts)
+    groups: dict[str, list[str]] = defaultdict(list)
+    workers_of: dict[str, list[Worker]] = defaultdict(list)
+    families_of: dict[str, list[Family]] = defaultdict(list)
+    for t in inst.teams():
+        groups[root[t]].append(t)
+    for w in inst.workers:
+        workers_of[root[w.team]].append(w)
+    for f in families(inst):
+        families_of[root[f.team]].append(f)
     held = {w.id: 0 for w in inst.workers}  # what each worker holds now, whichever team the child is in
     for ch in inst.children:
         if ch.current_worker in held:
             held[ch.current_worker] += scaled(ch.weight)
-    workers_of: dict[str, list] = {}
-    families_of: dict[str, list[Family]] = {}
-    for w in inst.workers:
-        workers_of.setdefault(find(w.team), []).append(w)
-    for f in fams:
-        families_of.setdefault(find(f.team), []).append(f)
-    for root, members in sorted(groups.items()):
-        ts = set(members)
-        workers = workers_of.get(root, [])
-        fs = families_of.get(root, [])
-        if not fs:
-            continue
-        domains, pins, joins = [], {}, {}
-        for fi, f in enumerate(fs):
-            dom, pin = _domain(f, workers, inst, opts, unsupervised, pins_broken)
-            domains.append(dom)
-            if pin is not None:
-                pins[fi] = pin
-            if f.mixed:  # newcomers may join only a worker who may hold the whole family
-                joins[fi] = [i for i in dom if blocker(workers[i], f.newcomers, inst, unsupervised) is None
-                             and blocker(workers[i], f, inst, unsupervised) is None]
-        index = {w.id: i for i, w in enumerate(workers)}
-        supervision = {t: (places, [index[n] for n in nqsws]) for t, (places, nqsws) in (contest or {}).items()
-                       if t in ts}
-        waiting_for_place = frozenset(index[n] for n in start_unsupervised if n in index
-                                      and inst.worker_by_id[n].team in supervision)
-        comps.append(Component(tuple(members), workers, fs, domains, [held[w.id] for w in workers],
-                               opts.max_moves, pins, joins, supervision, waiting_for_place))
+    comps = []
+    for r, members in sorted(groups.items()):
+        if families_of[r]:
+            comps.append(_component(inst, opts, tuple(members), workers_of[r], families_of[r], held, unsupervised,
+                                    pins_broken, contest or {}, start_unsupervised))
     return comps
+
+
+def _component(inst: Instance, opts: Options, teams: tuple[str, ...], workers: list[Worker], fs: list[Family],
+               held: dict[str, int], unsupervised: frozenset[str], pins_broken: dict[str, UnmetPin],
+               contest: dict[str, tuple[int, list[str]]], start_unsupervised: frozenset[str]) -> Component:
+    domains, pins, joins = [], {}, {}
+    for fi, f in enumerate(fs):
+        dom, pin = _domain(f, workers, inst, opts, unsupervised, pins_broken)
+        domains.append(dom)
+        if pin is not None:
+            pins[fi] = pin
+        if f.mixed:  # newcomers may join only a worker who may hold the whole family
+            joins[fi] = [i for i in dom if blocker(workers[i], f.newcomers, inst, unsupervised) is None
+                         and blocker(workers[i], f, inst, unsupervised) is None]
+    index = {w.id: i for i, w in enumerate(workers)}
+    supervision = {t: (places, [index[n] for n in nqsws]) for t, (places, nqsws) in contest.items() if t in teams}
+    waiting_for_place = frozenset(index[n] for n in start_unsupervised if n in index
+                                  and inst.worker_by_id[n].team in supervision)
+    return Component(teams, workers, fs, domains, [held[w.id] for w in workers], opts.max_moves, pins, joins,
+                     supervision, waiting_for_place)
 
 
 def _domain(f: Family, workers: list[Worker], inst: Instance, opts: Options, unsupervised: frozenset[str],
@@ -239,84 +252,118 @@ class ComponentResult:
         return {c.workers[n].id for _, nqsws in c.supervision.values() for n in nqsws if n not in self.unsupervised}
 
 
+class _Model:
+    """The component's CP-SAT model, built the first time a stage needs the solver, with the stages
+    decided so far held at their values."""
+
+    def __init__(self, c: Component) -> None:
+        self.c = c
+        self.m: cp_model.CpModel | None = None
+        self.v: Vars | None = None
+        self.settled: list[tuple[Term, int]] = []  # (term, bound) of the stages decided so far
+
+    def settle(self, term: Term, bound: int) -> None:
+        self.settled.append((term, bound))
+        if self.m is not None and self.v is not None:
+            self._hold(term, bound)
+
+    def _hold(self, term: Term, bound: int) -> None:
+        assert self.m is not None and self.v is not None
+        expr = term(self.c, self.v)
+        if not isinstance(expr, int):
+            self.m.add(expr <= bound)
+
+    def build(self) -> float:
+        """Build the model if not yet built; the estimated seconds that took."""
+        if self.m is not None:
+            return 0.0
+        self.m, self.v = build(self.c)
+        for term, bound in self.settled:
+            self._hold(term, bound)
+        return BUILD_SECONDS_PER_CHOICE * sum(len(d) for d in self.c.domains)
+
+
 def solve_component(c: Component, seed: int, budget: float, clock: Clock | None = None,
                     start: ComponentResult | None = None) -> ComponentResult:
     """Solve the stages in order on one component within `budget` estimated seconds of work (see
     SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
 
     Starts from `start` (default: the greedy plan); a stage whose value in that plan is already 0 (its
-    floor), or that `start` proved, is not solved again. The values reported are those of the plan returned, recomputed
-    from it, whatever the solver claimed on the way.
+    floor), or that `start` proved, is not solved again. The values reported are those of the plan returned,
+    recomputed from it, whatever the solver claimed on the way.
     """
-    from ortools.sat.python import cp_model
-
     clock = clock or Clock(float("inf"))
     if clock.cancelled:
         raise Interrupted
-    sol, joins = (start.sol, start.joins) if start else greedy(c, c.max_moves)
-    unsup = start.unsupervised if start else c.unsupervised
+    plan = (start.sol, start.joins, start.unsupervised) if start else (*greedy(c, c.max_moves), c.unsupervised)
     # a plan resumed keeps the stages it proved: they lead the order, so they still hold
     known = {r.name: r.value for r in (start.stages if start else []) if r.optimal}
-    m = v = None  # the model is built only when a stage needs the solver
-    settled: list[tuple] = []  # (term, bound) of the stages decided so far
-
-    def settle(term, bound: int) -> None:
-        settled.append((term, bound))
-        if m is not None:
-            expr = term(c, v)
-            if not isinstance(expr, int):
-                m.add(expr <= bound)
-
+    model = _Model(c)
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     used = 0.0
     for name, term in STAGES:
-        current = values(c, sol, joins)[name]
+        current = values(c, plan[0], plan[1])[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
-            settle(term, current)
+            model.settle(term, current)
             proven[name] = current
             continue
         if used >= budget or clock.stopped():  # out of time: keep the plan we have, unproven
-            settle(term, current)
+            model.settle(term, current)
             proven[name] = None
             continue
-        if m is None:
-            used += BUILD_SECONDS_PER_CHOICE * sum(len(d) for d in c.domains)
-            m, v = build(c)
-            for t, bound in settled:
-                e = t(c, v)
-                if not isinstance(e, int):
-                    m.add(e <= bound)
-        expr = term(c, v)
-        if isinstance(expr, int):  # nothing the plan can change
-            proven[name] = expr
-            continue
-        hint(m, c, v, sol, joins, unsup)
-        m.minimize(expr)
-        solver = cp_model.CpSolver()
-        p = solver.parameters
-        p.num_workers = 1
-        p.linearization_level = 2  # cuts prove bin-packing bounds fast
-        p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
-        p.random_seed = seed
-        p.catch_sigint_signal = False  # Ctrl-C is Python's to handle (Clock.cancel stops the search)
-        p.max_deterministic_time = max(0.0, budget - used - CALL_SECONDS) / SECONDS_PER_UNIT
-        status = clock.run(solver, m)
-        used += CALL_SECONDS + solver.deterministic_time * SECONDS_PER_UNIT
-        if clock.cut or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            settle(term, current)  # out of time: keep the plan we have
-            proven[name] = None
-            continue
-        value = int(round(solver.objective_value))
-        settle(term, value)
-        proven[name] = value if status == cp_model.OPTIMAL else None
-        sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
-               for fi in range(len(c.families))}
-        joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
-        unsup = frozenset(n for n, var in v.supervised.items() if not solver.boolean_value(var))
-        sol, joins = fill(c, sol, joins, unsup)
-        if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
-            sol = move_back(c, sol, joins)
-    return ComponentResult(sol, joins, stage_results(c, sol, joins, proven), unsup, used)
+        used += model.build()
+        step = _solve_stage(model, name, term, plan, seed, budget - used, clock)
+        used += step.used
+        model.settle(term, current if step.value is None else step.value)
+        proven[name] = step.value if step.optimal else None
+        if step.plan is not None:
+            plan = step.plan
+    return ComponentResult(plan[0], plan[1], stage_results(c, plan[0], plan[1], proven), plan[2], used)
+
+
+Partial = tuple[dict[int, int | None], set[int], frozenset[int]]  # family -> worker, joins, NQSWs without a place
+
+
+@dataclass(frozen=True)
+class _Step:
+    value: int | None  # the stage's value in the new plan (None: no plan found in the time)
+    optimal: bool
+    plan: Partial | None
+    used: float
+
+
+def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int, budget: float,
+                 clock: Clock) -> _Step:
+    """Minimise one stage from `plan` within `budget` estimated seconds; the new plan, filled and moved back."""
+    from ortools.sat.python import cp_model
+
+    c, m, v = model.c, model.m, model.v
+    assert m is not None and v is not None
+    expr = term(c, v)
+    if isinstance(expr, int):  # nothing the plan can change
+        return _Step(expr, True, None, 0.0)
+    hint(m, c, v, *plan)
+    m.minimize(expr)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = 1
+    p.linearization_level = 2  # cuts prove bin-packing bounds fast
+    p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
+    p.random_seed = seed
+    p.catch_sigint_signal = False  # Ctrl-C is Python's to handle (Clock.cancel stops the search)
+    p.max_deterministic_time = max(0.0, budget - CALL_SECONDS) / SECONDS_PER_UNIT
+    status = clock.run(solver, m)
+    used = CALL_SECONDS + solver.deterministic_time * SECONDS_PER_UNIT
+    if clock.cut or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Step(None, False, None, used)  # out of time: keep the plan we have
+    sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
+           for fi in range(len(c.families))}
+    joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
+    unsup = frozenset(n for n, var in v.supervised.items() if not solver.boolean_value(var))
+    sol, joins = fill(c, sol, joins, unsup)
+    if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
+        sol = move_back(c, sol, joins)
+    return _Step(int(round(solver.objective_value)), status == cp_model.OPTIMAL, (sol, joins, unsup), used)
 
 
 def stage_results(c: Component, sol, joins, proven: dict[str, int | None]) -> list[StageResult]:
@@ -442,10 +489,10 @@ def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict[str, str
     load: dict[str, int] = {}
     moves = 0
     for f in families(inst):
-        w = worker_of[f.id]
-        if w:
-            load[w] = load.get(w, 0) + (f.core.weight if f.id in newcomers_wait else f.weight)
-            moves += f.with_worker - f.held_by(w)
+        holder = worker_of[f.id]
+        if holder:
+            load[holder] = load.get(holder, 0) + (f.core.weight if f.id in newcomers_wait else f.weight)
+            moves += f.with_worker - f.held_by(holder)
     for c in comps:
         for fi, wi in c.pins.items():
             f, w = c.families[fi], c.workers[wi]

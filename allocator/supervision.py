@@ -10,12 +10,12 @@ is only its starting point.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 
 from .instance import Instance
 
 
-def assign_supervisors(inst: Instance, first: frozenset[str] | set[str] = frozenset()
-                       ) -> tuple[dict[str, str], dict[str, int]]:
+def assign_supervisors(inst: Instance, first: AbstractSet[str] = frozenset()) -> tuple[dict[str, str], dict[str, int]]:
     """({nqsw: supervisor}, {nqsw without one: how many supervisors their team has, all full}).
 
     `first`: NQSWs to give the free places to before any other (the solver's choice).
@@ -30,10 +30,11 @@ def assign_supervisors(inst: Instance, first: frozenset[str] | set[str] = frozen
     chosen: dict[str, str] = {}
     nqsws = [w for w in inst.workers if w.is_nqsw]
     for w in nqsws:  # named and valid first, in id order
-        s = inst.worker_by_id.get(w.supervisor_id or "")
-        if s and s.team == w.team and s.role in pol.supervisor_roles and not s.is_nqsw and count[s.id] < cap:
-            chosen[w.id] = s.id
-            count[s.id] += 1
+        named = inst.worker_by_id.get(w.supervisor_id or "")
+        if (named and named.team == w.team and named.role in pol.supervisor_roles and not named.is_nqsw
+                and count[named.id] < cap):
+            chosen[w.id] = named.id
+            count[named.id] += 1
     held: dict[str, float] = defaultdict(float)
     for c in inst.children:
         if c.current_worker:

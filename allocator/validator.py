@@ -8,19 +8,30 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
+from collections.abc import Set as AbstractSet
+from typing import TYPE_CHECKING
+
+from policy.settings import PRIORITIES
+
+if TYPE_CHECKING:
+    from policy.settings import Policy
+
+    from .instance import Child, Instance, Worker
+    from .plan import Plan
 
 
-def _loads(inst, worker_of):
-    load, current = Counter(), Counter()
+def _loads(inst: Instance, worker_of: dict[str, str | None]) -> tuple[dict[str, float], dict[str, float]]:
+    load: dict[str, float] = defaultdict(float)
+    current: dict[str, float] = defaultdict(float)
     for c in inst.children:
-        if worker_of.get(c.id):
-            load[worker_of[c.id]] += c.weight
+        if given := worker_of.get(c.id):
+            load[given] += c.weight
         if c.current_worker:
             current[c.current_worker] += c.weight
     return load, current
 
 
-def check(inst, plan) -> list[str]:
+def check(inst: Instance, plan: Plan) -> list[str]:
     """Every way `plan` breaks a hard rule or misreports itself; empty when it is sound."""
     out: list[str] = []
     ids = [r.child_id for r in plan.rows]
@@ -37,25 +48,47 @@ def check(inst, plan) -> list[str]:
     return out
 
 
-def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dict[str, str] | None = None,
-                     unsupervised: set[str] = frozenset(), pins_broken: set[str] = frozenset(),
-                     keep_current: bool = False, max_moves: int | None = None) -> list[str]:
+def check_assignment(inst: Instance, worker_of: dict[str, str | None], *,
+                     supervisors: dict[str, str] | None = None, unsupervised: AbstractSet[str] = frozenset(),
+                     pins_broken: AbstractSet[str] = frozenset(), keep_current: bool = False,
+                     max_moves: int | None = None) -> list[str]:
     """The contract's hard rules for a child -> worker map (None: no worker).
 
     `supervisors` maps each NQSW to a supervisor (None: skip the supervision checks);
     `unsupervised` NQSWs and `pins_broken` families are those the plan reports.
     """
-    pol = inst.policy
-    out: list[str] = []
     workers = {w.id: w for w in inst.workers}
-    fams = defaultdict(list)
+    fams: dict[str, list[Child]] = defaultdict(list)
     for c in inst.children:
         fams[c.family_id].append(c)
-    for fid, cs in fams.items():  # siblings together; awaiting siblings may only wait to join
+    out = _split_families(fams, worker_of)
+    out += _child_breaches(inst, workers, worker_of, pins_broken)
+    out += _new_children_breaches(inst, workers, worker_of, unsupervised)
+    if supervisors is not None:
+        out += _supervision_breaches(inst, workers, supervisors, unsupervised)
+    moved = sum(1 for c in inst.children if c.current_worker and worker_of.get(c.id)
+                and worker_of[c.id] != c.current_worker)
+    if max_moves is not None and moved > max_moves:
+        out.append(f"{moved} moves, above --max-moves {max_moves}")
+    if keep_current:
+        out += _needless_moves(inst, workers, worker_of, fams)
+    return out
+
+
+def _split_families(fams: dict[str, list[Child]], worker_of: dict[str, str | None]) -> list[str]:
+    """Siblings together; awaiting siblings may only wait to join."""
+    out = []
+    for fid, cs in fams.items():
         held = {worker_of.get(c.id) for c in cs if c.current_worker}
         newcomers = {worker_of.get(c.id) for c in cs if not c.current_worker}
         if len(held) > 1 or len(newcomers) > 1 or (held and newcomers - {None} - held):
             out.append(f"family {fid} split between {sorted(map(str, held | newcomers))}")
+    return out
+
+
+def _child_breaches(inst: Instance, workers: dict[str, Worker], worker_of: dict[str, str | None],
+                    pins_broken: AbstractSet[str]) -> list[str]:
+    out = []
     for c in inst.children:
         w = workers.get(worker_of.get(c.id) or "")
         if worker_of.get(c.id) and w is None:
@@ -63,15 +96,22 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
             continue
         if w is None:
             continue
-        out += _breaches(pol, w, c)
+        out += _breaches(inst.policy, w, c)
         if c.fixed_worker and c.fixed_worker != w.id and c.family_id not in pins_broken:
             out.append(f"{c.id} fixed to {c.fixed_worker} but given to {w.id}, with no reason reported")
-    load, current = _loads(inst, worker_of)
+    return out
+
+
+def _new_children_breaches(inst: Instance, workers: dict[str, Worker], worker_of: dict[str, str | None],
+                           unsupervised: AbstractSet[str]) -> list[str]:
+    """No new child takes a worker over capacity, or goes to one not accepting or without a supervisor."""
+    out = []
+    load, _ = _loads(inst, worker_of)
     new = defaultdict(list)  # per worker, the children given to them who were not theirs
     for c in inst.children:
-        w = worker_of.get(c.id)
-        if w and c.current_worker != w:
-            new[w].append(c.id)
+        given = worker_of.get(c.id)
+        if given and c.current_worker != given:
+            new[given].append(c.id)
     for wid, w in workers.items():
         if load[wid] > w.capacity + 1e-9 and new.get(wid):
             out.append(f"{wid} over capacity ({load[wid]:g}/{w.capacity:g}) after taking new children {new[wid][:3]}")
@@ -79,38 +119,45 @@ def check_assignment(inst, worker_of: dict[str, str | None], *, supervisors: dic
             out.append(f"{wid} is not accepting but took {new[wid][:3]}")
         if new.get(wid) and wid in unsupervised:
             out.append(f"{wid} has no supervisor but took {new[wid][:3]}")
-    if supervisors is not None:
-        for w in inst.workers:
-            if w.role != "nqsw":
-                continue
-            s = workers.get(supervisors.get(w.id, ""))
-            if s is None:
-                if w.id not in unsupervised:
-                    out.append(f"NQSW {w.id} has no supervisor and none is reported missing")
-            elif s.team != w.team or s.role not in pol.supervisor_roles or s.role == "nqsw":
-                out.append(f"NQSW {w.id} supervised by {s.id} ({s.role}, {s.team})")
-        for s, n in Counter(supervisors.values()).items():
-            if n > pol.max_nqsw_per_supervisor:
-                out.append(f"{s} supervises {n} NQSWs, above {pol.max_nqsw_per_supervisor}")
-    moved = sum(1 for c in inst.children if c.current_worker and worker_of.get(c.id)
-                and worker_of[c.id] != c.current_worker)
-    if max_moves is not None and moved > max_moves:
-        out.append(f"{moved} moves, above --max-moves {max_moves}")
-    if keep_current:  # nobody moves whose current worker may keep the whole family
-        for c in inst.children:
-            cw = workers.get(c.current_worker or "")
-            if cw is None or worker_of.get(c.id) in (None, cw.id):
-                continue
-            sibs = [s for s in fams[c.family_id] if s.current_worker]  # awaiting siblings may wait instead
-            allowed = not any(_breaches(pol, cw, s) for s in sibs)
-            split = len({s.current_worker for s in sibs if s.current_worker}) > 1
-            pins = {s.fixed_worker for s in fams[c.family_id] if s.fixed_worker}
-            if allowed and not split and worker_of.get(c.id) not in pins:  # only a manager's decision moves them
-                out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
     return out
 
 
-def _status_mismatches(inst, plan, worker_of) -> list[str]:
+def _supervision_breaches(inst: Instance, workers: dict[str, Worker], supervisors: dict[str, str],
+                          unsupervised: AbstractSet[str]) -> list[str]:
+    pol, out = inst.policy, []
+    for w in inst.workers:
+        if w.role != "nqsw":
+            continue
+        s = workers.get(supervisors.get(w.id, ""))
+        if s is None:
+            if w.id not in unsupervised:
+                out.append(f"NQSW {w.id} has no supervisor and none is reported missing")
+        elif s.team != w.team or s.role not in pol.supervisor_roles or s.role == "nqsw":
+            out.append(f"NQSW {w.id} supervised by {s.id} ({s.role}, {s.team})")
+    for sid, n in Counter(supervisors.values()).items():
+        if n > pol.max_nqsw_per_supervisor:
+            out.append(f"{sid} supervises {n} NQSWs, above {pol.max_nqsw_per_supervisor}")
+    return out
+
+
+def _needless_moves(inst: Instance, workers: dict[str, Worker], worker_of: dict[str, str | None],
+                    fams: dict[str, list[Child]]) -> list[str]:
+    """With --keep-current, nobody moves whose current worker may keep the whole family."""
+    out = []
+    for c in inst.children:
+        cw = workers.get(c.current_worker or "")
+        if cw is None or worker_of.get(c.id) in (None, cw.id):
+            continue
+        sibs = [s for s in fams[c.family_id] if s.current_worker]  # awaiting siblings may wait instead
+        allowed = not any(_breaches(inst.policy, cw, s) for s in sibs)
+        split = len({s.current_worker for s in sibs if s.current_worker}) > 1
+        pins = {s.fixed_worker for s in fams[c.family_id] if s.fixed_worker}
+        if allowed and not split and worker_of.get(c.id) not in pins:  # only a manager's decision moves them
+            out.append(f"{c.id} moved although --keep-current and {cw.id} may keep it")
+    return out
+
+
+def _status_mismatches(inst: Instance, plan: Plan, worker_of: dict[str, str | None]) -> list[str]:
     out = []
     workers = {w.id: w for w in inst.workers}
     load, _ = _loads(inst, worker_of)
@@ -122,7 +169,7 @@ def _status_mismatches(inst, plan, worker_of) -> list[str]:
         w = r.worker_id
         expect = ("unallocated" if not w else "allocated" if not c.current_worker
                   else "kept" if c.current_worker == w else "moved")
-        if r.status != expect and not (r.status == "over_capacity" and expect == "kept"
+        if r.status != expect and not (r.status == "over_capacity" and expect == "kept" and w
                                        and load[w] > workers[w].capacity):
             out.append(f"{c.id} status {r.status}, expected {expect}")
         if r.status in ("unallocated", "moved", "over_capacity") and not r.reason:
@@ -141,7 +188,7 @@ def _summary_mismatches(inst: Instance, plan: Plan, worker_of: dict[str, str | N
             out.append(f"summary {key}={getattr(s, key)} but the plan has {counts.get(key, 0)}")
     if s.children != len(inst.children):
         out.append(f"summary children={s.children} but there are {len(inst.children)}")
-    for p in ("high", "medium", "low"):
+    for p in PRIORITIES:
         awaiting = [c for c in inst.children if not c.current_worker and c.priority == p]
         got = sum(1 for c in awaiting if worker_of.get(c.id))
         if s.by_priority[p] != {"awaiting": len(awaiting), "allocated": got}:
@@ -156,7 +203,7 @@ def _summary_mismatches(inst: Instance, plan: Plan, worker_of: dict[str, str | N
     return out
 
 
-def _breaches(pol, w, c) -> list[str]:
+def _breaches(pol: Policy, w: Worker, c: Child) -> list[str]:
     """The rules worker `w` would break by holding child `c`: team reach, skills, NQSW lead, avoid list."""
     out = []
     if not (pol.cross_team or c.team == w.team or c.team in w.extra_teams):
@@ -171,18 +218,18 @@ def _breaches(pol, w, c) -> list[str]:
     return out
 
 
-def _lawful(inst, w, children, unsupervised=frozenset()) -> bool:
+def _lawful(inst: Instance, w: Worker, children: list[Child], unsupervised: AbstractSet[str] = frozenset()) -> bool:
     """May worker `w` hold these siblings under the hard rules (capacity aside, unless it can never fit)?"""
     pol = inst.policy
     new = not all(c.current_worker == w.id for c in children)  # w would get a child not theirs
     if any(_breaches(pol, w, c) for c in children):
         return False
-    if new and (not w.accepting or w.id in unsupervised or sum(c.weight for c in children) > w.capacity + 1e-9):
-        return False
-    return True
+    return not (new and (not w.accepting or w.id in unsupervised
+                         or sum(c.weight for c in children) > w.capacity + 1e-9))
 
 
-def objectives(inst, worker_of: dict[str, str | None], unsupervised=frozenset()) -> tuple[int, ...]:
+def objectives(inst: Instance, worker_of: dict[str, str | None],
+               unsupervised: AbstractSet[str] = frozenset()) -> tuple[int, ...]:
     """The contract's order as numbers, smaller is better at every level:
     (children dropped, children whose lawful fixed_worker is not kept, excess load x100,
     high / medium / low left waiting, moves, peak utilisation x1000)."""
@@ -200,7 +247,7 @@ def objectives(inst, worker_of: dict[str, str | None], unsupervised=frozenset())
                 pins_missed += sum(1 for c in cs if worker_of.get(c.id) != w.id)
     dropped = sum(1 for c in inst.children if c.current_worker and not worker_of.get(c.id))
     waiting = {p: sum(1 for c in inst.children if not c.current_worker and c.priority == p and not worker_of.get(c.id))
-               for p in ("high", "medium", "low")}
+               for p in PRIORITIES}
     moves = sum(1 for c in inst.children if c.current_worker and worker_of.get(c.id)
                 and worker_of[c.id] != c.current_worker)
     excess, peak = 0, 0

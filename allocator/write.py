@@ -1,7 +1,7 @@
 """The plan's files, per the contract: allocation.csv, workers.csv, summary.json (and .xlsx)."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "u
 PLAN_FILES = ("allocation.csv", "workers.csv", "summary.json", "allocation.xlsx")
 
 
-Sheet = tuple[Sequence[str], list[list[Any]]]
+Sheet = tuple[Sequence[str], Iterable[Sequence[Any]]]
 
 
 def tables(plan: Plan) -> dict[str, Sheet]:

@@ -2,21 +2,19 @@
 workforce file x 1,000 draws x 60 months stacked into one computation (target: <= 10 s on 2 cores).
 Median of 3 runs. Without the DfE file, 150 synthetic councils of DfE-like size stand in.
 
-    python benchmarks/bench_montecarlo.py [--dfe ../shared/data/dfe/csww_indicators_2017_to_2023.csv] [--runs 1000]
+    python -m benchmarks.bench_montecarlo [--dfe ../shared/data/dfe/csww_indicators_2017_to_2023.csv] [--runs 1000]
 """
 from __future__ import annotations
 
 import argparse
 import random
 import statistics
-import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from workforce.montecarlo import run_many  # noqa: E402
-from workforce.scenario import parse_scenario  # noqa: E402
+from workforce.montecarlo import run_many
+from workforce.scenario import parse_scenario
 
 DFE = Path(__file__).resolve().parents[2] / "shared" / "data" / "dfe" / "csww_indicators_2017_to_2023.csv"
 
@@ -51,7 +49,8 @@ def five_years(doc: dict) -> dict:
     return doc
 
 
-def median_seconds(fn, repeats: int = 3) -> float:
+def median_seconds(fn: Callable[[], object], repeats: int = 3) -> float:
+    """Median wall seconds of `repeats` calls of `fn`."""
     times = []
     for _ in range(repeats):
         t = time.perf_counter()

@@ -1,6 +1,6 @@
 """Scale benchmark: `caseload validate` and `caseload allocate` on a county of about 200,000 children.
 
-    python benchmarks/bench_scale.py [--teams 1400] [--runs 3] [--time-limit 60]
+    python -m benchmarks.bench_scale [--teams 1400] [--runs 3] [--time-limit 60]
 
 Each run is the real command in a fresh process, timed from outside, with its peak memory (the
 process's maximum resident set). The baseline, measured in the same run, is the
@@ -18,12 +18,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from benchmarks.bench_allocate import machine
+from benchmarks.generate import generate_council, write_council
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-from bench_allocate import machine  # noqa: E402
-from generate import generate_council, write_council  # noqa: E402
 
 RUNNER = """
 import resource, sys
@@ -46,10 +46,11 @@ def measure(args: list[str]) -> tuple[float, float, str]:
     return wall, peak_kb / 1024, r.stdout
 
 
-def bench(folder: Path, runs: int, limit: float) -> dict:
+def bench(folder: Path, runs: int, limit: float) -> tuple[dict[str, list[tuple[float, float]]], dict[str, Any]]:
+    """(wall seconds, peak MB) of each run of `validate` and `allocate`, by command, and the last summary.json."""
     files = ["--workers", str(folder / "workers.csv"), "--cases", str(folder / "cases.csv")]
-    out = {"validate": [], "allocate": []}
-    summary = None
+    out: dict[str, list[tuple[float, float]]] = {"validate": [], "allocate": []}
+    summary: dict[str, Any] = {}
     for _ in range(runs):
         out["validate"].append(measure(["validate", *files])[:2])
         with tempfile.TemporaryDirectory() as tmp:
@@ -57,8 +58,7 @@ def bench(folder: Path, runs: int, limit: float) -> dict:
                                         "--out", str(Path(tmp) / "plan")])
         out["allocate"].append((wall, peak))
         summary = json.loads(text)
-    out["summary"] = summary
-    return out
+    return out, summary
 
 
 def main() -> None:
@@ -77,13 +77,13 @@ def main() -> None:
         for name, teams, per_team in (("baseline", 100, 130.0), ("county", args.teams, 143.0)):
             folder = Path(tmp) / name
             write_council(folder, *generate_council(teams, 11.4, per_team, seed=args.seed, load=1.1))
-            figures = bench(folder, args.runs, args.time_limit)
-            n = figures["summary"]["children"]
+            figures, summary = bench(folder, args.runs, args.time_limit)
+            n = summary["children"]
             rows = {}
             for cmd in ("validate", "allocate"):
                 wall = statistics.median(w for w, _ in figures[cmd])
                 rows[cmd] = (wall, wall / n * 1000, max(p for _, p in figures[cmd]))
-            results[name] = (teams, n, rows, figures["summary"])
+            results[name] = (teams, n, rows, summary)
     base = results["baseline"][2]
     for name in ("baseline", "county"):
         teams, n, rows, s = results[name]
@@ -93,7 +93,8 @@ def main() -> None:
             print(f"{teams} teams | {n:,} | {cmd} | {wall:.1f} | {per:.3f} | {per / base[cmd][1]:.2f} | {peak:.0f} | "
                   f"{within} | {cut}")
         print(f"  {name} stages:", ", ".join(f"{st['stage']} {st['value']}"
-                                             f"{'' if st['proven_optimal'] else ' (not proven)'}" for st in s["stages"]))
+                                             f"{'' if st['proven_optimal'] else ' (not proven)'}"
+                                             for st in s["stages"]))
 
 
 if __name__ == "__main__":

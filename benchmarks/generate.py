@@ -20,10 +20,10 @@ The figures follow ``DOMAIN.md`` and ``CONTRACT.md``:
   against the same workforce, so ``load=1.3`` gives a council near or over
   its capacity.
 
-Run as a script::
+Run from the repository root::
 
-    python benchmarks/generate.py --size medium --seed 1 --out /tmp/medium
-    python benchmarks/generate.py --teams 50 --workers-per-team 11.4 \\
+    python -m benchmarks.generate --size medium --seed 1 --out /tmp/medium
+    python -m benchmarks.generate --teams 50 --workers-per-team 11.4 \\
         --children-per-team 130 --seed 1 --out DIR
 """
 
@@ -32,11 +32,12 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import itertools
 import math
 import os
 import random
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 WORKER_COLUMNS = [
@@ -204,22 +205,15 @@ def _blank_worker(wid: str, team: str, role: str) -> dict:
     return row
 
 
-def _make_workers(rng: random.Random, specs: Sequence[TeamSpec], width: int,
-                  nqsw_share: float, agency_share: float,
-                  part_time_share: float) -> list[dict]:
-    """Create the worker rows: roles, FTE, employment, skills, ASYE, supervisors."""
-    regular = [s for s in specs if not s.pool]
-    regular_names = [s.name for s in regular]
-    total = sum(s.workers for s in specs)
-    rows: list[dict] = []
-    counter = 0
+def _id_sequence(prefix: str, width: int) -> Callable[[], str]:
+    """A function returning ``prefix`` + 1, 2, 3, ... zero-padded to ``width``."""
+    numbers = itertools.count(1)
+    return lambda: f"{prefix}{next(numbers):0{width}d}"
 
-    def new_id() -> str:
-        nonlocal counter
-        counter += 1
-        return f"W{counter:0{width}d}"
 
-    # Senior posts per team, then NQSW numbers spread over teams.
+def _plan_team_posts(rng: random.Random, regular: Sequence[TeamSpec], total: int,
+                     nqsw_share: float) -> tuple[dict[str, int], dict[str, int]]:
+    """Senior posts per regular team, then NQSW numbers spread over the teams."""
     seniors = {s.name: (1 if s.workers < 9 else rng.choice((1, 2)))
                for s in regular}
     nqsw_left = round(total * nqsw_share)
@@ -227,40 +221,53 @@ def _make_workers(rng: random.Random, specs: Sequence[TeamSpec], width: int,
     room = {s.name: min(MAX_NQSW_PER_SUPERVISOR * (1 + seniors[s.name]),
                         max(0, s.workers - 1 - seniors[s.name] - 2))
             for s in regular}
-    order = list(regular_names)
+    order = [s.name for s in regular]
     while nqsw_left > 0 and any(nqsw[t] < room[t] for t in order):
         # Larger teams first in each round, then the name.
         for s in sorted(regular, key=lambda s: (-s.workers, s.name)):
             if nqsw_left and nqsw[s.name] < room[s.name]:
                 nqsw[s.name] += 1
                 nqsw_left -= 1
+    return seniors, nqsw
 
-    for spec in specs:
-        if spec.pool:
-            for i in range(spec.workers):
-                row = _blank_worker(new_id(), spec.name,
-                                    "senior_social_worker" if i == 0
-                                    else "social_worker")
-                if spec.extra_teams is not None:
-                    extra = list(spec.extra_teams)
-                else:
-                    extra = sorted(rng.sample(regular_names,
-                                              min(len(regular_names),
-                                                  rng.choice((2, 3)))))
-                row["extra_teams"] = ";".join(extra)
-                rows.append(row)
-            continue
-        team_rows = [_blank_worker(new_id(), spec.name, "service_leader")]
-        for _ in range(seniors[spec.name]):
-            role = ("consultant_social_worker" if rng.random() < 0.5
-                    else "senior_social_worker")
-            team_rows.append(_blank_worker(new_id(), spec.name, role))
-        for i in range(spec.workers - len(team_rows)):
-            role = "nqsw" if i < nqsw[spec.name] else "social_worker"
-            team_rows.append(_blank_worker(new_id(), spec.name, role))
-        rows.extend(team_rows)
 
-    # Agency and part-time staff: exact counts drawn without replacement.
+def _pool_team_workers(rng: random.Random, spec: TeamSpec,
+                       regular_names: Sequence[str],
+                       new_id: Callable[[], str]) -> list[dict]:
+    """Rows of a pool team: one senior, then social workers, each with extra teams."""
+    rows: list[dict] = []
+    for i in range(spec.workers):
+        row = _blank_worker(new_id(), spec.name,
+                            "senior_social_worker" if i == 0
+                            else "social_worker")
+        if spec.extra_teams is not None:
+            extra = list(spec.extra_teams)
+        else:
+            extra = sorted(rng.sample(regular_names,
+                                      min(len(regular_names),
+                                          rng.choice((2, 3)))))
+        row["extra_teams"] = ";".join(extra)
+        rows.append(row)
+    return rows
+
+
+def _regular_team_workers(rng: random.Random, spec: TeamSpec, seniors: int,
+                          nqsw: int, new_id: Callable[[], str]) -> list[dict]:
+    """Rows of a regular team: service leader, senior posts, NQSWs, social workers."""
+    team_rows = [_blank_worker(new_id(), spec.name, "service_leader")]
+    for _ in range(seniors):
+        role = ("consultant_social_worker" if rng.random() < 0.5
+                else "senior_social_worker")
+        team_rows.append(_blank_worker(new_id(), spec.name, role))
+    for i in range(spec.workers - len(team_rows)):
+        role = "nqsw" if i < nqsw else "social_worker"
+        team_rows.append(_blank_worker(new_id(), spec.name, role))
+    return team_rows
+
+
+def _assign_employment(rng: random.Random, rows: list[dict], total: int,
+                       agency_share: float, part_time_share: float) -> None:
+    """Agency and part-time staff: exact counts drawn without replacement."""
     agency_pool = [r for r in rows if r["role"] in ("social_worker",
                                                    "senior_social_worker")]
     for r in rng.sample(agency_pool, min(len(agency_pool),
@@ -271,6 +278,9 @@ def _make_workers(rng: random.Random, specs: Sequence[TeamSpec], width: int,
                                      round(total * part_time_share))):
         r["fte"] = rng.choice(PART_TIME_FTE)
 
+
+def _assign_skills_and_limits(rng: random.Random, rows: list[dict]) -> None:
+    """Skill tags, the odd personal ``max_children`` and ``accepting=no``."""
     for r in rows:
         share = 0.3 if r["role"] == "nqsw" else 1.0
         tags = [s for s in SKILLS if rng.random() < SKILL_SHARE[s] * share]
@@ -280,7 +290,9 @@ def _make_workers(rng: random.Random, specs: Sequence[TeamSpec], width: int,
         if r["role"] != "service_leader" and rng.random() < 0.03:
             r["accepting"] = "no"
 
-    # ASYE start dates and (for about half) a named supervisor in the team.
+
+def _assign_asye(rng: random.Random, rows: list[dict]) -> None:
+    """ASYE start dates and (for about half) a named supervisor in the team."""
     named: dict[str, int] = {}
     window = (ASYE_WINDOW_END - ASYE_WINDOW_START).days
     for r in rows:
@@ -296,6 +308,27 @@ def _make_workers(rng: random.Random, specs: Sequence[TeamSpec], width: int,
                 sup = rng.choice(options)
                 r["supervisor_id"] = sup
                 named[sup] = named.get(sup, 0) + 1
+
+
+def _make_workers(rng: random.Random, specs: Sequence[TeamSpec], width: int,
+                  nqsw_share: float, agency_share: float,
+                  part_time_share: float) -> list[dict]:
+    """Create the worker rows: roles, FTE, employment, skills, ASYE, supervisors."""
+    regular = [s for s in specs if not s.pool]
+    regular_names = [s.name for s in regular]
+    total = sum(s.workers for s in specs)
+    new_id = _id_sequence("W", width)
+    seniors, nqsw = _plan_team_posts(rng, regular, total, nqsw_share)
+    rows: list[dict] = []
+    for spec in specs:
+        if spec.pool:
+            rows.extend(_pool_team_workers(rng, spec, regular_names, new_id))
+        else:
+            rows.extend(_regular_team_workers(rng, spec, seniors[spec.name],
+                                              nqsw[spec.name], new_id))
+    _assign_employment(rng, rows, total, agency_share, part_time_share)
+    _assign_skills_and_limits(rng, rows)
+    _assign_asye(rng, rows)
     return rows
 
 
@@ -363,6 +396,80 @@ def _ensure_skill_holders(rng: random.Random, workers: list[dict],
         chosen["skills"] = ";".join(s for s in SKILLS if s in have)
 
 
+def _team_fill(fams: dict[str, list[dict]], awaiting: set[str],
+               workers: Sequence[dict], caps: dict[str, float],
+               pool_fill: dict[str, float]) -> dict[str, float]:
+    """Share of its capacity each team's own workers are expected to fill."""
+    team_children: dict[str, int] = {}
+    for key, fam in fams.items():
+        if key not in awaiting:
+            team_children[fam[0]["team"]] = team_children.get(fam[0]["team"], 0) + len(fam)
+    team_cap: dict[str, float] = {}
+    for w in workers:
+        if w["team"] in pool_fill:
+            extra = split_tags(w["extra_teams"])
+            for t in extra:
+                team_cap[t] = team_cap.get(t, 0.0) + caps[w["worker_id"]] * pool_fill[w["team"]] / len(extra)
+        elif w["role"] != "service_leader":
+            team_cap[w["team"]] = team_cap.get(w["team"], 0.0) + caps[w["worker_id"]]
+    return {t: team_children.get(t, 0) / c if c else 0.0 for t, c in team_cap.items()}
+
+
+def _target_loads(rng: random.Random, workers: Sequence[dict],
+                  caps: dict[str, float], fill: dict[str, float],
+                  pool_fill: dict[str, float]) -> dict[str, float]:
+    """Each worker's target load: capacity x team (or pool) fill x noise."""
+    target: dict[str, float] = {}
+    for w in workers:
+        wid = w["worker_id"]
+        noise = math.exp(rng.gauss(0.0, 0.12))
+        if w["team"] in pool_fill:
+            target[wid] = caps[wid] * pool_fill[w["team"]] * noise
+        elif w["role"] == "service_leader":
+            target[wid] = caps[wid] * 0.5 * noise if rng.random() < 0.4 else 0.0
+        else:
+            target[wid] = caps[wid] * fill.get(w["team"], 0.0) * noise
+    return target
+
+
+def _workers_by_team(workers: Sequence[dict]) -> dict[str, list[dict]]:
+    """Team -> workers of the team or listing it in ``extra_teams``."""
+    by_team: dict[str, list[dict]] = {}
+    for w in workers:
+        for t in [w["team"], *split_tags(w["extra_teams"])]:
+            by_team.setdefault(t, []).append(w)
+    return by_team
+
+
+def _place_families(rng: random.Random, fams: dict[str, list[dict]],
+                    awaiting: set[str], workers: Sequence[dict],
+                    caps: dict[str, float], target: dict[str, float]) -> None:
+    """Give each family not awaiting the eligible worker furthest below target."""
+    held = {w["worker_id"]: 0 for w in workers}
+    by_team = _workers_by_team(workers)
+    # Constrained families (skills, no NQSW) first, so the general ones fill round them.
+    keys = sorted(fams, key=lambda k: (-len(family_needs(fams[k])[0]), fams[k][0]["child_id"]))
+    for key in keys:
+        if key in awaiting:
+            continue
+        fam = fams[key]
+        options = [w for w in by_team.get(fam[0]["team"], []) if can_hold(w, fam, new=False)]
+        if not options:
+            continue
+        size = len(fam)
+
+        def score(w: dict, size: int = size) -> tuple:
+            wid = w["worker_id"]
+            # Only a worker whose target is above capacity may go over it.
+            fits = held[wid] + size <= max(caps[wid], target[wid])
+            return (fits, target[wid] - held[wid] + rng.random() * 0.5, wid)
+
+        best = max(options, key=score)
+        held[best["worker_id"]] += len(fam)
+        for case in fam:
+            case["current_worker"] = best["worker_id"]
+
+
 def _allocate_current(rng: random.Random, specs: Sequence[TeamSpec],
                       workers: list[dict], cases: list[dict],
                       awaiting_share: float) -> None:
@@ -376,59 +483,9 @@ def _allocate_current(rng: random.Random, specs: Sequence[TeamSpec],
     awaiting = {k for k in fams if rng.random() < awaiting_share}
     pool_fill = {s.name: s.pool_fill for s in specs if s.pool}
     caps = {w["worker_id"]: capacity(w) for w in workers}
-
-    # Children each team expects its own workers to hold.
-    team_children: dict[str, int] = {}
-    for key, fam in fams.items():
-        if key not in awaiting:
-            team_children[fam[0]["team"]] = team_children.get(fam[0]["team"], 0) + len(fam)
-    team_cap: dict[str, float] = {}
-    for w in workers:
-        if w["team"] in pool_fill:
-            extra = split_tags(w["extra_teams"])
-            for t in extra:
-                team_cap[t] = team_cap.get(t, 0.0) + caps[w["worker_id"]] * pool_fill[w["team"]] / len(extra)
-        elif w["role"] != "service_leader":
-            team_cap[w["team"]] = team_cap.get(w["team"], 0.0) + caps[w["worker_id"]]
-    fill = {t: team_children.get(t, 0) / c if c else 0.0 for t, c in team_cap.items()}
-
-    target: dict[str, float] = {}
-    for w in workers:
-        wid = w["worker_id"]
-        noise = math.exp(rng.gauss(0.0, 0.12))
-        if w["team"] in pool_fill:
-            target[wid] = caps[wid] * pool_fill[w["team"]] * noise
-        elif w["role"] == "service_leader":
-            target[wid] = caps[wid] * 0.5 * noise if rng.random() < 0.4 else 0.0
-        else:
-            target[wid] = caps[wid] * fill.get(w["team"], 0.0) * noise
-
-    held = {w["worker_id"]: 0 for w in workers}
-    by_team: dict[str, list[dict]] = {}
-    for w in workers:
-        for t in [w["team"], *split_tags(w["extra_teams"])]:
-            by_team.setdefault(t, []).append(w)
-    # Constrained families (skills, no NQSW) first, so the general ones fill round them.
-    keys = sorted(fams, key=lambda k: (-len(family_needs(fams[k])[0]), fams[k][0]["child_id"]))
-    for key in keys:
-        if key in awaiting:
-            continue
-        fam = fams[key]
-        options = [w for w in by_team.get(fam[0]["team"], []) if can_hold(w, fam, new=False)]
-        if not options:
-            continue
-        size = len(fam)
-
-        def score(w: dict) -> tuple:
-            wid = w["worker_id"]
-            # Only a worker whose target is above capacity may go over it.
-            fits = held[wid] + size <= max(caps[wid], target[wid])
-            return (fits, target[wid] - held[wid] + rng.random() * 0.5, wid)
-
-        best = max(options, key=score)
-        held[best["worker_id"]] += len(fam)
-        for case in fam:
-            case["current_worker"] = best["worker_id"]
+    fill = _team_fill(fams, awaiting, workers, caps, pool_fill)
+    target = _target_loads(rng, workers, caps, fill, pool_fill)
+    _place_families(rng, fams, awaiting, workers, caps, target)
 
 
 def _add_decisions(rng: random.Random, workers: list[dict],
@@ -493,7 +550,7 @@ def generate_council(teams: int, workers_per_team: float,
     n_workers = [max(5, n) for n in n_workers]
     n_children = _apportion(round(teams * children_per_team * load),
                             [n * rng.uniform(0.95, 1.05) for n in n_workers])
-    specs = [TeamSpec(name, w, c) for name, w, c in zip(names, n_workers, n_children)]
+    specs = [TeamSpec(name, w, c) for name, w, c in zip(names, n_workers, n_children, strict=True)]
     if peripatetic:
         specs.append(TeamSpec("Peripatetic", peripatetic, 0, pool=True))
     return build_council(specs, seed, awaiting_share=awaiting_share,

@@ -17,7 +17,7 @@ The first seed (from 1 upwards) whose adjusted council meets every target is
 used, so the result does not depend on anything but this file and
 ``generate.py``.  ``policy.toml`` and the scenarios are written by hand.
 
-Usage: ``python benchmarks/make_sample.py [--out sample_data]``
+Usage, from the repository root: ``python -m benchmarks.make_sample [--out sample_data]``
 """
 
 from __future__ import annotations
@@ -26,9 +26,7 @@ import argparse
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from generate import (  # noqa: E402
+from benchmarks.generate import (
     TeamSpec,
     build_council,
     can_hold,

@@ -27,10 +27,10 @@ class Problem:
 class ValidationError(Exception):
     """Raised at the edge with every problem found in one pass."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = sorted(set(problems), key=_order)  # one workbook read twice: say it once
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def _order(p: Problem) -> tuple:
+def _order(p: Problem) -> tuple[str, int, str, str]:
     return (p.file, p.row if p.row is not None else -1, p.column or "", p.message)

@@ -11,10 +11,16 @@ import io
 import re
 import tomllib
 import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .problems import Problem, ValidationError
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 TRUE = {"yes", "y", "true", "t", "1"}
 FALSE = {"no", "n", "false", "f", "0"}
@@ -31,9 +37,13 @@ DATE_MIN, DATE_MAX = date(1990, 1, 1), date(2100, 12, 31)  # dates outside are t
 # a formula element in sheet XML: <f>, <f t="shared" .../>, or with a namespace prefix (<x:f>)
 _FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
 
+Record = dict[str, object]  # one row of a table: column -> cell (a stripped string, number, date or None)
+Grid = list[tuple[int, Sequence[object]]]  # (spreadsheet row number, the row's cells as read)
+Flag = tuple[int, int, str]  # a cell the grid reader flagged: (row, 0-based column, kind)
+
 
 def read_table(path: str | Path, table: str, required: tuple[str, ...],
-               known: tuple[str, ...], label: str | None = None) -> list[tuple[int, dict[str, object]]]:
+               known: tuple[str, ...], label: str | None = None) -> list[tuple[int, Record]]:
     """Rows of `table` as (row number, {column: value}); raises ValidationError on a bad file.
 
     Column names are matched ignoring case and surrounding spaces; values are
@@ -41,27 +51,51 @@ def read_table(path: str | Path, table: str, required: tuple[str, ...],
     """
     path = Path(path)
     name = label or path.name  # how problems name the file
-    if not path.exists():
-        raise ValidationError([Problem(name, None, None, f"file not found: {path}")])
-    if path.is_dir():
-        raise ValidationError([Problem(name, None, None, "is a folder; give the CSV or .xlsx file")])
-    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
-    if xlsx:
-        grid, flagged = _xlsx_grid(path, table)
-    else:
-        grid, flagged = _csv_grid(path)
-    grid = [r for r in grid if any(_blank(v) is not None for v in r[1])]
-    if not grid:
-        raise ValidationError([Problem(name, None, None, f"the file is empty; it needs a header row and one row per {_unit(table)}")])
+    grid, flagged, xlsx = _filled_grid(path, name, table)
     header_row, header = grid[0]
     cells = [str(h).strip() if h is not None else "" for h in header]
     # "Worker ID", " FTE ", "worker-id" all read as the contract's worker_id, fte
     columns = ["_".join(c.lower().replace("-", " ").split()) for c in cells]
     problems = _flagged_problems(name, flagged, header_row, columns)
+    _refuse_other_separator(name, header_row, cells)
+    problems += _header_problems(name, table, header_row, columns, required)
+    if problems:
+        raise ValidationError(problems)
+    if len(grid) == 1:
+        raise ValidationError([Problem(name, None, None, f"has a header but no rows; add one row per {_unit(table)}")])
+    rows, problems = _records(name, grid[1:], columns, xlsx)
+    if problems:
+        raise ValidationError(problems)
+    return rows
+
+
+def _filled_grid(path: Path, name: str, table: str) -> tuple[Grid, list[Flag], bool]:
+    """The file's rows that hold a value, the cells its reader flagged, and whether it is a workbook."""
+    if not path.exists():
+        raise ValidationError([Problem(name, None, None, f"file not found: {path}")])
+    if path.is_dir():
+        raise ValidationError([Problem(name, None, None, "is a folder; give the CSV or .xlsx file")])
+    xlsx = path.suffix.lower() in (".xlsx", ".xlsm")
+    grid, flagged = _xlsx_grid(path, table) if xlsx else _csv_grid(path)
+    grid = [r for r in grid if any(_blank(v) is not None for v in r[1])]
+    if not grid:
+        raise ValidationError([Problem(name, None, None,
+                                       f"the file is empty; it needs a header row and one row per {_unit(table)}")])
+    return grid, flagged, xlsx
+
+
+def _refuse_other_separator(name: str, header_row: int, cells: list[str]) -> None:
+    """A header read as one cell holding ; or tab or |: the file is not comma-separated."""
     if len(cells) == 1 and any(sep in cells[0] for sep in (";", "\t", "|")):
         sep = next(s for s in (";", "\t", "|") if s in cells[0])
         raise ValidationError([Problem(name, header_row, None,
                                        f"columns are separated by {sep!r}; save the file as CSV with commas")])
+
+
+def _header_problems(name: str, table: str, header_row: int, columns: list[str],
+                     required: tuple[str, ...]) -> list[Problem]:
+    """Required columns the header lacks, and columns it names twice."""
+    problems = []
     missing = [c for c in required if c not in columns]
     if missing:
         problems.append(Problem(name, header_row, ", ".join(missing),
@@ -73,15 +107,19 @@ def read_table(path: str | Path, table: str, required: tuple[str, ...],
         if c and c in seen:
             problems.append(Problem(name, header_row, c, "column appears twice; keep one"))
         seen.add(c)
-    if problems:
-        raise ValidationError(problems)
-    if len(grid) == 1:
-        raise ValidationError([Problem(name, None, None, f"has a header but no rows; add one row per {_unit(table)}")])
-    # A CSV row short of the last named column has lost a value, and the values after it would sit in the wrong
-    # columns. An .xlsx row holds its cells by position: a short one there is only blank cells at its end.
+    return problems
+
+
+def _records(name: str, body: Grid, columns: list[str], xlsx: bool) -> tuple[list[tuple[int, Record]], list[Problem]]:
+    """The rows under the header as (row number, {column: value}), and the rows whose values do not fit it.
+
+    A CSV row short of the last named column has lost a value, and the values after it would sit in the wrong
+    columns. An .xlsx row holds its cells by position: a short one there is only blank cells at its end.
+    """
     width = max((j + 1 for j, c in enumerate(columns) if c), default=0)
-    rows = []
-    for number, values in grid[1:]:
+    rows: list[tuple[int, Record]] = []
+    problems = []
+    for number, values in body:
         if len(values) > len(columns) and any(_blank(v) is not None for v in values[len(columns):]):
             fix = ("a value sits in a column with no header; give the column a header or clear the cell" if xlsx
                    else "check for stray commas")
@@ -94,23 +132,21 @@ def read_table(path: str | Path, table: str, required: tuple[str, ...],
                                     "its comma is missing, so the values after it would land in the wrong columns; "
                                     "give every row one value a column (an empty value still needs its comma)"))
             continue
-        record = {}
-        for col, v in zip(columns, values):
+        record: Record = {}
+        for col, v in zip(columns, values, strict=False):  # a row may end early, or run on into blank cells
             if col:
                 record[col] = _blank(v)
         for col in columns[len(values):]:
             record[col] = None
         rows.append((number, record))
-    if problems:
-        raise ValidationError(problems)
-    return rows
+    return rows, problems
 
 
 def _unit(table: str) -> str:
     return "child" if table == "cases" else "worker"
 
 
-def _blank(v):
+def _blank(v: object) -> object:
     if v is None:
         return None
     if isinstance(v, str):
@@ -119,13 +155,13 @@ def _blank(v):
     return v
 
 
-def _flagged_problems(name: str, flagged: list[tuple[int, int, str]], header_row: int,
+def _flagged_problems(name: str, flagged: list[Flag], header_row: int,
                       columns: list[str]) -> list[Problem]:
     """Cells the grid reader flagged as (row, 0-based column, kind): one problem a kind and column, at its first row.
 
     Cells in or above the header row are reported one by one, by column letter.
     """
-    first: dict[tuple, list[int]] = {}
+    first: dict[tuple[str, int] | tuple[str, int, int], list[int]] = {}
     for row, j, kind in sorted(flagged):
         key = (kind, j) if row > header_row else (kind, j, row)
         first.setdefault(key, [row, 0])[1] += 1
@@ -156,7 +192,7 @@ def _flag_message(name: str, row: int, j: int, kind: str, col: str | None, count
                    "quotes on that row, or remove the long text")
 
 
-def _csv_grid(path: Path) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]:
+def _csv_grid(path: Path) -> tuple[Grid, list[Flag]]:
     """The CSV's records as (row, values), and the values over CSV_MAX_FIELD as (row, column, kind).
 
     Problems with the file as a whole name it by its own name: one file given for both tables is told once.
@@ -169,11 +205,11 @@ def _csv_grid(path: Path) -> tuple[list[tuple[int, list]], list[tuple[int, int, 
                                        f"cannot be read ({e.strerror or type(e).__name__}); check the file is not open "
                                        "elsewhere and that you may read it")]) from None
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise ValidationError([Problem(name, None, None,
-                                       "is saved as UTF-16 ('Unicode Text'); in Excel use Save As > 'CSV UTF-8 (Comma delimited)'")])
+        raise ValidationError([Problem(name, None, None, "is saved as UTF-16 ('Unicode Text'); in Excel use "
+                                       "Save As > 'CSV UTF-8 (Comma delimited)'")])
     if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise ValidationError([Problem(name, None, None,
-                                       "is an old-style Excel .xls workbook (or a protected one); save it as .xlsx or CSV UTF-8")])
+        raise ValidationError([Problem(name, None, None, "is an old-style Excel .xls workbook (or a protected one); "
+                                       "save it as .xlsx or CSV UTF-8")])
     if raw[:4] == b"PK\x03\x04":
         raise ValidationError([Problem(name, None, None,
                                        "is a zipped file (an .xlsx saved under another name?), not a CSV; "
@@ -191,10 +227,11 @@ def _csv_grid(path: Path) -> tuple[list[tuple[int, list]], list[tuple[int, int, 
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise ValidationError([Problem(name, line, None,
-                                       "is not UTF-8 text; in Excel use Save As > 'CSV UTF-8 (Comma delimited)'")]) from None
+        raise ValidationError([Problem(name, line, None, "is not UTF-8 text; in Excel use Save As > "
+                                       "'CSV UTF-8 (Comma delimited)'")]) from None
     del raw
-    grid, flagged = [], []
+    grid: Grid = []
+    flagged: list[Flag] = []
     # The csv module's own limit would stop at the first long value with a bare message; read every value
     # and name the long ones by row and column instead. (A value cannot be longer than the text.)
     old_limit = csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
@@ -258,11 +295,11 @@ def _check_zip(path: Path) -> None:
                                            f"(100,000 rows of cases take about 40 MB); {fix}")])
         if i.file_size > XLSX_RATIO_FROM and i.file_size > XLSX_MAX_RATIO * max(i.compress_size, 1):
             raise ValidationError([Problem(path.name, None, None,
-                                           f"{what} would unpack from {_size(i.compress_size)} to {_size(i.file_size)}, "
-                                           f"{i.file_size // max(i.compress_size, 1):,} times over; a workbook saved by "
-                                           f"Excel packs about 5 to 20 times, and this tool refuses more than "
-                                           f"{XLSX_MAX_RATIO}, so it is not opened (damaged, or built to exhaust "
-                                           f"memory); {fix}")])
+                                           f"{what} would unpack from {_size(i.compress_size)} to "
+                                           f"{_size(i.file_size)}, {i.file_size // max(i.compress_size, 1):,} times "
+                                           f"over; a workbook saved by Excel packs about 5 to 20 times, and this "
+                                           f"tool refuses more than {XLSX_MAX_RATIO}, so it is not opened (damaged, "
+                                           f"or built to exhaust memory); {fix}")])
     total = sum(i.file_size for i in infos)
     if total > XLSX_MAX_TOTAL:
         raise ValidationError([Problem(path.name, None, None,
@@ -270,16 +307,18 @@ def _check_zip(path: Path) -> None:
                                        f"reads from one workbook; {fix}")])
 
 
-def _xlsx_grid(path: Path, table: str) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]:
-    """The sheet's rows as (row, values), and cells flagged as (row, column, kind): too long, or an uncalculated formula.
+def _xlsx_grid(path: Path, table: str) -> tuple[Grid, list[Flag]]:
+    """The sheet's rows as (row, values), and the cells flagged as (row, column, kind).
+
+    A cell is flagged when it is too long, or holds a formula that was never calculated.
 
     Every row and column is read, whatever the sheet's stored dimension claims: a program that
     wrote the file may have left it stale, and openpyxl's read-only mode would trust it.
     """
     from openpyxl import load_workbook
     if path.suffix.lower() == ".xlsx" and path.stat().st_size == 0:
-        raise ValidationError([Problem(path.name, None, None, f"the file is empty (0 bytes); it needs a sheet named '{table}' "
-                                       f"with a header row and one row per {_unit(table)}")])
+        raise ValidationError([Problem(path.name, None, None, f"the file is empty (0 bytes); it needs a sheet "
+                                       f"named '{table}' with a header row and one row per {_unit(table)}")])
     _check_zip(path)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
@@ -296,14 +335,15 @@ def _xlsx_grid(path: Path, table: str) -> tuple[list[tuple[int, list]], list[tup
         except ValidationError:
             raise
         except Exception as e:  # noqa: BLE001 - a damaged sheet inside a valid zip
-            raise ValidationError([Problem(path.name, None, None, f"sheet '{ws.title}' cannot be read ({type(e).__name__}); "
+            raise ValidationError([Problem(path.name, None, None,
+                                           f"sheet '{ws.title}' cannot be read ({type(e).__name__}); "
                                            "open it in Excel and save it again as .xlsx")]) from None
         return grid, flagged
     finally:
         wb.close()
 
 
-def _sheet(wb, path: Path, table: str):
+def _sheet(wb: Workbook, path: Path, table: str) -> ReadOnlyWorksheet:
     names = {n.strip().lower(): n for n in wb.sheetnames}
     if table in names:
         ws = wb[names[table]]
@@ -319,10 +359,11 @@ def _sheet(wb, path: Path, table: str):
     return ws
 
 
-def _sheet_rows(ws) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]:
+def _sheet_rows(ws: ReadOnlyWorksheet) -> tuple[Grid, list[Flag]]:
     if hasattr(ws, "reset_dimensions"):
         ws.reset_dimensions()  # read to the last row and column there are, not to the stored <dimension>
-    grid, flagged = [], []
+    grid: Grid = []
+    flagged: list[Flag] = []
     for number, r in enumerate(ws.iter_rows(values_only=True), start=1):
         values = list(r)
         for j, v in enumerate(values):
@@ -333,7 +374,7 @@ def _sheet_rows(ws) -> tuple[list[tuple[int, list]], list[tuple[int, int, str]]]
     return grid, flagged
 
 
-def _may_hold_formulas(path: Path, ws) -> bool:
+def _may_hold_formulas(path: Path, ws: ReadOnlyWorksheet) -> bool:
     """Whether the sheet's XML has a formula element: a scan of the raw part, far cheaper than parsing it."""
     part = getattr(ws, "_worksheet_path", None)
     if not part:
@@ -350,15 +391,15 @@ def _may_hold_formulas(path: Path, ws) -> bool:
     return False
 
 
-def _uncalculated(path: Path, title: str, grid: list[tuple[int, list]]) -> list[tuple[int, int, str]]:
+def _uncalculated(path: Path, title: str, grid: Grid) -> list[Flag]:
     """Cells that are blank as Excel last saved them but hold a formula: one never calculated (no cached value)."""
     from openpyxl import load_workbook
     wb = load_workbook(path, read_only=True, data_only=False)
     try:
         ws = wb[title]
         ws.reset_dimensions()
-        out = []
-        for (number, values), r in zip(grid, ws.iter_rows(values_only=True)):
+        out: list[Flag] = []
+        for (number, values), r in zip(grid, ws.iter_rows(values_only=True), strict=False):
             for j, v in enumerate(r):
                 if v is not None and (j >= len(values) or values[j] is None):
                     out.append((number, j, "formula"))
@@ -369,7 +410,7 @@ def _uncalculated(path: Path, title: str, grid: list[tuple[int, list]]) -> list[
 
 # ---- cell parsers: each returns (value, None) or (None, message) ----
 
-def show(v) -> str:
+def show(v: object) -> str:
     """A cell as a message quotes it: text in quotes, Excel dates as dates, 2.0 as 2."""
     if isinstance(v, datetime):
         return f"'{v.date().isoformat() if v.time() == datetime.min.time() else v.isoformat(sep=' ')}' (a date)"
@@ -380,7 +421,7 @@ def show(v) -> str:
     return repr(v)
 
 
-def parse_bool(v) -> tuple[bool | None, str | None]:
+def parse_bool(v: object) -> tuple[bool | None, str | None]:
     if isinstance(v, bool):
         return v, None
     if isinstance(v, (int, float)) and v in (0, 1):
@@ -393,7 +434,7 @@ def parse_bool(v) -> tuple[bool | None, str | None]:
     return None, f"{show(v)} is not yes or no; use yes/no, true/false, Y/N or 1/0"
 
 
-def parse_date(v) -> tuple[date | None, str | None]:
+def parse_date(v: object) -> tuple[date | None, str | None]:
     """A date from a cell, within DATE_MIN..DATE_MAX: a year outside is a typo (0026, 1900, 9999), not a date."""
     d, msg = _parse_date(v)
     if d is not None and not DATE_MIN <= d <= DATE_MAX:
@@ -403,7 +444,7 @@ def parse_date(v) -> tuple[date | None, str | None]:
     return d, msg
 
 
-def _parse_date(v) -> tuple[date | None, str | None]:
+def _parse_date(v: object) -> tuple[date | None, str | None]:
     if isinstance(v, datetime):
         return v.date(), None
     if isinstance(v, date):
@@ -419,7 +460,7 @@ def _parse_date(v) -> tuple[date | None, str | None]:
     return None, f"{show(v)} is not a date; use YYYY-MM-DD or dd/mm/yyyy"
 
 
-def parse_number(v) -> tuple[float | None, str | None]:
+def parse_number(v: object) -> tuple[float | None, str | None]:
     if isinstance(v, bool):
         return None, f"{show(v)} is not a number"
     if isinstance(v, (int, float)):
@@ -434,7 +475,7 @@ def parse_number(v) -> tuple[float | None, str | None]:
     return f, None
 
 
-def parse_list(v) -> tuple[str, ...]:
+def parse_list(v: object) -> tuple[str, ...]:
     """A `;`-separated list (commas tolerated), trimmed, lower-cased tags, sorted and unique."""
     if v is None:
         return ()
@@ -442,7 +483,7 @@ def parse_list(v) -> tuple[str, ...]:
     return tuple(sorted({p.strip() for p in parts if p.strip()}))
 
 
-def text(v) -> str | None:
+def text(v: object) -> str | None:
     """A cell as an id string: Excel's 1234.0 becomes '1234'."""
     if v is None:
         return None
@@ -451,20 +492,25 @@ def text(v) -> str | None:
     return str(v).strip() or None
 
 
-def read_toml(path: str | Path) -> dict:
-    """Read a TOML file, turning a syntax error into a Problem with its line."""
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file, turning a syntax error into a Problem with its line.
+
+    The values are whatever the file holds (tables, arrays, text, numbers, dates): each reader checks its own.
+    """
     path = Path(path)
     try:
         return tomllib.loads(path.read_bytes().decode("utf-8-sig"))  # Notepad's BOM is tolerated
     except FileNotFoundError:
         raise ValidationError([Problem(path.name, None, None, "file not found")]) from None
     except tomllib.TOMLDecodeError as e:
-        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}; check that line: text in quotes, "
-                                       "true/false in lower case, numbers without units, one key = value a line")]) from None
+        raise ValidationError([Problem(path.name, None, None, f"not valid TOML: {e}; check that line: text in "
+                                       "quotes, true/false in lower case, numbers without units, one key = value "
+                                       "a line")]) from None
     except IsADirectoryError:
         raise ValidationError([Problem(path.name, None, None, "is a folder; give the .toml file")]) from None
     except OSError as e:
-        raise ValidationError([Problem(path.name, None, None, f"cannot be read ({e.strerror or type(e).__name__})")]) from None
+        raise ValidationError([Problem(path.name, None, None,
+                                       f"cannot be read ({e.strerror or type(e).__name__})")]) from None
     except UnicodeDecodeError:
         raise ValidationError([Problem(path.name, None, None, "not a text file; save it as UTF-8 TOML")]) from None
 

@@ -25,16 +25,19 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
+from typing import TypeVar
 
 from .problems import Problem, ValidationError
 
-try:
+if sys.platform != "win32":  # Windows has no fcntl: no lock between runs there
     import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock between runs
-    fcntl = None
+
+T = TypeVar("T")
+Rows = Iterable[Sequence[object]]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Made by file browsers, not by people: a folder holding them may still be replaced.
@@ -42,7 +45,7 @@ CLUTTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 _O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
-def excel_safe(value):
+def excel_safe(value: T) -> T | str:
     """Neutralise text Excel would run as a formula (CSV injection): prefix it with a quote.
 
     Numbers stay numbers; negative numbers are numbers, not text, so they are left alone.
@@ -52,7 +55,7 @@ def excel_safe(value):
     return value
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
+def csv_text(header: Sequence[str], rows: Rows) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(header)
@@ -61,7 +64,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     return buf.getvalue()
 
 
-def _cell(v):
+def _cell(v: object) -> object:
     if v is None:
         return ""
     if isinstance(v, float):
@@ -69,11 +72,11 @@ def _cell(v):
     return excel_safe(v)
 
 
-def json_text(doc) -> str:
+def json_text(doc: object) -> str:
     return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
-def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence]]]) -> bytes:
+def xlsx_bytes(sheets: Mapping[str, tuple[Sequence[str], Rows]]) -> bytes:
     """A workbook with one named sheet per table: bold frozen header, sensible widths, filters.
 
     Deterministic: fixed document dates and zip timestamps, so the same tables give the same bytes.
@@ -152,8 +155,10 @@ def publish(target: str | Path, content: bytes | Mapping[str, bytes], owned: Ite
     """
     target = Path(os.path.realpath(target))  # a symlinked folder: replace what it points at, keep the link
     target.parent.mkdir(parents=True, exist_ok=True)
-    folder = not isinstance(content, (bytes, bytearray))
-    files = dict(content) if folder else {target.name: bytes(content)}
+    if isinstance(content, (bytes, bytearray)):
+        folder, files = False, {target.name: bytes(content)}
+    else:
+        folder, files = True, dict(content)
     with _locked(target):
         _tidy(target)
         stage, held = _new_stage(target)
@@ -195,9 +200,9 @@ def _side_kind(name: str, target: Path) -> str | None:
 
 
 @contextlib.contextmanager
-def _locked(target: Path):
+def _locked(target: Path) -> Iterator[None]:
     """Hold the exclusive lock of `target`: a hidden lock file beside it, removed again on release."""
-    if fcntl is None:  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         yield
         return
     path = target.parent / f".caseload-{target.name}.lock"
@@ -235,7 +240,7 @@ def _new_stage(target: Path) -> tuple[Path, int]:
         except FileExistsError:  # pragma: no cover - 64 random bits
             continue
     fd = os.open(stage, os.O_RDONLY | _O_DIRECTORY)
-    if fcntl is not None:
+    if sys.platform != "win32":
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     return stage, fd
 
@@ -271,7 +276,7 @@ def _remove_abandoned(stage: Path) -> None:
     except FileNotFoundError:
         return
     try:
-        if fcntl is not None:
+        if sys.platform != "win32":
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -326,7 +331,7 @@ def _move(src: Path, dst: Path) -> None:
 
 
 @functools.cache
-def _renameat2():
+def _renameat2() -> Callable[[int, bytes, int, bytes, int], int] | None:
     try:
         fn = ctypes.CDLL(None, use_errno=True).renameat2
     except (AttributeError, OSError, TypeError):
@@ -441,7 +446,7 @@ def check_writable(path: str | Path, what: str, inputs: Iterable[tuple[str, str 
             problems.append(f"it would replace the input {label} {inp}; write to another "
                             f"{'folder' if folder else 'file'} (inputs are never overwritten)")
     try:
-        if not problems and folder and os.path.isdir(target):
+        if not problems and owned is not None and os.path.isdir(target):  # a folder output
             found = foreign_files(target, owned)
             if found:
                 problems.append(_foreign_message(what, found).removeprefix(f"cannot write the {what} here: "))

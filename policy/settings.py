@@ -7,9 +7,11 @@ once means the same thing to the allocator and to the planner.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from files.numbers import number_problem
 from files.problems import Problem
@@ -71,22 +73,43 @@ class Policy:
 POLICY_KEYS = tuple(f.name for f in fields(Policy))
 
 
-def _number(value, key, problems, file, *, low=None, high=None, low_open=False, integer=False):
+class _Bounds(NamedTuple):
+    """The range a numeric policy key accepts (files.numbers.number_problem's terms)."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    integer: bool = False
+
+
+_NUMBER_BOUNDS: dict[str, _Bounds] = {  # the policy keys that are numbers
+    "children_per_fte": _Bounds(low=0, low_open=True, high=100),
+    "manager_max_cases": _Bounds(low=0, high=100),
+    "nqsw_capacity_share": _Bounds(low=0, low_open=True, high=1),
+    "max_nqsw_per_supervisor": _Bounds(low=0, integer=True, high=100),
+    "time_limit_seconds": _Bounds(low=0, low_open=True, high=86400),
+    "seed": _Bounds(low=0, integer=True, high=2**31 - 1),  # the solver's random seed is a 32-bit number
+}
+
+
+def _number(value: object, key: str, problems: list[Problem], file: str, *, low: float | None = None,
+            high: float | None = None, low_open: bool = False, integer: bool = False) -> float | None:
     msg = number_problem(value, low=low, high=high, low_open=low_open, integer=integer)
     if msg:
         problems.append(Problem(file, None, key, msg))
         return None
+    assert isinstance(value, (int, float))  # number_problem passes numbers only
     return int(value) if integer else float(value)
 
 
-def _bool(value, key, problems, file):
+def _bool(value: object, key: str, problems: list[Problem], file: str) -> bool | None:
     if isinstance(value, bool):
         return value
     problems.append(Problem(file, None, key, f"{value!r} is not valid; use true or false"))
     return None
 
 
-def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] = (), *, name: str = "",
+def parse_policy(table: Mapping[str, object], file: str = "policy", extra_keys: tuple[str, ...] = (), *, name: str = "",
                  homes: dict[str, list[str]] | None = None) -> tuple[Policy, list[Problem]]:
     """Check a policy table; return the Policy and every problem found.
 
@@ -96,72 +119,88 @@ def parse_policy(table: dict, file: str = "policy", extra_keys: tuple[str, ...] 
     belong, so a key TOML read into the wrong table is reported as misplaced, not unknown.
     """
     problems: list[Problem] = []
-    values: dict = {}
+    values: dict[str, Any] = {}  # Policy's keyword arguments, each of its field's type
     if homes is None:
         homes = {k: [""] for k in POLICY_KEYS}
     weights_table = f"{name}.weights" if name else "weights"
     for key in sorted(table):
-        v = table[key]
         if key in extra_keys:
             continue
-        if key not in POLICY_KEYS:
-            if name and key in homes and name not in homes[key]:
-                problems.append(Problem(file, None, key, misplaced(key, name, homes[key])))
-                continue
-            if key in CATEGORIES:
-                problems.append(Problem(file, None, key, f"'{key}' is a category weight, not a policy key; put it in "
-                                        f"the [{weights_table}] table, e.g. {key} = 1.5 on a line after [{weights_table}]"))
-                continue
-            valid = POLICY_KEYS + extra_keys
-            close = difflib.get_close_matches(key, valid, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            problems.append(Problem(file, None, key, f"unknown policy key; {hint}valid keys are: {', '.join(valid)}"))
-            continue
-        if key == "children_per_fte":
-            values[key] = _number(v, key, problems, file, low=0, low_open=True, high=100)
-            if values[key] is not None and values[key] < 1:  # under one child per FTE, FTE needed run to 1e300
-                problems.append(Problem(file, None, key, f"{v!r} is not valid; the cap is children per FTE, "
-                                        "e.g. 15: use a number from 1 to 100"))
-                values[key] = None
-        elif key == "manager_max_cases":
-            values[key] = _number(v, key, problems, file, low=0, high=100)
-        elif key == "nqsw_capacity_share":
-            values[key] = _number(v, key, problems, file, low=0, low_open=True, high=1)
-        elif key == "nqsw_ramp":
-            values[key] = _ramp(v, key, problems, file)
-        elif key in ("nqsw_may_lead_cp", "cross_team"):
-            values[key] = _bool(v, key, problems, file)
-        elif key == "max_nqsw_per_supervisor":
-            values[key] = _number(v, key, problems, file, low=0, integer=True, high=100)
-        elif key == "supervisor_roles":
-            choices = [r for r in ROLES if r != "nqsw"]  # an NQSW is supervised, never a supervisor
-            if not isinstance(v, list) or not v or any(r not in choices for r in v):
-                problems.append(Problem(file, None, key, f"{v!r} is not valid; use a list of roles from: {', '.join(choices)}"))
-            else:
-                values[key] = tuple(v)
-        elif key == "weights":
-            values[key] = _weights(v, key, problems, file, weights_table, homes)
-        elif key == "time_limit_seconds":
-            values[key] = _number(v, key, problems, file, low=0, low_open=True, high=86400)
-        elif key == "seed":  # the solver's random seed is a 32-bit number
-            values[key] = _number(v, key, problems, file, low=0, integer=True, high=2**31 - 1)
-        elif key == "as_of":
-            if isinstance(v, datetime):
-                v = v.date()
-            if not isinstance(v, date):
-                problems.append(Problem(file, None, key, f"{v!r} is not a date; write it as 2026-11-24 (no quotes)"))
-            elif not DATE_MIN <= v <= DATE_MAX:
-                problems.append(Problem(file, None, key, f"{v.isoformat()} is outside the dates this tool accepts, "
-                                        f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}; check the year"))
-            else:
-                values[key] = v
+        if key in POLICY_KEYS:
+            values[key] = _policy_value(key, table[key], problems, file, weights_table, homes)
+        else:
+            problems.append(_stray_key(key, file, extra_keys, name, homes, weights_table))
     values = {k: v for k, v in values.items() if v is not None}
     return Policy(**values), problems
 
 
-def _ramp(v, key, problems, file):
-    msg = "use a list of [months_since_asye_start, share] pairs, months rising, shares in (0, 1], e.g. [[0, 0.4], [6, 0.7], [9, 0.9]]"
+def _stray_key(key: str, file: str, extra_keys: tuple[str, ...], name: str, homes: dict[str, list[str]],
+               weights_table: str) -> Problem:
+    """The problem with a key that is not a policy key: misplaced, a category weight, or unknown."""
+    if name and key in homes and name not in homes[key]:
+        return Problem(file, None, key, misplaced(key, name, homes[key]))
+    if key in CATEGORIES:
+        return Problem(file, None, key, f"'{key}' is a category weight, not a policy key; put it in "
+                       f"the [{weights_table}] table, e.g. {key} = 1.5 on a line after [{weights_table}]")
+    valid = POLICY_KEYS + extra_keys
+    close = difflib.get_close_matches(key, valid, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return Problem(file, None, key, f"unknown policy key; {hint}valid keys are: {', '.join(valid)}")
+
+
+def _policy_value(key: str, v: object, problems: list[Problem], file: str, weights_table: str,
+                  homes: dict[str, list[str]]) -> object:
+    """The value of policy key `key` (None when it is not valid: then a problem says why)."""
+    if key in _NUMBER_BOUNDS:
+        b = _NUMBER_BOUNDS[key]
+        value = _number(v, key, problems, file, low=b.low, high=b.high, low_open=b.low_open, integer=b.integer)
+        if key == "children_per_fte" and value is not None and value < 1:
+            # under one child per FTE, FTE needed run to 1e300
+            problems.append(Problem(file, None, key, f"{v!r} is not valid; the cap is children per FTE, "
+                                    "e.g. 15: use a number from 1 to 100"))
+            return None
+        return value
+    if key == "nqsw_ramp":
+        return _ramp(v, key, problems, file)
+    if key in ("nqsw_may_lead_cp", "cross_team"):
+        return _bool(v, key, problems, file)
+    if key == "supervisor_roles":
+        return _supervisor_roles(v, key, problems, file)
+    if key == "weights":
+        return _weights(v, key, problems, file, weights_table, homes)
+    if key == "as_of":
+        return _as_of(v, key, problems, file)
+    return None
+
+
+def _supervisor_roles(v: object, key: str, problems: list[Problem], file: str) -> tuple[str, ...] | None:
+    choices = [r for r in ROLES if r != "nqsw"]  # an NQSW is supervised, never a supervisor
+    if not isinstance(v, list) or not v or any(r not in choices for r in v):
+        problems.append(Problem(file, None, key, f"{v!r} is not valid; use a list of roles from: "
+                                f"{', '.join(choices)}"))
+        return None
+    return tuple(v)
+
+
+def _as_of(v: object, key: str, problems: list[Problem], file: str) -> date | None:
+    if isinstance(v, datetime):
+        v = v.date()
+    if not isinstance(v, date):
+        problems.append(Problem(file, None, key, f"{v!r} is not a date; write it as 2026-11-24 (no quotes)"))
+        return None
+    if not DATE_MIN <= v <= DATE_MAX:
+        problems.append(Problem(file, None, key, f"{v.isoformat()} is outside the dates this tool accepts, "
+                                f"{DATE_MIN.isoformat()} to {DATE_MAX.isoformat()}; check the year"))
+        return None
+    return v
+
+
+def _ramp(v: object, key: str, problems: list[Problem], file: str) -> tuple[tuple[int, float], ...] | None:
+    msg = ("use a list of [months_since_asye_start, share] pairs, months rising, shares in (0, 1], "
+           "e.g. [[0, 0.4], [6, 0.7], [9, 0.9]]")
     try:
+        if not isinstance(v, Iterable):
+            raise TypeError(f"{type(v).__name__} is not a list")
         ramp = tuple((int(m), float(s)) for m, s in v)
     except (TypeError, ValueError):
         problems.append(Problem(file, None, key, f"{v!r} is not valid; {msg}"))
@@ -173,7 +212,8 @@ def _ramp(v, key, problems, file):
     return ramp
 
 
-def _weights(v, key, problems, file, table="weights", homes=None):
+def _weights(v: object, key: str, problems: list[Problem], file: str, table: str = "weights",
+             homes: dict[str, list[str]] | None = None) -> dict[str, float] | None:
     if not isinstance(v, dict):
         problems.append(Problem(file, None, key, "use a [weights] table, e.g. cp = 1.5"))
         return None
@@ -183,7 +223,8 @@ def _weights(v, key, problems, file, table="weights", homes=None):
             problems.append(Problem(file, None, f"weights.{cat}", misplaced(cat, table, homes[cat])))
             continue
         if cat not in CATEGORIES:
-            problems.append(Problem(file, None, f"weights.{cat}", f"unknown category; use one of: {', '.join(CATEGORIES)}"))
+            problems.append(Problem(file, None, f"weights.{cat}",
+                                    f"unknown category; use one of: {', '.join(CATEGORIES)}"))
             continue
         num = _number(w, f"weights.{cat}", problems, file, low=0, low_open=True, high=100)
         if num is not None:

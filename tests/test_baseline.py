@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from files.problems import ValidationError
 
@@ -35,16 +35,16 @@ KEYS = {
 
 
 @functools.cache
-def rows(path=CSWW):
+def rows(path: Path = CSWW) -> tuple[dict[str, str], ...]:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         return tuple(csv.DictReader(fh))
 
 
-def dfe_row(la_name, year):
+def dfe_row(la_name: str, year: int) -> dict[str, str]:
     return next(r for r in rows() if r["la_name"] == la_name and r["time_period"] == str(year))
 
 
-def run(*args):
+def run(*args: object) -> Result:
     return CliRunner().invoke(main, ["baseline", *map(str, args)])
 
 
@@ -86,7 +86,8 @@ def test_source_and_licence_comments():
 
 def test_every_council_of_2023_gets_a_baseline_that_parses():
     names = councils(CSWW, 2023)
-    expected = {r["la_name"] for r in rows() if r["time_period"] == "2023" and r["geographic_level"] == "Local authority"}
+    expected = {r["la_name"] for r in rows()
+                if r["time_period"] == "2023" and r["geographic_level"] == "Local authority"}
     assert set(names) == expected and len(names) > 140
     for la in names:
         b = baseline(CSWW, la, 2023)
@@ -181,7 +182,8 @@ def test_cli_reports_suppressed_on_stderr_and_keeps_stdout_toml():
     ("kingston upon hull", "Kingston upon Hull, City of"), ("Kingston-upon-Hull", "Kingston upon Hull, City of"),
     ("hull", "Kingston upon Hull, City of"), ("brighton & hove", "Brighton and Hove"),
     ("St Helens", "St. Helens"), ("saint helens", "St. Helens"), ("herefordshire", "Herefordshire, County of"),
-    ("Leeds City Council", "Leeds"), ("  LEEDS ", "Leeds"), ("Royal Borough of Kensington & Chelsea", "Kensington and Chelsea"),
+    ("Leeds City Council", "Leeds"), ("  LEEDS ", "Leeds"),
+    ("Royal Borough of Kensington & Chelsea", "Kensington and Chelsea"),
     ("City of London", "City of London"), ("London, City of", "City of London"), ("London", "London"),
     ("ENGLAND", "England"), ("north west", "North West"), ("Yorkshire & the Humber", "Yorkshire and The Humber"),
     ("Richmond upon Thames", "Kingston upon Thames / Richmond upon Thames"), ("southend", "Southend-on-Sea"),

@@ -1,18 +1,11 @@
 """The benchmark scripts stay runnable: the greedy baseline is a valid plan the solver never loses to."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCH))
-
-from bench_allocate import greedy_figures  # noqa: E402
-from generate import generate_council, write_council  # noqa: E402
-
-from allocator.instance import load_instance  # noqa: E402
-from allocator.solve import Options, allocate  # noqa: E402
-from policy.settings import Policy  # noqa: E402
+from allocator.inputs import load_instance
+from allocator.solve import Options, allocate
+from benchmarks.bench_allocate import greedy_figures
+from benchmarks.generate import generate_council, write_council
+from policy.settings import Policy
 
 
 def test_greedy_baseline_is_valid_and_never_beats_the_solver(tmp_path):
@@ -22,9 +15,9 @@ def test_greedy_baseline_is_valid_and_never_beats_the_solver(tmp_path):
     assert g["valid"]
     plan = allocate(load_instance(tmp_path / "workers.csv", tmp_path / "cases.csv", Policy()).instance,
                     Options(threads=1))
-    bp = plan.summary["by_priority"]
+    bp = plan.summary.by_priority
     assert bp["high"]["awaiting"] - bp["high"]["allocated"] <= g["waiting"][0]
-    assert sum(plan.summary["over_capacity_load"].values()) <= g["over_capacity"] + 1e-9
+    assert sum(plan.summary.over_capacity_load.values()) <= g["over_capacity"] + 1e-9
 
 
 def test_a_tiny_time_limit_still_gives_a_valid_plan_and_says_it_is_unproven(tmp_path):
@@ -36,4 +29,4 @@ def test_a_tiny_time_limit_still_gives_a_valid_plan_and_says_it_is_unproven(tmp_
     assert check(inst, plan) == []
     assert len(plan.rows) == len(inst.children)
     unproven = [s for s in plan.solution.stages if not s.optimal]
-    assert (plan.summary["status"] == "feasible") == bool(unproven)
+    assert (plan.summary.status == "feasible") == bool(unproven)

@@ -31,8 +31,11 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
 SKILLS = ("court", "disability")
 CATEGORIES = ("cin", "cp", "lac", "care_leaver", "assessment")
 PRIORITIES = ("high", "medium", "low")
-CONTRACT_STAGES = ("dropped", "over_capacity", "waiting_high", "waiting_medium", "waiting_low", "moves",
-                   "peak_utilisation")
+# The stages, best-first, as README.md's "How the allocator decides" lists them (allocator/model.py STAGES).
+# NB ../shared/CONTRACT.md now puts waiting_high before over_capacity (its new `objective_order` default),
+# which the allocator does not implement yet.
+CONTRACT_STAGES = ("dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium",
+                   "waiting_low", "moves", "peak_utilisation")
 
 
 @st.composite
@@ -127,9 +130,7 @@ def may_hold(inst, w, kids, unsupervised) -> bool:
     holds_all = all(c.current_worker == w.id for c in kids)  # else w would get a child not theirs now
     if not holds_all and (not w.accepting or w.id in unsupervised):
         return False
-    if not holds_all and w.capacity + 1e-9 < sum(c.weight for c in kids):
-        return False
-    return True
+    return holds_all or w.capacity + 1e-9 >= sum(c.weight for c in kids)
 
 
 def statically_forbidden_pins(inst, unsupervised) -> set[str]:
@@ -210,7 +211,8 @@ def assert_stages_equal_brute_force(inst, plan, max_moves=None) -> None:
     assert count >= 1  # leaving everyone without a worker always passes the hard rules
     got = tuple(s.value for s in sol.stages)
     names = [s.name for s in sol.stages]
-    assert got == best, (f"max_moves={max_moves}\nsolver {dict(zip(names, got))}\nbrute   {dict(zip(names, best))}\n"
+    assert got == best, (f"max_moves={max_moves}\nsolver {dict(zip(names, got, strict=False))}\n"
+                         f"brute   {dict(zip(names, best, strict=False))}\n"
                          f"brute plan {best_map}\nsolver plan {plan.worker_of}\n{describe(inst)}")
 
 
@@ -235,16 +237,15 @@ def test_plan_is_valid_and_complete(inst):
     assert {r.status for r in plan.rows} <= {"kept", "moved", "allocated", "unallocated", "over_capacity"}
     # the reported stage values are those of the plan itself
     names = [s.name for s in plan.solution.stages]
-    assert tuple(n for n in names if n in CONTRACT_STAGES) == CONTRACT_STAGES  # the contract's order kept
-    assert names[-1] == "peak_utilisation" and names[0] == "dropped"
-    assert tuple(s.value for s in plan.solution.stages) == objectives(inst, plan.worker_of, plan.solution.unsupervised), \
-        describe(inst)
+    assert tuple(names) == CONTRACT_STAGES  # every stage, in the order of what makes one plan better
+    assert tuple(s.value for s in plan.solution.stages) == objectives(inst, plan.worker_of,
+                                                                      plan.solution.unsupervised), describe(inst)
     # a reason that says the workers in reach are at capacity is true of every worker it lists
     fam_weight = Counter()
     for c in inst.children:
         fam_weight[c.family_id] += c.weight
     family_of = {c.id: c.family_id for c in inst.children}
-    loads = plan.loads()
+    loads = plan.loads
     for r in plan.rows:
         if r.status == "unallocated" and "at capacity (" in r.reason:
             listed = r.reason.rsplit("at capacity (", 1)[1].split(")")[0].split(" and ")[0]
@@ -258,12 +259,12 @@ def test_plan_is_valid_and_complete(inst):
     over_rows = Counter()
     for r in plan.rows:
         if r.status == "over_capacity" or (r.status in ("allocated", "moved")
-                                           and r.worker_id in plan.summary["over_capacity_load"]):
+                                           and r.worker_id in plan.summary.over_capacity_load):
             over_rows[r.worker_id] += next(c.weight for c in inst.children if c.id == r.child_id)
     for w in inst.workers:
         excess = round(loads[w.id] - w.capacity, 2)
-        reported = plan.summary["over_capacity_load"].get(w.id, 0.0)
-        assert reported == (excess if excess > 0 else 0.0), (w.id, plan.summary["over_capacity_load"], describe(inst))
+        reported = plan.summary.over_capacity_load.get(w.id, 0.0)
+        assert reported == (excess if excess > 0 else 0.0), (w.id, plan.summary.over_capacity_load, describe(inst))
         assert over_rows[w.id] + 1e-9 >= reported, (w.id, describe(inst))
     # a manager's decision not met is reported, and only then
     fams = inst.families()
@@ -271,7 +272,7 @@ def test_plan_is_valid_and_complete(inst):
         if c.fixed_worker:  # not met (some sibling is not with that worker) exactly when reported
             label = c.family_id.lstrip("~")
             missed = any(plan.worker_of[k.id] != c.fixed_worker for k in fams[c.family_id])
-            assert missed == (label in plan.summary["fixed_worker_not_met"]), describe(inst)
+            assert missed == (label in plan.summary.fixed_worker_not_met), describe(inst)
 
 
 @SETTINGS
@@ -302,7 +303,8 @@ def test_stage_values_equal_brute_force(inst):
 def test_same_instance_twice_same_plan(inst):
     p1, p2 = solve(inst), solve(inst)
     assert [vars(r) for r in p1.rows] == [vars(r) for r in p2.rows]
-    assert p1.summary | {"solve_seconds": 0, "stages": 0} == p2.summary | {"solve_seconds": 0, "stages": 0}
+    # everything but the timing, the stages' values and proofs included
+    assert p1.summary.to_json() | {"solve_seconds": 0} == p2.summary.to_json() | {"solve_seconds": 0}
 
 
 @SETTINGS
@@ -311,7 +313,7 @@ def test_max_moves_stage_values_equal_brute_force(inst, max_moves):
     plan = allocate(inst, Options(threads=1, time_limit=10, max_moves=max_moves))
     assert validator.check(inst, plan) == [], describe(inst)
     sol = plan.solution
-    assert plan.summary["moved"] <= max_moves
+    assert plan.summary.moved <= max_moves
     assert all(s.optimal for s in sol.stages), (sol.stages, describe(inst))
     assert_stages_equal_brute_force(inst, plan, max_moves)
 

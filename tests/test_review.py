@@ -1,13 +1,15 @@
 """Independent review of the allocator (rules/model/greedy/solve/plan/validator/supervision).
 
 Tests named test_regression_... each showed a real defect with the smallest council found
-(all fixed on 2026-11-24, kept as guards). The other tests check something not covered elsewhere
+(all fixed on 2026-11-24, kept as guards); each is named for what the plan does now, and the
+comment above it says what it used to do. The other tests check something not covered elsewhere
 (the time-limit fallback on a council too big to solve in the time, and a local-search
 check of optimality on councils larger than the brute force in test_properties can reach).
 """
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 from allocator_helpers import child, instance, random_council, rows, run, stages, worker
@@ -27,7 +29,7 @@ def objectives(inst, worker_of, unsupervised=frozenset()):
 #    plan the validator accepts with the other NQSW supervised.
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_supervisor_choice_blind_to_caseload_leaves_high_child_waiting():
+def test_regression_supervision_place_goes_to_the_nqsw_with_room_for_the_high_child():
     ws = [worker("S", role="senior_social_worker", max_children=0),
           worker("N1", role="nqsw", max_children=1),  # full: holds a
           worker("N2", role="nqsw", max_children=1)]  # empty
@@ -41,6 +43,7 @@ def test_regression_supervisor_choice_blind_to_caseload_leaves_high_child_waitin
     better = objectives(inst, alt, {"N1"})
     got = objectives(inst, plan.worker_of, plan.solution.unsupervised)
     assert got <= better, f"solver {got} (reported optimal) but {better} is lawful"
+    assert rows(plan)["h"].worker_id == "N2"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -48,12 +51,14 @@ def test_regression_supervisor_choice_blind_to_caseload_leaves_high_child_waitin
 #    _unmet_pins: every unmet lawful pin is blamed on room).
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_pin_blocked_by_max_moves_is_blamed_on_room():
+def test_regression_pin_blocked_by_max_moves_is_blamed_on_the_move_budget():
     inst = instance([worker("A"), worker("B")], [child("c", current_worker="A", fixed_worker="B")])
     plan = run(inst, max_moves=0)
     r = rows(plan)["c"]
     assert r.worker_id == "A"
-    assert "no room" not in r.reason, r.reason  # B holds 0/15: the move budget stood in the way
+    # B holds 0/15: the move budget stood in the way, not room
+    assert r.reason == "manager's decision not met: fixed to B, but the move budget (--max-moves 0) is used up", \
+        r.reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -62,14 +67,16 @@ def test_regression_pin_blocked_by_max_moves_is_blamed_on_room():
 #    knows nothing of keep_current / max_moves).
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("mode", [{"keep_current": True}, {"max_moves": 0}])
-def test_regression_over_capacity_reason_claims_a_worker_with_room_is_at_capacity(mode):
+@pytest.mark.parametrize("mode, why", [({"keep_current": True}, "--keep-current moves nobody"),
+                                       ({"max_moves": 0}, "the move budget (--max-moves 0) is used up")])
+def test_regression_over_capacity_reason_names_the_mode_that_forbids_moves(mode, why):
     inst = instance([worker("A", max_children=1), worker("B")],
                     [child("a1", current_worker="A"), child("a2", current_worker="A")])
     plan = run(inst, **mode)
     over = [r for r in plan.rows if r.status == "over_capacity"]
     assert over
     for r in over:
+        assert r.reason == f"A holds 2 against capacity 1; no one else could take this family: {why}", r.reason
         assert "at capacity (B 0/15)" not in r.reason, r.reason
 
 
@@ -81,7 +88,7 @@ def test_regression_over_capacity_reason_claims_a_worker_with_room_is_at_capacit
 #    "at capacity (C 0/2, ...)".
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_keep_current_split_family_drops_a_child_with_room_elsewhere():
+def test_regression_keep_current_moves_a_split_family_to_a_worker_with_room_rather_than_drop_a_child():
     ws = [worker("A", max_children=2), worker("B", max_children=2), worker("C", max_children=2)]
     cs = [child("a", family="F", current_worker="A"), child("b", family="F", current_worker="B"),
           child("z", current_worker="A"), child("z2", current_worker="B")]
@@ -91,16 +98,57 @@ def test_regression_keep_current_split_family_drops_a_child_with_room_elsewhere(
     assert validator.check_assignment(inst, alt, supervisors={}, keep_current=True) == []
     assert objectives(inst, plan.worker_of) <= objectives(inst, alt)
     assert stages(plan)["dropped"] == 0, [vars(r) for r in plan.rows]
+    assert {rows(plan)["a"].worker_id, rows(plan)["b"].worker_id} == {"C"}
 
 
-def test_regression_keep_current_dropped_reason_lists_a_worker_with_room_as_at_capacity():
-    ws = [worker("A", max_children=2), worker("B", max_children=2), worker("C", max_children=2)]
-    cs = [child("a", family="F", current_worker="A"), child("b", family="F", current_worker="B"),
-          child("z", current_worker="A"), child("z2", current_worker="B")]
-    plan = run(instance(ws, cs), keep_current=True)
+def listed_at_capacity(reason: str) -> list[tuple[str, float, float]]:
+    """(worker, held, capacity) of each worker a reason says is at capacity: "... at capacity (C 2/2, B 2/2)"."""
+    if "at capacity (" not in reason:
+        return []
+    listed = reason.rsplit("at capacity (", 1)[1].split(")")[0].split(" and ")[0]
+    out = []
+    for item in listed.split(", "):
+        wid, frac = item.rsplit(" ", 1)
+        held, cap = frac.split("/")
+        out.append((wid, float(held), float(cap)))
+    return out
+
+
+# Under keep_current the split family F (a with A, b with B) is brought together; z and z2 may not move.
+KEEP_CURRENT_AWAITING = (  # C takes F; one of h1-h3 waits, and every worker is full
+    [worker("A", max_children=2), worker("B", max_children=2), worker("C", max_children=2)],
+    [child("a", family="F", current_worker="A"), child("b", family="F", current_worker="B"),
+     child("z", current_worker="A"), child("z2", current_worker="B"), child("h1"), child("h2"), child("h3")])
+KEEP_CURRENT_DROPPED = (  # C has room for 1, not for F: F goes to B and z2, who may not move, is dropped
+    [worker("A", max_children=2), worker("B", max_children=2), worker("C", max_children=1)],
+    [child("a", family="F", current_worker="A"), child("b", family="F", current_worker="B"),
+     child("z", current_worker="A"), child("z2", current_worker="B")])
+
+
+@pytest.mark.parametrize("council", [
+    pytest.param(KEEP_CURRENT_AWAITING, id="awaiting-child-waits"),
+    pytest.param(KEEP_CURRENT_DROPPED, id="held-child-dropped", marks=pytest.mark.xfail(strict=True, reason=(
+        "open defect (plan.py Explainer.reason -> no_room knows nothing of keep_current): z2's reason says "
+        "'at capacity (C 0/1, A 1/2, ...)' although C and A have room for z2; --keep-current is what stops it"))),
+])
+def test_regression_keep_current_unallocated_reason_lists_only_workers_without_room(council):
+    workers, children = council
+    inst = instance(workers, children)
+    plan = run(inst, keep_current=True)
+    weight = {c.id: c.weight for c in inst.children}
+    capacity = {w.id: w.capacity for w in inst.workers}
+    load = {w.id: 0.0 for w in inst.workers}
     for r in plan.rows:
-        if r.status == "unallocated":
-            assert "C 0/2" not in r.reason, r.reason
+        if r.worker_id:
+            load[r.worker_id] += weight[r.child_id]
+    unallocated = [r for r in plan.rows if r.status == "unallocated"]
+    assert unallocated
+    for r in unallocated:
+        listed = listed_at_capacity(r.reason)
+        assert listed, r.reason
+        for wid, held, cap in listed:
+            assert held == round(load[wid], 2) and cap == capacity[wid], r.reason
+            assert held + weight[r.child_id] > cap, f"{r.child_id}: {r.reason}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,14 +158,14 @@ def test_regression_keep_current_dropped_reason_lists_a_worker_with_room_as_at_c
 #    an NQSW and the child is on a CP plan.
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_move_reason_cites_the_newcomers_skill_not_the_true_rule():
+def test_regression_move_reason_cites_the_nqsw_rule_not_the_newcomers_skill():
     ws = [worker("N", role="nqsw"), worker("B"), worker("S", role="senior_social_worker", max_children=0)]
     cs = [child("a", category="cp", family="F", current_worker="N"),
           child("n", family="F", skill="disability")]
     plan = run(instance(ws, cs))
     r = rows(plan)["a"]
     assert r.status == "moved" and r.worker_id == "B"
-    assert "NQSW" in r.reason, r.reason
+    assert r.reason == "N is an NQSW, who does not lead child-protection or court work; now with B", r.reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,13 +173,13 @@ def test_regression_move_reason_cites_the_newcomers_skill_not_the_true_rule():
 #    for a child who had to leave their own worker, and nobody awaits allocation at all.
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_chain_reason_mentions_awaiting_children_when_none_exist():
+def test_regression_chain_reason_says_a_chain_of_moves_when_nobody_awaits_allocation():
     ws = [worker("A", skills="court", max_children=1), worker("B", max_children=1), worker("V")]
     cs = [child("x", current_worker="A"), child("d", skill="court", current_worker="V")]
     plan = run(instance(ws, cs))
     r = rows(plan)["x"]
     assert r.status == "moved"
-    assert "awaiting allocation" not in r.reason, r.reason
+    assert r.reason == "moved to make room for another child, in a chain of moves; now with V", r.reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,11 +187,13 @@ def test_regression_chain_reason_mentions_awaiting_children_when_none_exist():
 #    serves T1" (no_room(exclude=w) says "no worker serves" when it means "no OTHER worker").
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_over_capacity_reason_says_no_worker_serves_the_team():
+def test_regression_over_capacity_reason_says_no_other_worker_serves_the_team():
     plan = run(instance([worker("A", max_children=1)],
                         [child("x", current_worker="A"), child("y", current_worker="A")]))
     over = [r for r in plan.rows if r.status == "over_capacity"]
-    assert over and all("no worker serves T1" not in r.reason for r in over), [r.reason for r in over]
+    assert over
+    for r in over:
+        assert r.reason.endswith("no one else could take this family: no other worker serves T1"), r.reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,33 +202,34 @@ def test_regression_over_capacity_reason_says_no_worker_serves_the_team():
 #    checks the supervisor's team and role, accepts it.
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_nqsw_is_made_its_own_supervisor():
+def test_regression_nqsw_is_never_made_its_own_supervisor():
     inst = instance([worker("N", role="nqsw")], [child("h")], supervisor_roles=["nqsw", "senior_social_worker"])
     plan = run(inst)
-    assert plan.solution.supervisors.get("N") != "N", plan.solution.supervisors
+    assert "N" not in plan.solution.supervisors, plan.solution.supervisors
+    assert "N" in plan.solution.unsupervised  # the only supervisor-role worker is N itself
+    assert rows(plan)["h"].worker_id is None  # an NQSW without a supervisor takes no one new
 
 
 # ---------------------------------------------------------------------------------------------
 # 9. Same inputs + policy + seed give different plans when a stage is cut by the time limit:
 #    solve.py sets p.max_time_in_seconds from the wall clock (and the per-component budget from
 #    the wall clock and the order threads finish), so where the cut falls varies run to run.
-#    Timing-dependent: on the reviewer's machine a 6-team council (60 workers, 840 children)
-#    at time_limit 3-4 s differed by 33 rows in one of three runs, threads=1 or 2.
+#    On the reviewer's machine a 6-team council (60 workers, 840 children) at time_limit 3-4 s
+#    differed by 33 rows in one of three runs, threads=1 or 2. The search is now cut by counted
+#    work; the wall clock is put out of reach here (Options.started far ahead) so that this test
+#    does not depend on the machine's speed (test_trust_solve.py covers the wall-clock stop).
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_time_limited_plan_is_not_reproducible(tmp_path):
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from generate import generate_council, write_council
-
-    from allocator.instance import load_instance
+def test_regression_time_limited_plan_is_the_same_on_every_run(tmp_path):
+    from allocator.inputs import load_instance
+    from benchmarks.generate import generate_council, write_council
     from policy.settings import Policy
     write_council(tmp_path, *generate_council(6, 10, 140, seed=1))
     for limit in (3.0, 4.0):
         inst = load_instance(tmp_path / "workers.csv", tmp_path / "cases.csv",
                              Policy(time_limit_seconds=limit)).instance
-        plans = [[(r.child_id, r.worker_id, r.status) for r in allocate(inst, Options(threads=1)).rows]
+        plans = [[(r.child_id, r.worker_id, r.status)
+                  for r in allocate(inst, Options(threads=1, started=time.perf_counter() + 1e6)).rows]
                  for _ in range(3)]
         assert plans[0] == plans[1] == plans[2], f"time_limit {limit}: plans differ between runs"
 
@@ -190,7 +241,7 @@ def test_regression_time_limited_plan_is_not_reproducible(tmp_path):
 #     optimal. Needs the choice inside the model (see the report).
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_supervision_by_most_room_still_leaves_high_child_waiting():
+def test_regression_supervision_place_goes_to_the_nqsw_with_the_skill_the_high_child_needs():
     ws = [worker("S", role="senior_social_worker", max_children=0),
           worker("N1", role="nqsw", max_children=5),
           worker("N2", role="nqsw", max_children=1, skills="disability")]
@@ -199,6 +250,7 @@ def test_regression_supervision_by_most_room_still_leaves_high_child_waiting():
     alt = {"d": "N2"}
     assert validator.check_assignment(inst, alt, supervisors={"N2": "S"}, unsupervised={"N1"}) == []
     assert objectives(inst, plan.worker_of, plan.solution.unsupervised) <= objectives(inst, alt, {"N1"})
+    assert rows(plan)["d"].worker_id == "N2" and "N1" in plan.solution.unsupervised
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,14 +259,17 @@ def test_regression_supervision_by_most_room_still_leaves_high_child_waiting():
 #     with no move made: for a family already at the pin, `room` reduces to load <= capacity.
 # ---------------------------------------------------------------------------------------------
 
-def test_regression_unmet_pin_of_waiting_newcomer_blamed_on_move_budget():
+def test_regression_unmet_pin_of_waiting_newcomer_is_blamed_on_room_not_the_move_budget():
     inst = instance([worker("A", max_children=2, skills="court"), worker("B")],
                     [child("z", current_worker="A", skill="court"),
                      child("a", family="F", current_worker="A", fixed_worker="A"),
                      child("n", family="F", fixed_worker="A")])
     plan = run(inst, max_moves=5)
-    assert plan.summary["moved"] == 0
-    assert "budget" not in plan.summary["fixed_worker_not_met"]["F"], plan.summary["fixed_worker_not_met"]
+    assert not any(r.status == "moved" for r in plan.rows)
+    r = rows(plan)["a"]
+    assert r.reason == ("manager's decision not met: fixed to A, but A has no room for the family "
+                        "(2/2, family needs 2)"), r.reason
+    assert rows(plan)["n"].reason == "waits to join siblings with A, who has no room for 1 more (2/2)"
 
 
 # ---------------------------------------------------------------------------------------------

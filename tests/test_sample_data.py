@@ -16,12 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import generate
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_data"
-BENCH = ROOT / "benchmarks"
-sys.path.insert(0, str(BENCH))
-
-import generate  # noqa: E402
 
 WORKER_COLUMNS = ["worker_id", "team", "role", "fte", "employment", "skills",
                   "asye_start", "supervisor_id", "extra_teams", "max_children",
@@ -239,8 +237,8 @@ def test_every_high_priority_child_can_be_allocated(council):
 
 
 def test_make_sample_reproduces_sample_data(tmp_path):
-    subprocess.run([sys.executable, str(BENCH / "make_sample.py"), "--out", str(tmp_path)],
-                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.make_sample", "--out", str(tmp_path)],
+                   cwd=ROOT, check=True, capture_output=True)
     for name in ("workers.csv", "cases.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes()
 
@@ -319,8 +317,8 @@ def test_generator_is_deterministic(tmp_path):
 
 
 def test_generator_cli_small_preset(tmp_path):
-    subprocess.run([sys.executable, str(BENCH / "generate.py"), "--size", "small",
-                    "--seed", "1", "--out", str(tmp_path)], check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "benchmarks.generate", "--size", "small",
+                    "--seed", "1", "--out", str(tmp_path)], cwd=ROOT, check=True, capture_output=True)
     wcols, workers = read(tmp_path / "workers.csv")
     ccols, cases = read(tmp_path / "cases.csv")
     assert wcols == WORKER_COLUMNS and ccols == CASE_COLUMNS

@@ -251,7 +251,7 @@ def test_reported_stage_values_are_the_plans_own(seed):
             sol = plan.solution
             claimed = {s.name: s.value for s in sol.stages}
             unsupervised = frozenset(sol.unsupervised)
-            actual = dict(zip(LEVELS, validator.objectives(inst, plan.worker_of, unsupervised=unsupervised)))
+            actual = dict(zip(LEVELS, validator.objectives(inst, plan.worker_of, unsupervised=unsupervised), strict=True))
             assert claimed == actual, what
             assert tuple(s.to_json() for s in sol.stages) == plan.summary.stages, what
             assert plan.summary.status == ("optimal" if all(s.optimal for s in sol.stages) else "feasible"), what
@@ -504,13 +504,14 @@ def test_scenario_report_with_an_emoji_name_draws_without_font_noise(tmp_path):
 
 
 def test_quiet_fonts_drops_only_the_glyph_warnings_and_findfont_lines(caplog):
-    from report.charts import quiet_fonts
+    from reporting.charts import quiet_fonts
     font_log = logging.getLogger("matplotlib.font_manager")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with caplog.at_level(logging.INFO, logger="matplotlib.font_manager"), quiet_fonts():
-            warnings.warn("Glyph 128512 (\\N{GRINNING FACE}) missing from font(s) DejaVu Sans.", UserWarning)
-            warnings.warn("something else", UserWarning)
+            warnings.warn("Glyph 128512 (\\N{GRINNING FACE}) missing from font(s) DejaVu Sans.", UserWarning,
+                          stacklevel=1)
+            warnings.warn("something else", UserWarning, stacklevel=1)
             font_log.warning("findfont: Font family %r not found.", "Noto Color Emoji")
             font_log.warning("Could not save font_manager cache %s", "disk full")
     assert [str(w.message) for w in caught] == ["something else"]
@@ -520,7 +521,7 @@ def test_quiet_fonts_drops_only_the_glyph_warnings_and_findfont_lines(caplog):
 
 def test_charts_with_emoji_raise_no_warning_in_process():
     from allocator.plan import WorkerRow
-    from report.allocation import caseload_charts
+    from reporting.allocation import caseload_charts
     rows = (WorkerRow("W\U0001F600", "\U0001F3E0 North", "social_worker", 1.0, 15.0, 12, 0.8, None, 0, 12.0,
                       "permanent", 0.0),)
     with warnings.catch_warnings():

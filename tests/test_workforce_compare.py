@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +15,7 @@ FILES = [SCENARIOS / f"{n}.toml" for n in ("status_quo", "extra_units", "nqsw_co
 
 
 @pytest.fixture(scope="module")
-def compared(tmp_path_factory):
+def compared(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     xlsx = tmp_path_factory.mktemp("compare") / "options.xlsx"
     result = CliRunner().invoke(main, ["compare", *map(str, FILES), "--json", "--xlsx", str(xlsx)])
     assert result.exit_code == 0, result.output
@@ -27,7 +28,7 @@ def test_differences_are_from_the_first_scenario(compared):
     rows = {r["metric"]: r for r in doc["metrics"]}
     for r in doc["metrics"]:
         first = r["values"][0]
-        for v, d in zip(r["values"], r["difference_from_first"]):
+        for v, d in zip(r["values"], r["difference_from_first"], strict=True):
             if v is None or first is None:
                 assert d is None
             else:
@@ -45,7 +46,7 @@ def test_json_and_xlsx_carry_the_same_numbers(compared):
     header, body = sheet[0], sheet[1:]
     assert list(header[2:6]) == doc["scenarios"]
     assert len(body) == len(doc["metrics"])
-    for row, metric in zip(body, doc["metrics"]):
+    for row, metric in zip(body, doc["metrics"], strict=True):
         assert row[0] == metric["metric"]
         assert list(row[2:6]) == metric["values"]
         assert list(row[6:]) == metric["difference_from_first"][1:]

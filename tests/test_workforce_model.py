@@ -7,13 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from workforce_helpers import scenario
 
-from workforce.model import Inputs, build_inputs, project, yearly
+from workforce.model import Inputs, Projection, build_inputs, project, yearly
 from workforce.plan import make_plan
+from workforce.scenario import Scenario
 
 ramp_policy = {"nqsw_ramp": [[0, 0.4], [6, 0.7], [9, 0.9]]}
 
 
-def run(s):
+def run(s: Scenario) -> Projection:
     return project(build_inputs(s))
 
 
@@ -21,24 +22,24 @@ def test_required_fte_is_children_over_cap_grossed_up_for_non_availability():
     s = scenario(demand={"children": 900}, policy={"non_availability": 0.1})
     p = run(s)
     assert p.required_fte[0, 0] == pytest.approx(900 / 15 / 0.9)  # 66.67
-    doc = make_plan(s).doc
-    assert doc["years"][0]["required_fte"] == pytest.approx(66.67)
+    plan = make_plan(s)
+    assert plan.years[0].required_fte == pytest.approx(66.67)
 
 
 def test_compound_growth_gives_children_at_each_years_end():
-    doc = make_plan(scenario(demand={"growth_per_year": 0.05})).doc
-    assert [y["children"] for y in doc["years"]] == pytest.approx([945.0, 992.25, 1041.86], abs=0.01)
+    plan = make_plan(scenario(demand={"growth_per_year": 0.05}))
+    assert [y.children for y in plan.years] == pytest.approx([945.0, 992.25, 1041.86], abs=0.01)
 
 
 def test_extra_fte_needed_is_the_first_months_shortfall():
     # required 1200 / 15 = 80; available 50 + 10 + 10 * 0.9 = 69
-    doc = make_plan(scenario(demand={"children": 1200}, workforce={"nqsw_fte": 10.0})).doc
-    assert doc["extra_fte_needed"] == pytest.approx(11.0)
-    assert doc["now"]["available_fte"] == pytest.approx(69.0)
+    plan = make_plan(scenario(demand={"children": 1200}, workforce={"nqsw_fte": 10.0}))
+    assert plan.extra_fte_needed == pytest.approx(11.0)
+    assert plan.now.available_fte == pytest.approx(69.0)
 
 
 def test_extra_fte_needed_is_zero_when_staffed_above_the_cap():
-    assert make_plan(scenario(demand={"children": 600})).doc["extra_fte_needed"] == 0
+    assert make_plan(scenario(demand={"children": 600})).extra_fte_needed == 0
 
 
 def test_turnover_over_a_year_removes_the_annual_rate():
@@ -101,8 +102,8 @@ def test_agency_share_is_agency_over_all_case_holding_fte():
 
 
 def test_flat_staff_cost_is_fte_times_annual_cost():
-    doc = make_plan(scenario()).doc
-    assert [y["staff_cost"] for y in doc["years"]] == [50 * 40000 + 10 * 60000] * 3
+    plan = make_plan(scenario())
+    assert [y.staff_cost for y in plan.years] == [50 * 40000 + 10 * 60000] * 3
 
 
 def test_service_leaders_needed_for_practitioners_and_nqsws():
@@ -116,10 +117,10 @@ def test_service_leaders_needed_for_practitioners_and_nqsws():
 def test_placements_trajectory_follows_the_contract():
     s = scenario(years=4, placements={"baseline": 487, "growth_per_year": 48, "prevented_per_year": [52, 61, 70, 70],
                                       "average_cost": 40000})
-    doc = make_plan(s).doc
-    assert [y["placements"] for y in doc["years"]] == [483, 470, 448, 426]
-    assert doc["years"][0]["placement_cost"] == (487 + 483) / 2 * 40000
-    assert doc["years"][0]["placement_saving"] == (535 - 483) / 2 * 40000
+    plan = make_plan(s)
+    assert [y.placements for y in plan.years] == [483, 470, 448, 426]
+    assert plan.years[0].placement_cost == (487 + 483) / 2 * 40000
+    assert plan.years[0].placement_saving == (535 - 483) / 2 * 40000
 
 
 def test_placement_mix_costs_weekly_rates_times_52():
@@ -132,19 +133,19 @@ def test_placement_mix_costs_weekly_rates_times_52():
 def test_placements_to_break_even_is_ceil_amount_over_cost(amount, cost, placements):
     s = scenario(placements={"baseline": 100, "prevented_per_year": 5, "average_cost": cost},
                  investment={"amount": amount})
-    assert make_plan(s).doc["payback"]["placements_to_break_even"] == placements
+    assert make_plan(s).payback.placements_to_break_even == placements
 
 
 def test_payback_year_is_when_cumulative_savings_repay():
     # prevented 10 a year: savings 5, 15, 25 placements' cost -> 200k, 600k, 1m; cumulative 200k, 800k, 1.8m
     s = scenario(placements={"baseline": 100, "prevented_per_year": 10, "average_cost": 40000},
                  investment={"amount": 700000})
-    pb = make_plan(s).doc["payback"]
-    assert pb["cumulative_saving"] == [200000, 800000, 1800000]
-    assert pb["payback_year"] == 2
+    pb = make_plan(s).payback
+    assert pb.cumulative_saving == (200000, 800000, 1800000)
+    assert pb.payback_year == 2
     never = scenario(placements={"baseline": 100, "prevented_per_year": [1, 0, 0], "average_cost": 40000},
                      investment={"amount": 700000})
-    assert make_plan(never).doc["payback"]["payback_year"] is None
+    assert make_plan(never).payback.payback_year is None
 
 
 def test_prevention_subtracts_children_evenly_through_the_year():

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
-from workforce.scenario import parse_scenario
+from workforce.scenario import Scenario, parse_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "sample_data" / "scenarios"
@@ -22,7 +23,7 @@ FLAT = {
 }
 
 
-def scenario(**changes):
+def scenario(**changes: Any) -> Scenario:
     """FLAT with `section={key: value}` updates merged in (a value of None deletes the key)."""
     doc = copy.deepcopy(FLAT)
     for section, value in changes.items():

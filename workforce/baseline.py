@@ -13,10 +13,18 @@ import functools
 import json
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from files.problems import Problem, ValidationError
+from policy.settings import Policy
+
+from .scenario import COST_DEFAULTS
+
+if TYPE_CHECKING:
+    from pandas import DataFrame, Series
 
 # DfE's symbols for figures not shown (EES "symbols" guidance).
 SUPPRESSED = {"x": "not available", "c": "confidential", "z": "not applicable",
@@ -29,13 +37,21 @@ NUMERIC = ("cases", "case_holders_fte", "caseload_fte", "agency_fte", "turnover_
 CLA_LABEL = "children looked after at 31 march each year"
 LEVEL_ORDER = {"National": 0, "Regional": 1, "Local authority": 2}
 
-# Sample defaults (CONTRACT.md, DOMAIN.md); a council replaces them with its own.
+
+
+def _plain(x: float) -> float | int:
+    """A whole number as an int, so the TOML reads 15, not 15.0."""
+    return int(x) if float(x).is_integer() else x
+
+
+# Sample defaults (CONTRACT.md, DOMAIN.md); a council replaces them with its own. The cap, the NQSW share
+# and the costs are the policy's and the scenario's own defaults.
 YEARS = 4
-CHILDREN_PER_FTE = 15
-NQSW_CAPACITY_SHARE = 0.9
-AGENCY_TARGET_SHARE = 0.10
-COSTS = {"social_worker": 41667, "nqsw": 36000, "agency_social_worker": 60000}
-PLACEMENT_COST = 40000
+CHILDREN_PER_FTE = _plain(Policy.children_per_fte)
+NQSW_CAPACITY_SHARE = _plain(Policy.nqsw_capacity_share)
+AGENCY_TARGET_SHARE = 0.10  # a planning target, not a DfE figure
+COSTS = {k: _plain(COST_DEFAULTS[k]) for k in ("social_worker", "nqsw", "agency_social_worker")}
+PLACEMENT_COST = 40000  # a year, about the England average
 ALIASES = {"bcp": "bournemouth christchurch and poole", "banes": "bath and north east somerset",
            "hull": "kingston upon hull", "durham": "county durham"}
 
@@ -46,8 +62,8 @@ class Baseline:
 
     toml: str
     notes: list[str]
-    values: dict
-    scenario: dict = field(default_factory=dict)  # what tomllib reads from `toml`
+    values: dict[str, Any]
+    scenario: dict[str, Any] = field(default_factory=dict)  # what tomllib reads from `toml`
 
 
 # --------------------------------------------------------------------------- public API
@@ -74,7 +90,7 @@ def councils(dfe_path: str | Path, year: int | None = None) -> list[str]:
 
 
 def baseline_table(dfe_path: str | Path, year: int | None = None,
-                   levels: tuple[str, ...] = ("Local authority",)):
+                   levels: tuple[str, ...] = ("Local authority",)) -> DataFrame:
     """All rows of `year` at these geographic levels, mapped at once: a DataFrame, one row a council.
 
     Columns hold the scenario figures (children, case_holder_fte, agency_fte, turnover_per_year,
@@ -87,7 +103,7 @@ def baseline_table(dfe_path: str | Path, year: int | None = None,
 
 
 def scenarios(dfe_path: str | Path, year: int | None = None,
-              levels: tuple[str, ...] = ("Local authority",)) -> dict[str, dict]:
+              levels: tuple[str, ...] = ("Local authority",)) -> dict[str, dict[str, Any]]:
     """Scenario dicts (as tomllib would read the TOML) for every council of `year`, by name."""
     table = baseline_table(dfe_path, year, levels)
     return {r["name"]: _scenario(r) for r in table.to_dict("records")}
@@ -95,17 +111,20 @@ def scenarios(dfe_path: str | Path, year: int | None = None,
 
 # --------------------------------------------------------------------------- reading
 
+Index = dict[tuple[str, str], dict[int, float]]  # (kind, key) -> {year: value}
+
+
 @dataclass
 class _Data:
     path: Path
-    frame: object            # the CSWW rows, with `name` and `year` added
-    cin: dict | None         # (kind, key) -> {year: children in need at 31 March}
-    cla: dict | None         # (kind, key) -> {year: looked-after children at 31 March}
+    frame: DataFrame         # the CSWW rows, with `name` and `year` added
+    cin: Index | None        # children in need at 31 March
+    cla: Index | None        # looked-after children at 31 March
     cin_file: str = ""
     cla_file: str = ""
 
 
-def _load(dfe_path) -> _Data:
+def _load(dfe_path: str | Path) -> _Data:
     path = Path(dfe_path)
     if not path.exists():
         raise ValidationError([Problem(path.name, message=f"file not found: {path}")])
@@ -116,7 +135,7 @@ def _load(dfe_path) -> _Data:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(path: str, mtime: int, folder: tuple) -> _Data:
+def _load_cached(path: str, mtime: int, folder: tuple[tuple[str, int, int], ...]) -> _Data:
     """Read once per version of the file and of the CSVs beside it."""
     import pandas as pd
     p = Path(path)
@@ -133,19 +152,21 @@ def _load_cached(path: str, mtime: int, folder: tuple) -> _Data:
         raise ValidationError([Problem(p.name, int(bad[0]) + 2, "time_period",
                                        f"time_period is not a year in row(s) {rows}")])
     f["year"] = f["year"].astype(int)
-    f["name"] = f["la_name"].where(f["la_name"] != "", f["region_name"].where(f["region_name"] != "", f["country_name"]))
+    region = f["region_name"].where(f["region_name"] != "", f["country_name"])
+    f["name"] = f["la_name"].where(f["la_name"] != "", region)
     if not len(f):
         raise ValidationError([Problem(p.name, message="has a header but no rows")])
     cin, cla, cin_file, cla_file = _side_files(p)
     return _Data(p, f, cin, cla, cin_file, cla_file)
 
 
-def _read_csv(p: Path):
+def _read_csv(p: Path) -> DataFrame:
     import pandas as pd
     try:
         f = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError([Problem(p.name, message="is not a UTF-8 CSV text file (an .xlsx? save it as CSV)")]) from None
+        raise ValidationError([Problem(p.name, message="is not a UTF-8 CSV text file (an .xlsx? save it as CSV)")
+                               ]) from None
     except pd.errors.EmptyDataError:
         raise ValidationError([Problem(p.name, message="the file is empty")]) from None
     except (pd.errors.ParserError, ValueError) as e:
@@ -154,7 +175,7 @@ def _read_csv(p: Path):
     return f.apply(lambda s: s.str.strip())
 
 
-def _side_files(csww: Path):
+def _side_files(csww: Path) -> tuple[Index | None, Index | None, str, str]:
     """The children-in-need and looked-after files beside the CSWW file, recognised by their columns."""
     cin = cla = None
     cin_file = cla_file = ""
@@ -179,17 +200,17 @@ def _side_files(csww: Path):
     return cin, cla, cin_file, cla_file
 
 
-def _index(f, column, mask):
+def _index(f: DataFrame, column: str, mask: Series | None) -> Index:
     """{(kind, key): {year: value}} for a DfE table: by LA code, LA name, region code, or national."""
     import pandas as pd
     if mask is not None:
         f = f[mask]
     years = pd.to_numeric(f["time_period"], errors="coerce")
     vals = pd.to_numeric(f[column], errors="coerce")
-    out: dict = {}
+    out: Index = {}
     blank = pd.Series([""] * len(f), index=f.index)
-    for lvl, code, reg, la, y, v in zip(f["geographic_level"], f.get("new_la_code", blank), f.get("region_code", blank),
-                                        f["la_name"], years, vals):
+    for lvl, code, reg, la, y, v in zip(f["geographic_level"], f.get("new_la_code", blank),
+                                        f.get("region_code", blank), f["la_name"], years, vals, strict=True):
         if pd.isna(y) or pd.isna(v):
             continue
         if lvl == "National":
@@ -219,7 +240,8 @@ def _canon(s: str) -> str:
 def _key(s: str) -> str:
     """A looser form: no "city of", "county of", "borough of", "council", "the"."""
     s = _canon(s)
-    s = re.sub(r"^(royal borough of|london borough of|metropolitan borough of|borough of|city of|county of|county) ", "", s)
+    s = re.sub(r"^(royal borough of|london borough of|metropolitan borough of|borough of|city of|county of|county) ",
+               "", s)
     s = re.sub(r" ((metropolitan )?(city|county|borough|district) )?council$", "", s)
     return " ".join(w for w in s.split() if w != "the")
 
@@ -250,13 +272,14 @@ def _match(data: _Data, la: str) -> tuple[str, str]:
         if len(found) > 1:
             raise ValidationError([Problem(data.path.name, None, "la_name",
                                            f"'{q}' matches more than one row: {', '.join(found)}; give the full name")])
-    by_canon = {}
+    by_canon: dict[str, str] = {}
     for n, p in entries:
         by_canon.setdefault(_canon(p), n)
     close = difflib.get_close_matches(_canon(q), list(by_canon), n=5, cutoff=0.6)
     hint = (f"close matches: {', '.join(dict.fromkeys(by_canon[c] for c in close))}" if close
             else "no close match; give a council as the DfE names it, a region, or England")
-    raise ValidationError([Problem(data.path.name, None, "la_name", f"no council, region or England called '{q}'; {hint}")])
+    raise ValidationError([Problem(data.path.name, None, "la_name",
+                                   f"no council, region or England called '{q}'; {hint}")])
 
 
 def _pick_year(data: _Data, name: str | None, year: int | None) -> int:
@@ -274,7 +297,7 @@ def _pick_year(data: _Data, name: str | None, year: int | None) -> int:
     raise ValidationError([Problem(data.path.name, None, "time_period", msg)])
 
 
-def _span(years) -> str:
+def _span(years: Iterable[int]) -> str:
     years = list(years)
     if years and years == list(range(years[0], years[-1] + 1)) and len(years) > 2:
         return f"{years[0]} to {years[-1]}"
@@ -283,66 +306,22 @@ def _span(years) -> str:
 
 # --------------------------------------------------------------------------- mapping
 
-def _table(data: _Data, year: int, rows):
+def _table(data: _Data, year: int, rows: DataFrame) -> DataFrame:
     """Map DfE rows of one year to scenario figures (vectorised), with notes on every suppressed figure."""
     import pandas as pd
-    f = data.frame
     t = rows[["name", "geographic_level", "year", "la_name", "region_code", "new_la_code", *NUMERIC]].copy()
     t = t.reset_index(drop=True)
     num = {c: pd.to_numeric(t[c], errors="coerce") for c in NUMERIC}
-    nat = _national(f, year)
+    nat = _national(data.frame, year)
     notes: list[list[str]] = [[] for _ in range(len(t))]
     suppressed: list[dict] = [{} for _ in range(len(t))]
     for c in NUMERIC:
         for i in t.index[num[c].isna()]:
             suppressed[i][c] = t.at[i, c]
-
-    def said(i, c):
-        code = t.at[i, c]
-        return f"{c} is suppressed in the DfE file ('{code}': {SUPPRESSED.get(code.lower(), 'not a number')})"
-
-    # Children and case holders: the council's nearest year with the figure published.
-    for c in ("cases", "case_holders_fte"):
-        for i in t.index[num[c].isna()]:
-            y, v = _nearest(f, t.at[i, "name"], year, c)
-            if v is not None:
-                num[c].at[i] = v
-                notes[i].append(f"{said(i, c)}; used the council's figure for {y}: {_fmt(v)}")
-    for c, other, how in (("cases", "case_holders_fte", lambda v: v * nat["caseload_fte"]),
-                          ("case_holders_fte", "cases", lambda v: v / nat["caseload_fte"])):
-        for i in t.index[num[c].isna() & num[other].notna()]:
-            if nat["caseload_fte"] > 0:
-                num[c].at[i] = round(how(num[other].at[i]), 0 if c == "cases" else 1)
-                notes[i].append(f"{said(i, c)} in every year; estimated from the national caseload "
-                                f"{_fmt(nat['caseload_fte'])}: {_fmt(num[c].at[i])}")
+    _fill_counts(data.frame, t, num, notes, nat, year)
     unusable = num["cases"].isna() | num["case_holders_fte"].isna()
-
-    agency = num["agency_fte"].copy()
-    for i in t.index[agency.isna()]:
-        agency.at[i] = 0.0
-        notes[i].append(f"{said(i, 'agency_fte')}; assumed 0 agency FTE, so every case holder counts as permanent")
-    over = agency > num["case_holders_fte"]
-    for i in t.index[over & ~unusable]:
-        notes[i].append(f"agency_fte {_fmt(agency.at[i])} is more than case_holders_fte "
-                        f"{_fmt(num['case_holders_fte'].at[i])} (not every agency worker holds cases); "
-                        f"counted {_fmt(num['case_holders_fte'].at[i])} agency FTE as case holders and none permanent")
-    agency = agency.where(~over, num["case_holders_fte"])
-
-    rates = {}
-    for c, label in (("turnover_rate_fte", "turnover"), ("absence_rate_fte", "absence")):
-        r = num[c].copy()
-        for i in t.index[r.isna()]:
-            if t.at[i, c].lower() == "low":
-                r.at[i] = 0.0
-                notes[i].append(f"{said(i, c)}; assumed 0%")
-            else:
-                r.at[i] = nat[c]
-                notes[i].append(f"{said(i, c)}; assumed the national {label} rate for {year}, {_fmt(nat[c])}%")
-        rates[c] = r
-    for i in t.index[num["vacancy_fte"].isna()]:
-        notes[i].append(f"{said(i, 'vacancy_fte')}; vacancies are for information only")
-    for i in t.index[num["caseload_fte"].isna()]:
-        notes[i].append(f"{said(i, 'caseload_fte')}; nothing to check the baseline against")
+    agency = _agency(t, num, notes, unusable)
+    rates = _rates(t, num, notes, nat, year)
 
     t["children"] = num["cases"].round()
     t["case_holders_fte"] = num["case_holders_fte"]
@@ -353,15 +332,7 @@ def _table(data: _Data, year: int, rows):
     t["vacancy_fte"] = num["vacancy_fte"]
     t["caseload_fte"] = num["caseload_fte"]
     t["reproduced_caseload"] = (t["children"] / (t["case_holder_fte"] + t["agency_fte"])).round(2)
-    growth = [_growth(data, r, year) for r in t.to_dict("records")]
-    places = [_placements(data, r, year) for r in t.to_dict("records")]
-    t["growth_per_year"] = [g[0] for g in growth]
-    t["growth_note"] = [g[1] for g in growth]
-    t["placements"] = [p[0] for p in places]
-    t["placements_growth_per_year"] = [p[1] for p in places]
-    t["placements_note"] = [p[2] for p in places]
-    for i, (g, p) in enumerate(zip(growth, places)):
-        notes[i] += [n for n in (g[2], p[3]) if n]
+    _side_figures(data, t, year, notes)
     t["notes"] = notes
     t["suppressed"] = suppressed
     t["raw"] = rows[list(NUMERIC)].to_dict("records")
@@ -377,7 +348,80 @@ def _table(data: _Data, year: int, rows):
     return t
 
 
-def _national(f, year: int) -> dict:
+def _said(t: DataFrame, i: int, c: str) -> str:
+    """What the DfE file shows in place of row i's figure `c`."""
+    code = t.at[i, c]
+    return f"{c} is suppressed in the DfE file ('{code}': {SUPPRESSED.get(code.lower(), 'not a number')})"
+
+
+def _fill_counts(f: DataFrame, t: DataFrame, num: dict[str, Series], notes: list[list[str]],
+                 nat: dict[str, float], year: int) -> None:
+    """Children and case holders where suppressed: the council's nearest year with the figure published,
+    else estimated from the other figure and the national caseload."""
+    for c in ("cases", "case_holders_fte"):
+        for i in t.index[num[c].isna()]:
+            y, v = _nearest(f, t.at[i, "name"], year, c)
+            if v is not None:
+                num[c].at[i] = v
+                notes[i].append(f"{_said(t, i, c)}; used the council's figure for {y}: {_readable(v)}")
+    for c, other, how in (("cases", "case_holders_fte", lambda v: v * nat["caseload_fte"]),
+                          ("case_holders_fte", "cases", lambda v: v / nat["caseload_fte"])):
+        for i in t.index[num[c].isna() & num[other].notna()]:
+            if nat["caseload_fte"] > 0:
+                num[c].at[i] = round(how(num[other].at[i]), 0 if c == "cases" else 1)
+                notes[i].append(f"{_said(t, i, c)} in every year; estimated from the national caseload "
+                                f"{_readable(nat['caseload_fte'])}: {_readable(num[c].at[i])}")
+
+
+def _agency(t: DataFrame, num: dict[str, Series], notes: list[list[str]], unusable: Series) -> Series:
+    """Agency FTE: 0 where suppressed, and never more than the case holders it is part of."""
+    agency = num["agency_fte"].copy()
+    for i in t.index[agency.isna()]:
+        agency.at[i] = 0.0
+        notes[i].append(f"{_said(t, i, 'agency_fte')}; assumed 0 agency FTE, so every case holder counts as permanent")
+    over = agency > num["case_holders_fte"]
+    for i in t.index[over & ~unusable]:
+        holders = _readable(num["case_holders_fte"].at[i])
+        notes[i].append(f"agency_fte {_readable(agency.at[i])} is more than case_holders_fte {holders} (not every "
+                        f"agency worker holds cases); counted {holders} agency FTE as case holders and none permanent")
+    return agency.where(~over, num["case_holders_fte"])
+
+
+def _rates(t: DataFrame, num: dict[str, Series], notes: list[list[str]], nat: dict[str, float],
+           year: int) -> dict[str, Series]:
+    """Turnover and absence rates (%), national where suppressed; notes on suppressed vacancies and caseloads."""
+    rates = {}
+    for c, label in (("turnover_rate_fte", "turnover"), ("absence_rate_fte", "absence")):
+        r = num[c].copy()
+        for i in t.index[r.isna()]:
+            if t.at[i, c].lower() == "low":
+                r.at[i] = 0.0
+                notes[i].append(f"{_said(t, i, c)}; assumed 0%")
+            else:
+                r.at[i] = nat[c]
+                notes[i].append(f"{_said(t, i, c)}; assumed the national {label} rate for {year}, {_readable(nat[c])}%")
+        rates[c] = r
+    for i in t.index[num["vacancy_fte"].isna()]:
+        notes[i].append(f"{_said(t, i, 'vacancy_fte')}; vacancies are for information only")
+    for i in t.index[num["caseload_fte"].isna()]:
+        notes[i].append(f"{_said(t, i, 'caseload_fte')}; nothing to check the baseline against")
+    return rates
+
+
+def _side_figures(data: _Data, t: DataFrame, year: int, notes: list[list[str]]) -> None:
+    """Demand growth (children in need) and placements (looked-after children) from the side files."""
+    growth = [_growth(data, r, year) for r in t.to_dict("records")]
+    places = [_placements(data, r, year) for r in t.to_dict("records")]
+    t["growth_per_year"] = [g[0] for g in growth]
+    t["growth_note"] = [g[1] for g in growth]
+    t["placements"] = [p[0] for p in places]
+    t["placements_growth_per_year"] = [p[1] for p in places]
+    t["placements_note"] = [p[2] for p in places]
+    for i, (g, p) in enumerate(zip(growth, places, strict=True)):
+        notes[i] += [n for n in (g[2], p[3]) if n]
+
+
+def _national(f: DataFrame, year: int) -> dict[str, float]:
     """England's turnover, absence and caseload for `year` (the councils' median when England's is missing)."""
     import pandas as pd
     out = {}
@@ -392,7 +436,7 @@ def _national(f, year: int) -> dict:
     return out
 
 
-def _nearest(f, name: str, year: int, column: str):
+def _nearest(f: DataFrame, name: str, year: int, column: str) -> tuple[int | None, float | None]:
     """(year, value) of `column` for `name` in the nearest other year with it published (earlier on a tie)."""
     import pandas as pd
     rows = f[(f["name"] == name) & (f["year"] != year)]
@@ -400,11 +444,11 @@ def _nearest(f, name: str, year: int, column: str):
     rows, v = rows[v.notna()], v[v.notna()]
     if rows.empty:
         return None, None
-    order = sorted(zip((rows["year"] - year).abs(), rows["year"], v))
+    order = sorted(zip((rows["year"] - year).abs(), rows["year"], v, strict=True))
     return int(order[0][1]), float(order[0][2])
 
 
-def _series(index: dict | None, row: dict) -> dict | None:
+def _series(index: Index | None, row: dict[str, Any]) -> dict[int, float] | None:
     """{year: value} from a side file for this DfE row (a joint return sums its councils)."""
     if index is None:
         return None
@@ -417,14 +461,15 @@ def _series(index: dict | None, row: dict) -> dict | None:
     names = [n.strip() for n in row["la_name"].split("/")]
     if len(codes) != len(names):
         codes = [""] * len(names)
-    parts = [index.get(("code", c)) or index.get(("name", _canon(n))) for c, n in zip(codes, names)]
-    if not parts or any(p is None for p in parts):
+    found = [index.get(("code", c)) or index.get(("name", _canon(n))) for c, n in zip(codes, names, strict=True)]
+    parts = [p for p in found if p is not None]
+    if not parts or len(parts) < len(found):
         return None
     years = set.intersection(*(set(p) for p in parts))
     return {y: sum(p[y] for p in parts) for y in sorted(years)}
 
 
-def _growth(data: _Data, row: dict, year: int):
+def _growth(data: _Data, row: dict[str, Any], year: int) -> tuple[float, str, str]:
     """(growth_per_year, how it was found, a note or ""): CAGR of children in need at 31 March, 3 to 5 years."""
     if data.cin is None:
         return 0.0, "0.0: no children-in-need file beside the CSWW file to fit a trend", ""
@@ -440,9 +485,9 @@ def _growth(data: _Data, row: dict, year: int):
     start = min(starts)
     g = round((s[end] / s[start]) ** (1 / (end - start)) - 1, 4) if s[start] > 0 else 0.0
     how = (f"compound, a year: children in need at 31 March {start} to {end}, "
-           f"{_fmt(s[start])} -> {_fmt(s[end])}; history children in need at 31 March "
+           f"{_readable(s[start])} -> {_readable(s[end])}; history children in need at 31 March "
            f"({data.cin_file}, At31_episodes): "
-           + ", ".join(f"{y}: {_fmt(s[y])}" for y in sorted(s) if y <= end))
+           + ", ".join(f"{y}: {_readable(s[y])}" for y in sorted(s) if y <= end))
     note = ""
     if abs(g) > 0.10:
         note = (f"children in need changed by {g:+.1%} a year {start} to {end}: a steep trend; "
@@ -450,7 +495,7 @@ def _growth(data: _Data, row: dict, year: int):
     return g, how, note
 
 
-def _placements(data: _Data, row: dict, year: int):
+def _placements(data: _Data, row: dict[str, Any], year: int) -> tuple[int | None, int, str, str]:
     """(baseline, growth_per_year, how, note) from looked-after children at 31 March; baseline None if unknown."""
     if data.cla is None:
         return None, 0, "", "no looked-after children file beside the CSWW file; [placements] left out"
@@ -464,12 +509,12 @@ def _placements(data: _Data, row: dict, year: int):
     start = min(starts)
     g = round((s[year] - s[start]) / (year - start))
     return int(s[year]), int(g), (f"average change a year, {start} to {year}: "
-                                  f"{_fmt(s[start])} -> {_fmt(s[year])} ({data.cla_file})"), ""
+                                  f"{_readable(s[start])} -> {_readable(s[year])} ({data.cla_file})"), ""
 
 
 # --------------------------------------------------------------------------- output
 
-def _scenario(r: dict) -> dict:
+def _scenario(r: dict[str, Any]) -> dict[str, Any]:
     """The scenario as a dict, exactly what tomllib reads back from the TOML."""
     sc = {
         "name": f"{r['name']} baseline {r['year']}",
@@ -489,7 +534,7 @@ def _scenario(r: dict) -> dict:
     return sc
 
 
-def _values(r: dict) -> dict:
+def _values(r: dict[str, Any]) -> dict[str, Any]:
     """The mapped figures as plain Python values (None where unknown)."""
     keys = ("name", "geographic_level", "year", "children", "case_holders_fte", "case_holder_fte", "agency_fte",
             "turnover_per_year", "non_availability", "vacancy_fte", "caseload_fte", "reproduced_caseload",
@@ -498,7 +543,7 @@ def _values(r: dict) -> dict:
     return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in out.items()}
 
 
-def _fmt(v) -> str:
+def _readable(v: float) -> str:
     """A number as people read it: 1,234 or 16.5."""
     if isinstance(v, float) and v.is_integer() and abs(v) >= 1000:
         return f"{int(v):,}"
@@ -507,7 +552,7 @@ def _fmt(v) -> str:
     return f"{v:,}" if isinstance(v, int) else f"{v:g}"
 
 
-def _toml_value(v) -> str:
+def _toml_value(v: object) -> str:
     """A TOML literal for a bool, number, list or string."""
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -518,18 +563,26 @@ def _toml_value(v) -> str:
     return json.dumps(str(v), ensure_ascii=False)
 
 
-def _comment(text: str) -> str:
+def _comment(text: object) -> str:
     """Text on one line, safe inside a TOML comment."""
     return " ".join(str(text).split())
 
 
 def _render(r: dict, data: _Data) -> str:
     """The scenario TOML with comments: source, licence, the published caseload to check, every note."""
-    sc = _scenario(r)
+    return "\n".join(_header(r, data) + _body(r, data))
+
+
+def _published(r: dict) -> str:
+    """The council's published caseload, or "suppressed"."""
+    return "suppressed" if r["caseload_fte"] != r["caseload_fte"] else _readable(r["caseload_fte"])
+
+
+def _header(r: dict, data: _Data) -> list[str]:
+    """The comments above the TOML: the source row, the licence, the caseload to check, every note."""
     y, name = r["year"], r["name"]
     col = {"Local authority": "la_name", "Regional": "region_name", "National": "country_name"}.get(
         r["geographic_level"], "la_name")
-    raw = r["raw"]
     lines = [
         f"# Baseline workforce scenario: {name}, {y}.",
         "# Source: Department for Education, Children's social work workforce statistics,",
@@ -539,54 +592,64 @@ def _render(r: dict, data: _Data) -> str:
         f"#   the start of the financial year the count falls in (looked-after children are counted at 31 March {y}).",
     ]
     total = r["case_holder_fte"] + r["agency_fte"]
-    pub = "suppressed" if r["caseload_fte"] != r["caseload_fte"] else _fmt(r["caseload_fte"])
-    ours = (f"this baseline gives {r['children']} / ({_fmt(r['case_holder_fte'])} + {_fmt(r['agency_fte'])}) = "
-            f"{r['children'] / total:.1f}" if total else "this baseline has no case-holding FTE")
+    pub = _published(r)
+    ours = (f"this baseline gives {r['children']} / ({_readable(r['case_holder_fte'])} + "
+            f"{_readable(r['agency_fte'])}) = {r['children'] / total:.1f}" if total
+            else "this baseline has no case-holding FTE")
     lines.append(f"# Check: the published caseload (caseload_fte) is {pub}"
                  + (" children per case-holding FTE" if pub != "suppressed" else "") + f"; {ours}.")
-    vac = raw["vacancy_fte"]
+    vac = r["raw"]["vacancy_fte"]
     lines.append(f"# Vacancies (vacancy_fte) at 30 September {y}: "
                  + (f"{vac} FTE" if r["vacancy_fte"] == r["vacancy_fte"] else f"suppressed ('{vac}')")
                  + "; not modelled, for information.")
-    for n in r["notes"]:
-        lines.append(f"# note: {_comment(n)}")
-    lines.append("")
+    lines += [f"# note: {_comment(n)}" for n in r["notes"]]
+    return lines + [""]
 
-    def kv(key, value, comment=""):
-        s = f"{key} = {_toml_value(value)}"
-        return f"{s:<29} # {_comment(comment)}" if comment else s
 
-    def src(c):
-        return f"DfE {c} {raw[c]}" if c not in r["suppressed"] else f"DfE {c} suppressed ('{raw[c]}')"
+def _kv(key: str, value: object, comment: str = "") -> str:
+    """A TOML line, with its comment lined up."""
+    s = f"{key} = {_toml_value(value)}"
+    return f"{s:<29} # {_comment(comment)}" if comment else s
 
-    lines += [kv("name", sc["name"]), kv("start", sc["start"], f"DfE figures are at 30 September {y}"),
-              kv("years", sc["years"]), ""]
+
+def _source(r: dict, c: str) -> str:
+    """Where a figure came from: the DfE column and what it held."""
+    raw = r["raw"]
+    return f"DfE {c} {raw[c]}" if c not in r["suppressed"] else f"DfE {c} suppressed ('{raw[c]}')"
+
+
+def _body(r: dict, data: _Data) -> list[str]:
+    """The TOML tables, each value with where it came from."""
+    sc = _scenario(r)
+    y = r["year"]
+    lines = [_kv("name", sc["name"]), _kv("start", sc["start"], f"DfE figures are at 30 September {y}"),
+             _kv("years", sc["years"]), ""]
     d = sc["demand"]
     lines += ["[demand]"] + [f"# {_comment(h)}" for h in r["growth_note"].split("; history ")[1:]]
-    lines += [
-              kv("children", d["children"], f"{src('cases')}: children held by case-holding social workers"),
-              kv("growth_per_year", d["growth_per_year"], r["growth_note"].split("; history ")[0]), ""]
+    lines += [_kv("children", d["children"], f"{_source(r, 'cases')}: children held by case-holding social workers"),
+              _kv("growth_per_year", d["growth_per_year"], r["growth_note"].split("; history ")[0]), ""]
     p = sc["policy"]
     lines += ["[policy]",
-              kv("children_per_fte", p["children_per_fte"],
-                 f"local target (Portsmouth Cabinet 2017); the council's own caseload is {pub}"),
-              kv("nqsw_capacity_share", p["nqsw_capacity_share"], "ASYE: a 10% workload reduction"),
-              kv("non_availability", p["non_availability"], f"{src('absence_rate_fte')} / 100 (sickness absence)"), ""]
+              _kv("children_per_fte", p["children_per_fte"],
+                  f"local target (Portsmouth Cabinet 2017); the council's own caseload is {_published(r)}"),
+              _kv("nqsw_capacity_share", p["nqsw_capacity_share"], "ASYE: a 10% workload reduction"),
+              _kv("non_availability", p["non_availability"],
+                  f"{_source(r, 'absence_rate_fte')} / 100 (sickness absence)"), ""]
     w = sc["workforce"]
     lines += ["[workforce]",
-              kv("case_holder_fte", w["case_holder_fte"],
-                 f"{src('case_holders_fte')} (agency included) - agency_fte {_fmt(w['agency_fte'])}"),
-              kv("nqsw_fte", w["nqsw_fte"], "not in the DfE figures: add your ASYE cohort"),
-              kv("agency_fte", w["agency_fte"], src("agency_fte")),
-              kv("turnover_per_year", w["turnover_per_year"], f"{src('turnover_rate_fte')} / 100"),
-              kv("agency_target_share", w["agency_target_share"], "a planning target, not a DfE figure"), ""]
+              _kv("case_holder_fte", w["case_holder_fte"],
+                  f"{_source(r, 'case_holders_fte')} (agency included) - agency_fte {_readable(w['agency_fte'])}"),
+              _kv("nqsw_fte", w["nqsw_fte"], "not in the DfE figures: add your ASYE cohort"),
+              _kv("agency_fte", w["agency_fte"], _source(r, "agency_fte")),
+              _kv("turnover_per_year", w["turnover_per_year"], f"{_source(r, 'turnover_rate_fte')} / 100"),
+              _kv("agency_target_share", w["agency_target_share"], "a planning target, not a DfE figure"), ""]
     lines += ["[costs]                       # a year per FTE with on-costs: sample defaults from council reports"]
-    lines += [kv(k, v) for k, v in sc["costs"].items()] + [""]
+    lines += [_kv(k, v) for k, v in sc["costs"].items()] + [""]
     if "placements" in sc:
         pl = sc["placements"]
         lines += ["[placements]                  # looked-after children",
-                  kv("baseline", pl["baseline"], f"children looked after at 31 March {y} ({data.cla_file})"),
-                  kv("growth_per_year", pl["growth_per_year"], r["placements_note"]),
-                  kv("prevented_per_year", pl["prevented_per_year"], "add planned prevention (edge of care, FGC)"),
-                  kv("average_cost", pl["average_cost"], "a year per placement: about the England average"), ""]
-    return "\n".join(lines)
+                  _kv("baseline", pl["baseline"], f"children looked after at 31 March {y} ({data.cla_file})"),
+                  _kv("growth_per_year", pl["growth_per_year"], r["placements_note"]),
+                  _kv("prevented_per_year", pl["prevented_per_year"], "add planned prevention (edge of care, FGC)"),
+                  _kv("average_cost", pl["average_cost"], "a year per placement: about the England average"), ""]
+    return lines

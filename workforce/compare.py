@@ -1,57 +1,99 @@
 """Options appraisal: scenarios side by side, metrics as rows, each with its difference from the first.
 
-One list of rows feeds the table, the JSON and the .xlsx, so the three always carry the same numbers.
+One frozen `Comparison` feeds the table, the JSON and the .xlsx, so the three always carry the same numbers.
 Stocks are read at the end of each scenario's horizon; costs are summed over it.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from files.numbers import money, pct
 from files.problems import ValidationError
 
-# (key, label, how to read it from a plan's JSON document)
-METRICS = (
-    ("extra_fte_needed", "Extra FTE needed now", lambda d: d["extra_fte_needed"]),
-    ("required_fte", "FTE needed at the end", lambda d: d["years"][-1]["required_fte"]),
-    ("available_fte", "FTE available at the end", lambda d: d["years"][-1]["available_fte"]),
-    ("gap_fte", "FTE gap at the end (required - available)", lambda d: d["years"][-1]["gap_fte"]),
-    ("caseload_per_fte", "Caseload per FTE at the end", lambda d: d["years"][-1]["caseload_per_fte"]),
-    ("children_per_fte", "Caseload cap (children per FTE)", lambda d: d["now"]["children_per_fte"]),
-    ("agency_fte", "Agency FTE at the end", lambda d: d["years"][-1]["agency_fte"]),
-    ("agency_share", "Agency share at the end", lambda d: d["years"][-1]["agency_share"]),
+from .results import Json, Plan
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .montecarlo import Progress
+
+Value = int | float | None
+
+# (key, label, how to read it from a plan)
+METRICS: tuple[tuple[str, str, Callable[[Plan], Value]], ...] = (
+    ("extra_fte_needed", "Extra FTE needed now", lambda p: p.extra_fte_needed),
+    ("required_fte", "FTE needed at the end", lambda p: p.years[-1].required_fte),
+    ("available_fte", "FTE available at the end", lambda p: p.years[-1].available_fte),
+    ("gap_fte", "FTE gap at the end (required - available)", lambda p: p.years[-1].gap_fte),
+    ("caseload_per_fte", "Caseload per FTE at the end", lambda p: p.years[-1].caseload_per_fte),
+    ("children_per_fte", "Caseload cap (children per FTE)", lambda p: p.now.children_per_fte),
+    ("agency_fte", "Agency FTE at the end", lambda p: p.years[-1].agency_fte),
+    ("agency_share", "Agency share at the end", lambda p: p.years[-1].agency_share),
     ("nqsw_intake_for_target", "Extra NQSWs a year for the agency target",
-     lambda d: (d.get("agency_target") or {}).get("nqsw_intake_per_year")),
-    ("staff_cost", "Staff cost over the horizon", lambda d: d["totals"]["staff_cost"]),
-    ("agency_cost", "of which agency", lambda d: d["totals"]["agency_cost"]),
-    ("placements", "Placements at the end", lambda d: d["years"][-1]["placements"]),
-    ("placement_cost", "Placement cost over the horizon", lambda d: d["totals"]["placement_cost"]),
-    ("investment", "Investment", lambda d: d["totals"]["investment"]),
-    ("net_cost", "Net cost over the horizon (staff + placements + investment)", lambda d: d["totals"]["net_cost"]),
+     lambda p: p.agency_target.nqsw_intake_per_year if p.agency_target else None),
+    ("staff_cost", "Staff cost over the horizon", lambda p: p.totals.staff_cost),
+    ("agency_cost", "of which agency", lambda p: p.totals.agency_cost),
+    ("placements", "Placements at the end", lambda p: p.years[-1].placements),
+    ("placement_cost", "Placement cost over the horizon", lambda p: p.totals.placement_cost),
+    ("investment", "Investment", lambda p: p.totals.investment),
+    ("net_cost", "Net cost over the horizon (staff + placements + investment)", lambda p: p.totals.net_cost),
     ("placements_to_break_even", "Placements to avoid to break even",
-     lambda d: (d.get("payback") or {}).get("placements_to_break_even")),
-    ("payback_year", "Payback year", lambda d: (d.get("payback") or {}).get("payback_year")),
-    ("required_fte_p50", "FTE needed at the end, P50", lambda d: _band(d, "required_fte", "p50")),
-    ("cost_p10", "Cost in the last year, P10", lambda d: _band(d, "cost", "p10")),
-    ("cost_p90", "Cost in the last year, P90", lambda d: _band(d, "cost", "p90")),
+     lambda p: p.payback.placements_to_break_even if p.payback else None),
+    ("payback_year", "Payback year", lambda p: p.payback.payback_year if p.payback else None),
+    ("required_fte_p50", "FTE needed at the end, P50",
+     lambda p: p.uncertainty.required_fte[-1].p50 if p.uncertainty else None),
+    ("cost_p10", "Cost in the last year, P10", lambda p: p.uncertainty.cost[-1].p10 if p.uncertainty else None),
+    ("cost_p90", "Cost in the last year, P90", lambda p: p.uncertainty.cost[-1].p90 if p.uncertainty else None),
     ("p_over_cap", "Chance caseloads exceed the cap in the last year",
-     lambda d: d["uncertainty"]["p_over_cap"][-1] if "uncertainty" in d else None),
+     lambda p: p.uncertainty.p_over_cap[-1] if p.uncertainty else None),
 )
 SHARES = {"agency_share", "p_over_cap"}
 MONEY = {"staff_cost", "agency_cost", "placement_cost", "investment", "net_cost", "cost_p10", "cost_p90"}
 
 
-def _band(doc: dict, key: str, p: str):
-    return doc["uncertainty"][key][-1][p] if "uncertainty" in doc else None
+@dataclass(frozen=True)
+class MetricRow:
+    """One metric: its value in each scenario and the difference from the first."""
+
+    metric: str
+    label: str
+    values: tuple[Value, ...]
+    difference_from_first: tuple[Value, ...]
+
+    def to_json(self) -> Json:
+        return {"metric": self.metric, "label": self.label, "values": list(self.values),
+                "difference_from_first": list(self.difference_from_first)}
 
 
-def _difference(value, first):
+@dataclass(frozen=True)
+class Comparison:
+    """The options appraisal (`compare --json` is `to_json()`); the first plan is the baseline."""
+
+    scenarios: tuple[str, ...]  # column headers: the names, with the file added to a name used twice
+    metrics: tuple[MetricRow, ...]
+    plans: tuple[Plan, ...]
+
+    @property
+    def first(self) -> str:
+        return self.scenarios[0]
+
+    def to_json(self) -> Json:
+        return {"scenarios": list(self.scenarios), "first": self.first, "files": [p.file for p in self.plans],
+                "metrics": [r.to_json() for r in self.metrics], "plans": [p.to_json() for p in self.plans]}
+
+
+def _difference(value: Value, first: Value) -> Value:
     if value is None or first is None:
         return None
     d = value - first
     return round(d, 4) if isinstance(d, float) else d
 
 
-def load_plans(paths, progress=None) -> list:
+def load_plans(paths: Iterable[str | Path], progress: Progress | None = None) -> list[Plan]:
     """Plans for every scenario file; problems in every file are reported together.
 
     `progress`: a `montecarlo.Progress` callback for the uncertainty runs."""
@@ -68,41 +110,40 @@ def load_plans(paths, progress=None) -> list:
     return [make_plan(s, progress=progress) for s in scenarios]
 
 
-def column_names(docs: list[dict]) -> list[str]:
+def column_names(plans: Sequence[Plan]) -> list[str]:
     """Scenario names as column headers; a name used twice gets its file name added."""
-    names = [d["scenario"] for d in docs]
-    return [f"{n} ({d['file']})" if names.count(n) > 1 else n for n, d in zip(names, docs)]
+    names = [p.name for p in plans]
+    return [f"{n} ({p.file})" if names.count(n) > 1 else n for n, p in zip(names, plans, strict=True)]
 
 
-def comparison(docs: list[dict]) -> dict:
-    """The comparison document: scenarios, and one row a metric with values and differences from the first."""
+def comparison(plans: Sequence[Plan]) -> Comparison:
+    """The comparison: one row a metric (left out where no plan has it), with differences from the first."""
     rows = []
     for key, label, read in METRICS:
-        values = [read(d) for d in docs]
+        values = tuple(read(p) for p in plans)
         if all(v is None for v in values):
             continue
-        rows.append({"metric": key, "label": label, "values": values,
-                     "difference_from_first": [_difference(v, values[0]) for v in values]})
-    return {"scenarios": column_names(docs), "first": column_names(docs)[0],
-            "files": [d["file"] for d in docs], "metrics": rows, "plans": docs}
+        rows.append(MetricRow(key, label, values, tuple(_difference(v, values[0]) for v in values)))
+    return Comparison(tuple(column_names(plans)), tuple(rows), tuple(plans))
 
 
-def xlsx_sheets(doc: dict) -> dict:
+def xlsx_sheets(doc: Comparison) -> dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]:
     """The comparison as a sheet: metric, label, a value column per scenario, then the differences."""
-    names = doc["scenarios"]
+    names = doc.scenarios
     header = ["metric", "label", *names, *(f"{n} - {names[0]}" for n in names[1:])]
-    rows = [[r["metric"], r["label"], *r["values"], *r["difference_from_first"][1:]] for r in doc["metrics"]]
+    rows: list[list[Value | str]] = [[r.metric, r.label, *r.values, *r.difference_from_first[1:]]
+                                     for r in doc.metrics]
     return {"comparison": (header, rows)}
 
 
-def write_comparison_xlsx(doc: dict, path: str | Path) -> None:
+def write_comparison_xlsx(doc: Comparison, path: str | Path) -> None:
     """Write the comparison workbook (one sheet, "comparison"; files.write.is_caseload_workbook knows it)."""
     from files.write import publish, xlsx_bytes
     publish(path, xlsx_bytes(xlsx_sheets(doc)), what="comparison")
 
 
-def _fmt(key: str, v, diff: bool = False) -> str:
-    from .show import money, pct
+def metric_text(key: str, v: Value, diff: bool = False) -> str:
+    """A metric's value (or, with `diff`, a signed difference) as the table shows it; "-" when unknown."""
     if v is None:
         return "-"
     sign = "+" if diff and v > 0 else ""
@@ -115,17 +156,26 @@ def _fmt(key: str, v, diff: bool = False) -> str:
     return f"{sign}{v:,.1f}"
 
 
-def comparison_table(doc: dict):
+def comparison_table(doc: Comparison) -> Table:
     """Metrics as rows, scenarios as columns; each value after the first shows its difference."""
     from rich.table import Table
-    t = Table(title="Options appraisal", caption=f"differences are from '{doc['first']}'; stocks at the end of "
+    t = Table(title="Options appraisal", caption=f"differences are from '{doc.first}'; stocks at the end of "
               "each horizon, costs over it")
     t.add_column("Metric")
-    for n in doc["scenarios"]:
+    for n in doc.scenarios:
         t.add_column(n, justify="right")
-    for r in doc["metrics"]:
-        cells = [_fmt(r["metric"], r["values"][0])]
-        for v, d in zip(r["values"][1:], r["difference_from_first"][1:]):
-            cells.append(_fmt(r["metric"], v) + ("" if d is None else f"\n({_fmt(r['metric'], d, diff=True)})"))
-        t.add_row(r["label"], *cells)
+    for r in doc.metrics:
+        cells = [metric_text(r.metric, r.values[0])]
+        for v, d in zip(r.values[1:], r.difference_from_first[1:], strict=True):
+            cells.append(metric_text(r.metric, v) + ("" if d is None else f"\n({metric_text(r.metric, d, diff=True)})"))
+        t.add_row(r.label, *cells)
     return t
+
+
+def print_comparison(doc: Comparison, console: Console) -> None:
+    """The comparison on the terminal: the table, then each plan's uncertainty bands."""
+    from .show import band_table
+    console.print(comparison_table(doc))
+    for plan in doc.plans:
+        if plan.uncertainty is not None:
+            console.print(band_table(plan.name, plan.uncertainty))

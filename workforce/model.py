@@ -34,13 +34,12 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from policy.settings import Policy
+
 from .scenario import Scenario
 
-UNCERTAIN_DEFAULTS = ("growth_per_year", "turnover_per_year", "prevention_achieved", "intake_filled",
-                      "placement_cost")
 
-
-@dataclass
+@dataclass(frozen=True)
 class Inputs:
     """Everything the projection needs; arrays have one row per draw."""
 
@@ -121,12 +120,12 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
     """
     base = base_values(s)
     given = values or {}
+    extra = np.asarray(extra_nqsw_per_year, dtype=float)
     draws = len(next(iter(given.values()))) if given else 1
-    if np.ndim(extra_nqsw_per_year) == 1:
-        draws = max(draws, len(extra_nqsw_per_year))
+    if extra.ndim == 1:
+        draws = max(draws, len(extra))
     v = {k: np.broadcast_to(np.asarray(given.get(k, base[k]), dtype=float), (draws,)).copy() for k in base}
     Y = years or s.years
-    M = Y * 12
     per_year = 0.0 if "growth_per_year" in given else s.trend.per_year
     one = np.ones(draws)
 
@@ -135,27 +134,13 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
         row[:len(values)] = values[:Y]
         return np.tile(row, (draws, 1))
 
-    nqsw_j, exp_j, lead_j = np.zeros(M + 1), np.zeros(M + 1), np.zeros(M + 1)
-    if not without_intakes:
-        for it in s.intakes:
-            k = it.month.minus(s.start)
-            nqsw_j[k] += it.nqsw
-            exp_j[k] += it.experienced
-            lead_j[k] += it.service_leaders
-    nqsw_j = np.tile(nqsw_j, (draws, 1))
-    extra = np.broadcast_to(np.asarray(extra_nqsw_per_year, dtype=float), (draws,))
-    if np.any(extra):
-        until = M if extra_until is None else extra_until
-        for k in range(min(until, M) + 1):
-            if s.start.plus(k).month == s.intake_month:
-                nqsw_j[:, k] += extra
+    def rows(a: np.ndarray) -> np.ndarray:
+        return np.tile(a, (draws, 1))
+
+    nqsw_j, exp_j, lead_j = _joiners(s, Y * 12, without_intakes)
+    nqsw_j = rows(nqsw_j) + _extra_cohorts(s, Y * 12, np.broadcast_to(extra, (draws,)), extra_until)
     q = np.array(s.nqsw_qualifying) if s.nqsw_qualifying else np.full(12, s.nqsw_fte / 12)
     p = s.policy
-    ramp = np.full(12, p.nqsw_capacity_share)
-    if p.nqsw_ramp:
-        for k in range(12):
-            ramp[k] = next((share for month, share in reversed(p.nqsw_ramp) if k >= month), p.nqsw_ramp[0][1])
-    sup = float(p.max_nqsw_per_supervisor)
     pl = s.placements
     return Inputs(
         years=Y,
@@ -163,15 +148,14 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
         per_year=one * per_year, prevented_children=yearly(s.prevented_children),
         prevention_achieved=v["prevention_achieved"], children_per_fte=one * p.children_per_fte,
         non_availability=one * s.non_availability, experienced0=one * s.case_holder_fte, nqsw0=one * s.nqsw_fte,
-        nqsw0_qualifying=np.tile(q, (draws, 1)), nqsw_share=one * p.nqsw_capacity_share,
-        ramp=np.tile(ramp, (draws, 1)), agency0=one * s.agency_fte,
-        agency_max=one * (np.inf if s.agency_max_fte is None else s.agency_max_fte),
+        nqsw0_qualifying=rows(q), nqsw_share=one * p.nqsw_capacity_share, ramp=rows(_ramp(p)),
+        agency0=one * s.agency_fte, agency_max=one * (np.inf if s.agency_max_fte is None else s.agency_max_fte),
         agency_cover=one * s.agency_cover,
         turnover=v["turnover_per_year"], hires_per_year=one * s.experienced_hires_per_year,
-        nqsw_joiners=nqsw_j, experienced_joiners=np.tile(exp_j, (draws, 1)),
-        leader_joiners=np.tile(lead_j, (draws, 1)), intake_filled=v["intake_filled"],
-        leaders0=one * s.service_leaders, practitioners_per_leader=one * s.practitioners_per_service_leader,
-        nqsw_per_supervisor=one * sup, cost_social_worker=one * s.costs["social_worker"],
+        nqsw_joiners=nqsw_j, experienced_joiners=rows(exp_j), leader_joiners=rows(lead_j),
+        intake_filled=v["intake_filled"], leaders0=one * s.service_leaders,
+        practitioners_per_leader=one * s.practitioners_per_service_leader,
+        nqsw_per_supervisor=one * float(p.max_nqsw_per_supervisor), cost_social_worker=one * s.costs["social_worker"],
         cost_nqsw=one * s.costs["nqsw"], cost_agency=one * s.costs["agency_social_worker"],
         cost_leader=one * s.costs["service_leader"],
         placements0=one * (pl.baseline if pl else 0.0), placement_growth=one * (pl.growth_per_year if pl else 0.0),
@@ -179,7 +163,39 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
     )
 
 
-@dataclass
+def _joiners(s: Scenario, months: int, without_intakes: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """FTE joining at each point (NQSWs, experienced, service leaders) from the planned intakes."""
+    nqsw, experienced, leaders = np.zeros(months + 1), np.zeros(months + 1), np.zeros(months + 1)
+    if not without_intakes:
+        for it in s.intakes:
+            k = it.month.minus(s.start)
+            nqsw[k] += it.nqsw
+            experienced[k] += it.experienced
+            leaders[k] += it.service_leaders
+    return nqsw, experienced, leaders
+
+
+def _extra_cohorts(s: Scenario, months: int, extra: np.ndarray, until: int | None) -> np.ndarray:
+    """(D, M+1): `extra` NQSWs joining every year in the scenario's intake_month, up to point `until`."""
+    out = np.zeros((len(extra), months + 1))
+    if np.any(extra):
+        last = months if until is None else until
+        for k in range(min(last, months) + 1):
+            if s.start.plus(k).month == s.intake_month:
+                out[:, k] += extra
+    return out
+
+
+def _ramp(p: Policy) -> np.ndarray:
+    """An NQSW's capacity share by months since joining, 0..11: the ramp, else the flat share."""
+    ramp = np.full(12, p.nqsw_capacity_share)
+    if p.nqsw_ramp:
+        for k in range(12):
+            ramp[k] = next((share for month, share in reversed(p.nqsw_ramp) if k >= month), p.nqsw_ramp[0][1])
+    return ramp
+
+
+@dataclass(frozen=True)
 class Projection:
     """Monthly states, shape (draws, M+1) at points; month flows (draws, M)."""
 
@@ -190,6 +206,7 @@ class Projection:
     nqsw_fte: np.ndarray
     nqsw_capacity_fte: np.ndarray
     agency_fte: np.ndarray
+    permanent_fte: np.ndarray  # permanent capacity: experienced + NQSW capacity (available without agency)
     available_fte: np.ndarray
     gap_fte: np.ndarray  # required - available: positive is a shortfall
     agency_share: np.ndarray
@@ -231,26 +248,72 @@ def _placements(start: np.ndarray, growth: np.ndarray, prevented: np.ndarray) ->
 
 def project(i: Inputs) -> Projection:
     """Run the monthly projection for every draw at once."""
+    M = i.months
+    children = _children(i)
+    required = children * _col(i.weight_factor) / _col(i.children_per_fte) / (1 - _col(i.non_availability))
+    experienced, nqsw, nqsw_cap = _supply(i)
+    permanent_cap = experienced + nqsw_cap
+    agency = np.minimum(_col(i.agency_max), _col(i.agency_cover) * np.maximum(0.0, required - permanent_cap))
+    agency[:, 0] = i.agency0
+    available = permanent_cap + agency
+    headcount = experienced + nqsw + agency
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(headcount > 0, agency / headcount, 0.0)
+        for_nqsw = np.where(nqsw > 0, nqsw / _col(i.nqsw_per_supervisor), 0.0)
+    leaders = _col(i.leaders0) + np.cumsum(i.leader_joiners * _col(i.intake_filled), axis=1)
+    leaders_needed = np.maximum(headcount / _col(i.practitioners_per_leader), for_nqsw)
+
+    agency_cost = agency[:, :M] * _col(i.cost_agency) / 12
+    staff_cost = (experienced[:, :M] * _col(i.cost_social_worker) + nqsw[:, :M] * _col(i.cost_nqsw)
+                  + leaders[:, :M] * _col(i.cost_leader)) / 12 + agency_cost
+
+    # placements
+    pl_year = _placements(i.placements0, i.placement_growth, i.placements_prevented * _col(i.prevention_achieved))
+    pl_none = _placements(i.placements0, i.placement_growth, np.zeros_like(i.placements_prevented))
+    placements, without = _by_year(pl_year, M), _by_year(pl_none, M)
+
+    def month_cost(p: np.ndarray) -> np.ndarray:
+        return (p[:, :M] + p[:, 1:]) / 2 * _col(i.placement_cost) / 12
+
+    return Projection(
+        inputs=i, children=children, required_fte=required, case_holder_fte=experienced, nqsw_fte=nqsw,
+        nqsw_capacity_fte=nqsw_cap, agency_fte=agency, permanent_fte=permanent_cap, available_fte=available,
+        gap_fte=required - available, agency_share=share, service_leaders=leaders,
+        service_leaders_needed=leaders_needed, placements=placements, placements_without_prevention=without,
+        staff_cost=staff_cost, agency_cost=agency_cost, placement_cost=month_cost(placements),
+        placement_cost_without_prevention=month_cost(without))
+
+
+def _col(a: np.ndarray) -> np.ndarray:
+    """(D,) as a column (D, 1)."""
+    return a[:, None]
+
+
+def _children(i: Inputs) -> np.ndarray:
+    """Children at each point: the trend, less the children prevented so far; never below 0."""
     D, M = i.draws, i.months
     t = np.arange(M + 1)
-    col = lambda a: a[:, None]  # noqa: E731 - (D,) as a column
-
-    # demand
-    prevented = i.prevented_children * col(i.prevention_achieved)
+    prevented = i.prevented_children * _col(i.prevention_achieved)
     cum_prevented = np.concatenate([np.zeros((D, 1)), np.cumsum(prevented, axis=1)], axis=1)
-    children = (col(i.children0) * (1 + col(i.growth)) ** (t / 12) + col(i.per_year) * t / 12
+    children = (_col(i.children0) * (1 + _col(i.growth)) ** (t / 12) + _col(i.per_year) * t / 12
                 - _by_year(cum_prevented, M))
-    children = np.maximum(children, 0.0)
-    required = children * col(i.weight_factor) / col(i.children_per_fte) / (1 - col(i.non_availability))
+    return np.maximum(children, 0.0)
 
-    # supply: NQSW cohorts by month of joining, then the experienced stock month by month
-    filled = col(i.intake_filled)
+
+def _supply(i: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Experienced permanent FTE, NQSW FTE and NQSW capacity at each point.
+
+    NQSW cohorts by month of joining (the ramp by months since), then the experienced stock month by month.
+    """
+    D, M = i.draws, i.months
+    t = np.arange(M + 1)
+    filled = _col(i.intake_filled)
     joiners = i.nqsw_joiners * filled
-    start_left = col(i.nqsw0) - np.concatenate([np.zeros((D, 1)), np.cumsum(i.nqsw0_qualifying, axis=1)],
+    start_left = _col(i.nqsw0) - np.concatenate([np.zeros((D, 1)), np.cumsum(i.nqsw0_qualifying, axis=1)],
                                                axis=1)[:, np.minimum(t, 12)]
     start_left = np.maximum(start_left, 0.0)
     nqsw = start_left.copy()
-    nqsw_cap = start_left * col(i.nqsw_share)
+    nqsw_cap = start_left * _col(i.nqsw_share)
     for k in range(12):
         shifted = np.zeros((D, M + 1))
         shifted[:, k:] = joiners[:, :M + 1 - k]
@@ -260,42 +323,14 @@ def project(i: Inputs) -> Projection:
     qualified[:, 12:] = joiners[:, :M + 1 - 12]
     qualified[:, 1:13] += i.nqsw0_qualifying[:, :min(12, M)]
     inflow = i.experienced_joiners * filled + qualified
-    inflow[:, 1:] += col(i.hires_per_year * i.intake_filled / 12)
-    stay = 1 - (1 - i.turnover) ** (1 / 12)
-    stay = 1 - stay
+    inflow[:, 1:] += _col(i.hires_per_year * i.intake_filled / 12)
+    leave = 1 - (1 - i.turnover) ** (1 / 12)  # the monthly leaving rate
+    stay = 1 - leave
     experienced = np.empty((D, M + 1))
     experienced[:, 0] = i.experienced0 + inflow[:, 0]
     for m in range(1, M + 1):
         experienced[:, m] = experienced[:, m - 1] * stay + inflow[:, m]
-
-    permanent_cap = experienced + nqsw_cap
-    agency = np.minimum(col(i.agency_max), col(i.agency_cover) * np.maximum(0.0, required - permanent_cap))
-    agency[:, 0] = i.agency0
-    available = permanent_cap + agency
-    headcount = experienced + nqsw + agency
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(headcount > 0, agency / headcount, 0.0)
-        for_nqsw = np.where(nqsw > 0, nqsw / col(i.nqsw_per_supervisor), 0.0)
-    leaders = col(i.leaders0) + np.cumsum(i.leader_joiners * filled, axis=1)
-    leaders_needed = np.maximum(headcount / col(i.practitioners_per_leader), for_nqsw)
-
-    agency_cost = agency[:, :M] * col(i.cost_agency) / 12
-    staff_cost = (experienced[:, :M] * col(i.cost_social_worker) + nqsw[:, :M] * col(i.cost_nqsw)
-                  + leaders[:, :M] * col(i.cost_leader)) / 12 + agency_cost
-
-    # placements
-    pl_year = _placements(i.placements0, i.placement_growth, i.placements_prevented * col(i.prevention_achieved))
-    pl_none = _placements(i.placements0, i.placement_growth, np.zeros_like(i.placements_prevented))
-    placements, without = _by_year(pl_year, M), _by_year(pl_none, M)
-    month_cost = lambda p: (p[:, :M] + p[:, 1:]) / 2 * col(i.placement_cost) / 12  # noqa: E731
-
-    return Projection(
-        inputs=i, children=children, required_fte=required, case_holder_fte=experienced, nqsw_fte=nqsw,
-        nqsw_capacity_fte=nqsw_cap, agency_fte=agency, available_fte=available, gap_fte=required - available,
-        agency_share=share, service_leaders=leaders, service_leaders_needed=leaders_needed,
-        placements=placements, placements_without_prevention=without, staff_cost=staff_cost,
-        agency_cost=agency_cost, placement_cost=month_cost(placements),
-        placement_cost_without_prevention=month_cost(without))
+    return experienced, nqsw, nqsw_cap
 
 
 YEAR_STOCKS = ("children", "required_fte", "available_fte", "gap_fte", "case_holder_fte", "nqsw_fte",

@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .model import Inputs, base_values, build_inputs, project, yearly
-from .scenario import UNCERTAIN, Scenario
+from .results import PERCENTILES, Band, Bands
+from .scenario import DEFAULT_RUNS, UNCERTAIN, Scenario, Uncertainty
 
-PERCENTILES = (10, 50, 90)
 BANDED = ("required_fte", "gap_fte", "agency_share", "cost")
 CHUNK_ROWS = 20_000  # rows projected at a time: bounds memory, keeps each step vectorised
 CHUNK_CELLS = 1_000_000  # row-months projected at a time: long horizons take fewer rows a chunk
@@ -26,21 +26,21 @@ Progress = Callable[[str, int, int], None]
 def draw_values(s: Scenario, runs: int, seed: int) -> dict[str, np.ndarray]:
     """One value per run for every input with a range; inputs without a range keep the scenario's value."""
     rng = np.random.default_rng(seed)
-    u = rng.random((runs, len(UNCERTAIN)))  # one column per input, always drawn: same seed, same numbers
-    ranges = s.uncertainty.ranges if s.uncertainty else {}
-    triangular = s.uncertainty is not None and s.uncertainty.distribution == "triangular"
+    draws = rng.random((runs, len(UNCERTAIN)))  # one column per input, always drawn: same seed, same numbers
+    u = s.uncertainty or Uncertainty({})
+    triangular = u.distribution == "triangular"
     base = base_values(s)
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for j, key in enumerate(UNCERTAIN):
-        if key not in ranges:
+        if key not in u.ranges:
             continue
-        lo, hi = ranges[key]
+        lo, hi = u.ranges[key]
         if not triangular or hi == lo:
-            out[key] = lo + (hi - lo) * u[:, j]
+            out[key] = lo + (hi - lo) * draws[:, j]
         else:
             mode = min(max(base[key], lo), hi)
             cut = (mode - lo) / (hi - lo)
-            x = u[:, j]
+            x = draws[:, j]
             out[key] = np.where(x < cut, lo + np.sqrt(x * (hi - lo) * (mode - lo)),
                                 hi - np.sqrt((1 - x) * (hi - lo) * (hi - mode)))
     if not out:  # no ranges: every run is the plan
@@ -52,7 +52,7 @@ def _summaries(inputs: Inputs, years: int, progress: Progress | None = None,
                label: str = "Monte Carlo") -> dict[str, np.ndarray]:
     """Yearly figures for every row, projected in chunks of at most CHUNK_ROWS rows and CHUNK_CELLS
     row-months (a 30-year horizon would otherwise hold 1.5 GB at once)."""
-    parts = []
+    parts: list[dict[str, np.ndarray]] = []
     if progress:
         progress(label, 0, inputs.draws)
     chunk = max(1_000, min(CHUNK_ROWS, CHUNK_CELLS // (12 * years + 1)))
@@ -65,29 +65,30 @@ def _summaries(inputs: Inputs, years: int, progress: Progress | None = None,
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _bands(y: dict[str, np.ndarray], years: int) -> dict:
+def _bands(s: Scenario, y: dict[str, np.ndarray], runs: int, seed: int) -> Bands:
     """P10/P50/P90 a year of each banded figure, and the probability that caseloads exceed the cap."""
-    out = {"percentiles": list(PERCENTILES)}
-    for k in BANDED:
+    years = s.years
+    u = s.uncertainty or Uncertainty({})
+
+    def by_year(k: str) -> tuple[Band, ...]:
         q = np.percentile(y[k][:, :years], PERCENTILES, axis=0)  # (3, Y)
         nd = 4 if k == "agency_share" else (0 if k == "cost" else 2)
-        out[k] = [{f"p{p}": round(float(q[i, n]), nd) for i, p in enumerate(PERCENTILES)} for n in range(years)]
-    out["p_over_cap"] = [round(float(v), 4) for v in y["over_cap"][:, :years].mean(axis=0)]
-    return out
+        return tuple(Band(*(round(float(v), nd) for v in q[:, n])) for n in range(years))
+
+    p_over_cap = tuple(round(float(v), 4) for v in y["over_cap"][:, :years].mean(axis=0))
+    return Bands(required_fte=by_year("required_fte"), gap_fte=by_year("gap_fte"),
+                 agency_share=by_year("agency_share"), cost=by_year("cost"), p_over_cap=p_over_cap,
+                 runs=runs, seed=seed, distribution=u.distribution, ranges=u.ranges)
 
 
-def bands(s: Scenario, progress: Progress | None = None) -> dict:
+def bands(s: Scenario, progress: Progress | None = None) -> Bands:
     """The scenario's uncertainty bands by year (its own runs and seed)."""
-    u = s.uncertainty
-    runs, seed = (u.runs, u.seed) if u else (1000, 0)
-    doc = run_many([s], runs=runs, seed=seed, progress=progress, label=f"Monte Carlo: {s.name}")[0]
-    doc.update(runs=runs, seed=seed, distribution=u.distribution if u else "uniform",
-               ranges={k: list(v) for k, v in (u.ranges if u else {}).items()})
-    return doc
+    u = s.uncertainty or Uncertainty({})
+    return run_many([s], runs=u.runs, seed=u.seed, progress=progress, label=f"Monte Carlo: {s.name}")[0]
 
 
-def run_many(scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0, progress: Progress | None = None,
-             label: str = "Monte Carlo") -> list[dict]:
+def run_many(scenarios: Sequence[Scenario], runs: int = DEFAULT_RUNS, seed: int = 0,
+             progress: Progress | None = None, label: str = "Monte Carlo") -> list[Bands]:
     """Bands for many scenarios, all scenarios x runs x months projected as one stacked computation.
 
     Scenario i draws from default_rng(seed + i); shorter horizons are padded to the longest and cut back.
@@ -97,5 +98,5 @@ def run_many(scenarios: Sequence[Scenario], runs: int = 1000, seed: int = 0, pro
     stacked = Inputs.stack([build_inputs(s, draw_values(s, runs, seed + i), years=years)
                             for i, s in enumerate(scenarios)])
     y = _summaries(stacked, years, progress, label)
-    return [_bands({k: v[i * runs:(i + 1) * runs] for k, v in y.items()}, s.years)
+    return [_bands(s, {k: v[i * runs:(i + 1) * runs] for k, v in y.items()}, runs, seed + i)
             for i, s in enumerate(scenarios)]

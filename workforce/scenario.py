@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 from files.numbers import number_problem
 from files.problems import Problem, ValidationError
@@ -53,6 +54,14 @@ YEAR_MIN, YEAR_MAX = 2000, 2100  # any month the scenario names
 # margin); this caps them near 400 MB: 33,333 runs over 30 years, 100,000 over 10. 10,000 give steady P10/P90.
 MAX_RUN_MONTHS = 12_000_000
 BYTES_PER_RUN_MONTH = 32
+
+UNCERTAIN_LIMITS = {"growth_per_year": (-0.5, 1.0), "turnover_per_year": (0.0, 0.9), "prevention_achieved": (0.0, 1.5),
+                    "intake_filled": (0.0, 1.0), "placement_cost": (0.0, float(MAX_COST))}
+DEFAULT_RUNS = 1000  # Monte Carlo runs when [uncertainty] gives none
+DEMAND_MISSING = ("; add a demand section with children = N and growth_per_year = 0.05 (or history = a list of "
+                  "yearly counts)")
+WORKFORCE_MISSING = ("; add a workforce section with case_holder_fte, nqsw_fte, agency_fte and turnover_per_year (or "
+                     "take the workforce from the allocation files with a from section: workers = ..., cases = ...)")
 
 # Where each key of a scenario belongs ("" is the top level): a key TOML read into the wrong table
 # (one added after the last [table] header) is reported as misplaced, with the table it belongs in.
@@ -120,7 +129,7 @@ class Uncertainty:
     """Ranges [low, high] for the uncertain inputs; `runs` draws from `seed`."""
 
     ranges: dict[str, tuple[float, float]]
-    runs: int = 1000
+    runs: int = DEFAULT_RUNS
     seed: int = 0
     distribution: str = "uniform"  # or "triangular" (mode: the scenario's own value)
 
@@ -168,7 +177,7 @@ class Scenario:
 class _Checker:
     """Collects problems, each naming its key (e.g. `workforce.agency_fte`) and the fix."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
 
@@ -197,21 +206,35 @@ class _Checker:
                 self.bad(f"{prefix}.{k}" if prefix else k,
                          f"unknown key; valid keys in {where} are: {', '.join(valid)}")
 
-    def number(self, table: dict, key: str, prefix: str, *, default=None, required=False, low=None, high=None,
-               low_open=False, integer=False, hint="") -> float | None:
+    def optional(self, table: dict, key: str, prefix: str, *, required: bool = False, low: float | None = None,
+                 high: float | None = None, low_open: bool = False, integer: bool = False,
+                 hint: str = "") -> float | None:
+        """The number at `key` (an int if `integer`), or None: missing (a problem if `required`) or not valid."""
         name = f"{prefix}.{key}" if prefix else key
         if key not in table:
             if required:
                 self.bad(name, f"is missing; give {hint or 'a number'}")
-            return default
+            return None
         v = table[key]
         msg = number_problem(v, low=low, high=high, low_open=low_open, integer=integer)
         if msg:
             self.bad(name, msg + (f" ({hint})" if hint else ""))
-            return default
+            return None
         return int(v) if integer else float(v)
 
-    def month(self, value, name: str) -> Month | None:
+    def number(self, table: dict, key: str, prefix: str, default: float, *, low: float | None = None,
+               high: float | None = None, low_open: bool = False, hint: str = "") -> float:
+        """The number at `key`, or `default` when it is missing or not valid (a problem)."""
+        v = self.optional(table, key, prefix, low=low, high=high, low_open=low_open, hint=hint)
+        return default if v is None else v
+
+    def whole(self, table: dict, key: str, prefix: str, default: int, *, low: int | None = None,
+              high: int | None = None, hint: str = "") -> int:
+        """The whole number at `key`, or `default` when it is missing or not valid (a problem)."""
+        v = self.optional(table, key, prefix, low=low, high=high, integer=True, hint=hint)
+        return default if v is None else int(v)
+
+    def month(self, value: object, name: str) -> Month | None:
         got = None
         if isinstance(value, date):
             got = Month(value.year, value.month)
@@ -229,8 +252,8 @@ class _Checker:
             got = None
         return got
 
-    def per_year(self, table: dict, key: str, prefix: str, years: int | None, *, low=0.0,
-                 high=float(MAX_CHILDREN)) -> tuple[float, ...]:
+    def per_year(self, table: dict, key: str, prefix: str, years: int | None, *, low: float = 0.0,
+                 high: float = float(MAX_CHILDREN)) -> tuple[float, ...]:
         """A number for every year, or a list with one value a year."""
         name = f"{prefix}.{key}"
         if key not in table:
@@ -249,16 +272,17 @@ class _Checker:
             return tuple([0.0] * (years or 0))
         if any(not isinstance(x, (int, float)) or isinstance(x, bool) or not math.isfinite(x) or not low <= x <= high
                for x in values):
-            self.bad(name, f"{v!r} is not valid; every value must be a number of at least {low:g} and at most {high:,.0f}")
+            self.bad(name, f"{v!r} is not valid; every value must be a number of at least {low:g} and at most "
+                     f"{high:,.0f}")
             return tuple([0.0] * (years or 0))
         return tuple(float(x) for x in values)
 
-    def shares(self, v, name: str, valid: tuple[str, ...]) -> dict[str, float] | None:
+    def shares(self, v: object, name: str, valid: tuple[str, ...]) -> dict[str, float] | None:
         """A table of shares over `valid` names that adds up to 1."""
         if not isinstance(v, dict) or not v:
             self.bad(name, f"use a table of shares adding up to 1, e.g. {{ {valid[0]} = 0.6, {valid[1]} = 0.4 }}")
             return None
-        out = {}
+        out: dict[str, float] = {}
         for k, s in sorted(v.items()):
             if k not in valid:
                 self.bad(f"{name}.{k}", f"unknown; use one of: {', '.join(valid)}")
@@ -283,6 +307,58 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
     """Check a scenario table (as read from TOML); `folder` resolves [from] paths."""
     ck = _Checker(file)
     notes: list[str] = []
+    name, start, years = _top(doc, ck, file)
+    source = ck.table(doc, "from", required=False)
+    if source is not None:
+        ck.unknown(source, FROM_KEYS, "from")
+    demand_t = ck.table(doc, "demand", required=True, why=DEMAND_MISSING)
+    policy_t = ck.table(doc, "policy", required=False) or {}
+    policy = _policy(policy_t, ck)
+    non_availability = ck.number(policy_t, "non_availability", "policy", 0.0, low=0, high=0.9,
+                                 hint="the share of FTE lost to sickness, leave and training, e.g. 0.035")
+    workforce_t = ck.table(doc, "workforce", required=source is None, why=WORKFORCE_MISSING)
+    demand = _demand(demand_t, ck, policy, years, from_files=source is not None)
+    wf = _workforce(workforce_t, ck, notes, from_files=source is not None)
+    intakes = _intakes(doc, ck, start, years)
+    costs = _costs(ck.table(doc, "costs", required=False) or {}, ck)
+    placements = _placements(ck.table(doc, "placements", required=False), ck, years)
+    investment = _investment(ck.table(doc, "investment", required=False), ck, placements)
+    share_by, intake_month = _targets(ck.table(doc, "targets", required=False) or {}, ck, start, years,
+                                      wf.agency_target_share, intakes)
+    uncertainty = _uncertainty(ck.table(doc, "uncertainty", required=False), ck, years)
+    got = None
+    if source is not None and start is not None:
+        got = _from_allocation(source, ck, folder or Path("."), policy, start)
+    if got is not None:
+        demand = demand._replace(children=got.children, weight_factor=got.weight_factor)
+        wf = wf._replace(case_holder_fte=got.case_holder_fte, nqsw_fte=got.nqsw_fte, agency_fte=got.agency_fte)
+        notes.append(got.note)
+    if ck.problems:
+        raise ValidationError(ck.problems)
+    # every value a problem would have left unknown was reported above
+    assert start is not None and years is not None and demand.children is not None
+    assert wf.case_holder_fte is not None and wf.turnover_per_year is not None
+    case_holder, nqsw, agency = wf.case_holder_fte, wf.nqsw_fte, wf.agency_fte
+    ppsl = wf.practitioners_per_service_leader
+    leaders = wf.service_leaders
+    if leaders is None:
+        leaders = math.ceil((case_holder + nqsw + agency) / ppsl - 1e-9)
+    return Scenario(
+        name=name, file=file, start=start, years=years, children=demand.children, trend=demand.trend,
+        weight_factor=demand.weight_factor, prevented_children=demand.prevented, policy=policy,
+        non_availability=non_availability, case_holder_fte=case_holder, nqsw_fte=nqsw, agency_fte=agency,
+        turnover_per_year=wf.turnover_per_year, agency_target_share=wf.agency_target_share,
+        agency_max_fte=wf.agency_max_fte, agency_cover=wf.agency_cover,
+        experienced_hires_per_year=wf.experienced_hires_per_year, practitioners_per_service_leader=ppsl,
+        service_leaders=float(leaders),
+        intakes=tuple(sorted(intakes, key=lambda i: (i.month.minus(start), i.nqsw, i.experienced))),
+        costs=costs, placements=placements, investment=investment, agency_share_by=share_by,
+        intake_month=intake_month, uncertainty=uncertainty, nqsw_qualifying=got.nqsw_qualifying if got else None,
+        notes=tuple(notes))
+
+
+def _top(doc: dict, ck: _Checker, file: str) -> tuple[str, Month | None, int | None]:
+    """The top-level keys: the scenario's name, its first month and its years."""
     ck.unknown(doc, TOP_KEYS, "")
     name = doc.get("name", Path(file).stem)
     if not isinstance(name, str) or not name.strip():
@@ -293,171 +369,181 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
         ck.bad("start", "is missing; give the first month of the projection, e.g. start = \"2027-04\"")
     else:
         start = ck.month(doc["start"], "start")
-    years = ck.number(doc, "years", "", required=True, low=1, high=30, integer=True,
-                      hint="the number of years to project, e.g. years = 4")
+    years = ck.optional(doc, "years", "", required=True, low=1, high=30, integer=True,
+                        hint="the number of years to project, e.g. years = 4")
+    return name.strip(), start, None if years is None else int(years)
 
-    source = ck.table(doc, "from", required=False)
-    if source is not None:
-        ck.unknown(source, FROM_KEYS, "from")
-    demand = ck.table(doc, "demand", required=True,
-                      why="; add a demand section with children = N and growth_per_year = 0.05 (or history = a list "
-                          "of yearly counts)")
-    pol_table = ck.table(doc, "policy", required=False) or {}
-    policy, pol_problems = parse_policy(pol_table, file, extra_keys=POLICY_EXTRA, name="policy", homes=HOMES)
+
+def _policy(table: dict, ck: _Checker) -> Policy:
+    """The [policy] table, read as the allocator reads a policy file (non_availability is the planner's own)."""
+    policy, problems = parse_policy(table, ck.file, extra_keys=POLICY_EXTRA, name="policy", homes=HOMES)
     ck.problems += [Problem(p.file, p.row, f"policy.{p.column}" if p.column else "policy", p.message, p.severity)
-                    for p in pol_problems]
-    non_availability = ck.number(pol_table, "non_availability", "policy", default=0.0, low=0, high=0.9,
-                                 hint="the share of FTE lost to sickness, leave and training, e.g. 0.035")
-    wf = ck.table(doc, "workforce", required=source is None,
-                  why="; add a workforce section with case_holder_fte, nqsw_fte, agency_fte and turnover_per_year "
-                      "(or take the workforce from the allocation files with a from section: workers = ..., cases = ...)")
-    wf_missing = wf is None and source is None
-    wf = wf if wf is not None else {}
+                    for p in problems]
+    return policy
 
-    # demand
-    children, trend, weight_factor, prevented = None, Trend("compound"), 1.0, ()
-    if demand is not None:
-        ck.unknown(demand, DEMAND_KEYS, "demand")
-        children = ck.number(demand, "children", "demand", required=source is None and "history" not in demand,
-                             low=0, high=MAX_CHILDREN, hint="the number of children needing a case-holding social worker now")
-        if source is not None and "children" in demand:
-            ck.bad("demand.children", "is given here and by the from section's cases; remove one")
-        if "history" in demand and "growth_per_year" in demand:
-            ck.bad("demand.history", "is given with growth_per_year; give one: a growth rate or a history to fit")
-        elif "history" in demand:
-            trend = _fit_history(demand["history"], ck)
-            if children is None and trend.history and source is None:
-                children = trend.history[-1]
-        else:
-            g = ck.number(demand, "growth_per_year", "demand", default=0.0, low=-0.5, high=1.0,
-                          hint="a yearly rate such as 0.05 for 5%")
-            trend = Trend("compound", growth_per_year=g or 0.0)
-        if "mix" in demand:
-            mix = ck.shares(demand["mix"], "demand.mix", CATEGORIES)
-            if mix:
-                weight_factor = sum(share * policy.weight(cat) for cat, share in mix.items())
-        prevented = ck.per_year(demand, "prevented_children_per_year", "demand", years)
 
-    # workforce
-    ck.unknown(wf, WORKFORCE_KEYS, "workforce")
-    from_keys = ("case_holder_fte", "nqsw_fte", "agency_fte")
-    if source is not None:
-        for k in from_keys:
-            if k in wf:
+class _Demand(NamedTuple):
+    children: float | None = None  # None: not known yet (from [from], or a problem reported)
+    trend: Trend = Trend("compound")
+    weight_factor: float = 1.0  # weighted children per child
+    prevented: tuple[float, ...] = ()  # children a year
+
+
+def _demand(t: dict | None, ck: _Checker, policy: Policy, years: int | None, from_files: bool) -> _Demand:
+    """The [demand] table: children now, the growth trend (a rate or a fitted history), the mix, prevention."""
+    if t is None:
+        return _Demand()
+    ck.unknown(t, DEMAND_KEYS, "demand")
+    children = ck.optional(t, "children", "demand", required=not from_files and "history" not in t, low=0,
+                           high=MAX_CHILDREN, hint="the number of children needing a case-holding social worker now")
+    if from_files and "children" in t:
+        ck.bad("demand.children", "is given here and by the from section's cases; remove one")
+    trend = Trend("compound")
+    if "history" in t and "growth_per_year" in t:
+        ck.bad("demand.history", "is given with growth_per_year; give one: a growth rate or a history to fit")
+    elif "history" in t:
+        trend = _fit_history(t["history"], ck)
+        if children is None and trend.history and not from_files:
+            children = trend.history[-1]
+    else:
+        g = ck.number(t, "growth_per_year", "demand", 0.0, low=-0.5, high=1.0, hint="a yearly rate such as 0.05 for 5%")
+        trend = Trend("compound", growth_per_year=g or 0.0)  # -0.0 as 0.0
+    weight_factor = 1.0
+    if "mix" in t:
+        mix = ck.shares(t["mix"], "demand.mix", CATEGORIES)
+        if mix:
+            weight_factor = sum(share * policy.weight(cat) for cat, share in mix.items())
+    prevented = ck.per_year(t, "prevented_children_per_year", "demand", years)
+    return _Demand(children, trend, weight_factor, prevented)
+
+
+class _Workforce(NamedTuple):
+    case_holder_fte: float | None  # None: not known yet (from [from], or a problem reported)
+    nqsw_fte: float
+    agency_fte: float
+    turnover_per_year: float | None  # None: a problem reported
+    agency_target_share: float | None
+    agency_max_fte: float | None
+    agency_cover: float
+    experienced_hires_per_year: float
+    practitioners_per_service_leader: float
+    service_leaders: float | None  # None: one per practitioners_per_service_leader
+
+
+def _workforce(t: dict | None, ck: _Checker, notes: list[str], from_files: bool) -> _Workforce:
+    """The [workforce] table (optional when [from] gives the workforce); a missing turnover is England's."""
+    missing = t is None and not from_files
+    t = t if t is not None else {}
+    ck.unknown(t, WORKFORCE_KEYS, "workforce")
+    if from_files:
+        for k in ("case_holder_fte", "nqsw_fte", "agency_fte"):
+            if k in t:
                 ck.bad(f"workforce.{k}", "is given here and by the from section's workers; remove one")
-    case_holder = ck.number(wf, "case_holder_fte", "workforce", required=source is None and not wf_missing, low=0,
-                            high=MAX_FTE, hint="the permanent, experienced case-holding FTE, e.g. 76.8")
-    nqsw = ck.number(wf, "nqsw_fte", "workforce", default=0.0, low=0, high=MAX_FTE, hint="FTE of NQSWs in their ASYE year")
-    agency = ck.number(wf, "agency_fte", "workforce", default=0.0, low=0, high=MAX_FTE, hint="agency social worker FTE")
-    turnover = ck.number(wf, "turnover_per_year", "workforce", default=None, low=0, high=0.9,
-                         hint="the annual leaving rate, e.g. 0.127 for 12.7%")
-    if turnover is None and "turnover_per_year" not in wf:
+    case_holder = ck.optional(t, "case_holder_fte", "workforce", required=not from_files and not missing, low=0,
+                              high=MAX_FTE, hint="the permanent, experienced case-holding FTE, e.g. 76.8")
+    nqsw = ck.number(t, "nqsw_fte", "workforce", 0.0, low=0, high=MAX_FTE, hint="FTE of NQSWs in their ASYE year")
+    agency = ck.number(t, "agency_fte", "workforce", 0.0, low=0, high=MAX_FTE, hint="agency social worker FTE")
+    turnover = ck.optional(t, "turnover_per_year", "workforce", low=0, high=0.9,
+                           hint="the annual leaving rate, e.g. 0.127 for 12.7%")
+    if turnover is None and "turnover_per_year" not in t:
         turnover = ENGLAND_TURNOVER
         notes.append(f"workforce.turnover_per_year not given; using England's 2023 rate {ENGLAND_TURNOVER:.1%}")
-    target = ck.number(wf, "agency_target_share", "workforce", default=None, low=0, high=1,
-                       hint="a share such as 0.10 for 10%")
-    agency_max = ck.number(wf, "agency_max_fte", "workforce", default=None, low=0, high=MAX_FTE,
-                           hint="the most agency FTE the council can find")
-    cover = ck.number(wf, "agency_cover", "workforce", default=1.0, low=0, high=1,
-                      hint="the share of the shortfall agency staff fill, 1.0 = all of it")
-    hires = ck.number(wf, "experienced_hires_per_year", "workforce", default=0.0, low=0, high=MAX_FTE,
-                      hint="experienced FTE recruited a year, spread evenly")
-    ppsl = ck.number(wf, "practitioners_per_service_leader", "workforce", default=6.0, low=1, high=1000,
-                     hint="practitioners a team manager leads, e.g. 6")
-    leaders = ck.number(wf, "service_leaders", "workforce", default=None, low=0, high=MAX_FTE,
-                      hint="team managers now")
+    return _Workforce(
+        case_holder, nqsw, agency, turnover,
+        agency_target_share=ck.optional(t, "agency_target_share", "workforce", low=0, high=1,
+                                        hint="a share such as 0.10 for 10%"),
+        agency_max_fte=ck.optional(t, "agency_max_fte", "workforce", low=0, high=MAX_FTE,
+                                   hint="the most agency FTE the council can find"),
+        agency_cover=ck.number(t, "agency_cover", "workforce", 1.0, low=0, high=1,
+                               hint="the share of the shortfall agency staff fill, 1.0 = all of it"),
+        experienced_hires_per_year=ck.number(t, "experienced_hires_per_year", "workforce", 0.0, low=0, high=MAX_FTE,
+                                             hint="experienced FTE recruited a year, spread evenly"),
+        practitioners_per_service_leader=ck.number(t, "practitioners_per_service_leader", "workforce", 6.0, low=1,
+                                                   high=1000, hint="practitioners a team manager leads, e.g. 6"),
+        service_leaders=ck.optional(t, "service_leaders", "workforce", low=0, high=MAX_FTE, hint="team managers now"))
 
-    # intakes
-    intakes = []
-    raw_intakes = doc.get("intake", [])
-    if isinstance(raw_intakes, dict):
-        raw_intakes = [raw_intakes]
-    if not isinstance(raw_intakes, list) or any(not isinstance(i, dict) for i in raw_intakes):
+
+def _intakes(doc: dict, ck: _Checker, start: Month | None, years: int | None) -> list[Intake]:
+    """The [[intake]] tables: who joins in which month, inside the horizon."""
+    raw = doc.get("intake", [])
+    if isinstance(raw, dict):
+        raw = [raw]
+    if not isinstance(raw, list) or any(not isinstance(i, dict) for i in raw):
         ck.bad("intake", "use intake tables (double brackets around intake), each with month, nqsw and experienced")
-        raw_intakes = []
-    for n, it in enumerate(raw_intakes, start=1):
+        raw = []
+    intakes = []
+    for n, it in enumerate(raw, start=1):
         prefix = f"intake[{n}]"
         ck.unknown(it, INTAKE_KEYS, prefix)
         month = None
         if "month" not in it:
             ck.bad(f"{prefix}.month", "is missing; give the month the intake joins, e.g. month = \"2027-09\"")
         else:
-            month = ck.month(it["month"], f"{prefix}.month")
-        if month and start and years:
-            k = month.minus(start)
-            if k < 0:
-                ck.bad(f"{prefix}.month", f"{month} is before the start {start}; give a month from {start} on")
-                month = None
-            elif k >= years * 12:
-                ck.bad(f"{prefix}.month", f"{month} is after the projection ends ({start.plus(years * 12 - 1)}); "
-                       "give a month inside the horizon or raise years")
-                month = None
-        nq = ck.number(it, "nqsw", prefix, default=0.0, low=0, high=MAX_FTE, hint="NQSW FTE joining")
-        ex = ck.number(it, "experienced", prefix, default=0.0, low=0, high=MAX_FTE, hint="experienced FTE joining")
-        sl = ck.number(it, "service_leaders", prefix, default=0.0, low=0, high=MAX_FTE, hint="team managers joining")
+            month = _in_horizon(ck.month(it["month"], f"{prefix}.month"), f"{prefix}.month", ck, start, years)
+        nqsw = ck.number(it, "nqsw", prefix, 0.0, low=0, high=MAX_FTE, hint="NQSW FTE joining")
+        experienced = ck.number(it, "experienced", prefix, 0.0, low=0, high=MAX_FTE, hint="experienced FTE joining")
+        leaders = ck.number(it, "service_leaders", prefix, 0.0, low=0, high=MAX_FTE, hint="team managers joining")
         if month is not None:
-            intakes.append(Intake(month, nq or 0.0, ex or 0.0, sl or 0.0))
+            intakes.append(Intake(month, nqsw, experienced, leaders))
+    return intakes
 
-    # costs
-    costs_t = ck.table(doc, "costs", required=False) or {}
-    ck.unknown(costs_t, COST_KEYS, "costs")
-    costs = {k: ck.number(costs_t, k, "costs", default=d, low=0, high=MAX_COST, hint="a yearly cost per FTE in pounds")
-             for k, d in COST_DEFAULTS.items()}
-    costs = {k: (v if v is not None else COST_DEFAULTS[k]) for k, v in costs.items()}
 
-    placements = _placements(ck.table(doc, "placements", required=False), ck, years)
-    inv = ck.table(doc, "investment", required=False)
-    investment = None
-    if inv is not None:
-        ck.unknown(inv, INVESTMENT_KEYS, "investment")
-        investment = ck.number(inv, "amount", "investment", required=True, low=0, low_open=True, high=MAX_INVESTMENT,
-                               hint="the amount invested in pounds, e.g. 500000")
-        if placements is None:
-            ck.bad("investment", "needs a placements section with average_cost to judge payback in placements avoided")
+def _in_horizon(month: Month | None, name: str, ck: _Checker, start: Month | None,
+                years: int | None) -> Month | None:
+    """An intake's month, or None (a problem) when it falls outside the projection."""
+    if month is None or start is None or not years:
+        return month
+    k = month.minus(start)
+    if k < 0:
+        ck.bad(name, f"{month} is before the start {start}; give a month from {start} on")
+        return None
+    if k >= years * 12:
+        ck.bad(name, f"{month} is after the projection ends ({start.plus(years * 12 - 1)}); "
+               "give a month inside the horizon or raise years")
+        return None
+    return month
 
-    targets = ck.table(doc, "targets", required=False) or {}
-    ck.unknown(targets, TARGET_KEYS, "targets")
+
+def _costs(t: dict, ck: _Checker) -> dict[str, float]:
+    """The [costs] table: a yearly cost per FTE of each kind, defaults where not given."""
+    ck.unknown(t, COST_KEYS, "costs")
+    return {k: ck.number(t, k, "costs", d, low=0, high=MAX_COST, hint="a yearly cost per FTE in pounds")
+            for k, d in COST_DEFAULTS.items()}
+
+
+def _investment(t: dict | None, ck: _Checker, placements: Placements | None) -> float | None:
+    """The [investment] amount, judged in placements avoided (so it needs [placements])."""
+    if t is None:
+        return None
+    ck.unknown(t, INVESTMENT_KEYS, "investment")
+    amount = ck.optional(t, "amount", "investment", required=True, low=0, low_open=True, high=MAX_INVESTMENT,
+                         hint="the amount invested in pounds, e.g. 500000")
+    if placements is None:
+        ck.bad("investment", "needs a placements section with average_cost to judge payback in placements avoided")
+    return amount
+
+
+def _targets(t: dict, ck: _Checker, start: Month | None, years: int | None, target: float | None,
+             intakes: list[Intake]) -> tuple[Month | None, int]:
+    """The [targets] table: the month the agency target is read at, and the month NQSW cohorts join."""
+    ck.unknown(t, TARGET_KEYS, "targets")
     share_by = None
-    if "agency_share_by" in targets:
-        share_by = ck.month(targets["agency_share_by"], "targets.agency_share_by")
-        if share_by and start and years:
-            k = share_by.minus(start)
-            if not 0 <= k < years * 12:
-                ck.bad("targets.agency_share_by", f"{share_by} is outside the projection; give a month from {start} "
-                       f"to {start.plus(years * 12 - 1)} (the share is read at that month's end)")
-                share_by = None
+    if "agency_share_by" in t:
+        share_by = ck.month(t["agency_share_by"], "targets.agency_share_by")
+        if share_by and start and years and not 0 <= share_by.minus(start) < years * 12:
+            ck.bad("targets.agency_share_by", f"{share_by} is outside the projection; give a month from {start} "
+                   f"to {start.plus(years * 12 - 1)} (the share is read at that month's end)")
+            share_by = None
         if target is None:
             ck.bad("targets.agency_share_by", "needs workforce.agency_target_share, the share to reach")
     first_nqsw = next((i.month.month for i in sorted(intakes, key=lambda i: i.month.minus(Month(0, 1)))
                        if i.nqsw > 0), 9)
-    intake_month = ck.number(targets, "intake_month", "targets", default=first_nqsw, low=1, high=12, integer=True,
-                             hint="the month of the year NQSW cohorts join, e.g. 9 for September")
-
-    uncertainty = _uncertainty(ck.table(doc, "uncertainty", required=False), ck, years)
-
-    nqsw_qualifying = None
-    if source is not None and start is not None:
-        got = _from_allocation(source, ck, folder or Path("."), policy, start)
-        if got is not None:
-            children, weight_factor, case_holder, nqsw, agency, nqsw_qualifying, note = got
-            notes.append(note)
-    if ck.problems:
-        raise ValidationError(ck.problems)
-    if leaders is None:
-        leaders = math.ceil((case_holder + nqsw + agency) / ppsl - 1e-9)
-    return Scenario(
-        name=name.strip(), file=file, start=start, years=years, children=children, trend=trend,
-        weight_factor=weight_factor, prevented_children=prevented, policy=policy, non_availability=non_availability,
-        case_holder_fte=case_holder, nqsw_fte=nqsw, agency_fte=agency, turnover_per_year=turnover,
-        agency_target_share=target, agency_max_fte=agency_max, agency_cover=cover if cover is not None else 1.0,
-        experienced_hires_per_year=hires,
-        practitioners_per_service_leader=ppsl, service_leaders=float(leaders),
-        intakes=tuple(sorted(intakes, key=lambda i: (i.month.minus(start), i.nqsw, i.experienced))),
-        costs=costs, placements=placements, investment=investment, agency_share_by=share_by,
-        intake_month=intake_month, uncertainty=uncertainty, nqsw_qualifying=nqsw_qualifying, notes=tuple(notes))
+    intake_month = ck.whole(t, "intake_month", "targets", first_nqsw, low=1, high=12,
+                            hint="the month of the year NQSW cohorts join, e.g. 9 for September")
+    return share_by, intake_month
 
 
-def _fit_history(v, ck: _Checker) -> Trend:
+def _fit_history(v: object, ck: _Checker) -> Trend:
     """Fit linear and log-linear trends to yearly values; keep the one with the lower RMSE."""
     import numpy as np
 
@@ -482,31 +568,32 @@ def _fit_history(v, ck: _Checker) -> Trend:
 
 
 def _placements(t: dict | None, ck: _Checker, years: int | None) -> Placements | None:
+    """The [placements] table: looked-after children now, their growth, prevention, and a placement's cost."""
     if t is None:
         return None
     ck.unknown(t, PLACEMENT_KEYS, "placements")
-    baseline = ck.number(t, "baseline", "placements", required=True, low=0, high=MAX_CHILDREN, hint="looked-after children now")
-    growth = ck.number(t, "growth_per_year", "placements", default=0.0, low=-MAX_PLACEMENT_GROWTH,
-                       high=MAX_PLACEMENT_GROWTH,
+    baseline = ck.optional(t, "baseline", "placements", required=True, low=0, high=MAX_CHILDREN,
+                           hint="looked-after children now")
+    growth = ck.number(t, "growth_per_year", "placements", 0.0, low=-MAX_PLACEMENT_GROWTH, high=MAX_PLACEMENT_GROWTH,
                        hint="children a year, without prevention")
     prevented = ck.per_year(t, "prevented_per_year", "placements", years)
     weekly = dict(WEEKLY_COST)
     if "weekly_cost" in t:
         wc = t["weekly_cost"]
         if not isinstance(wc, dict):
-            ck.bad("placements.weekly_cost", "use a table of weekly costs by placement type, e.g. { residential = 3200 }")
+            ck.bad("placements.weekly_cost",
+                   "use a table of weekly costs by placement type, e.g. { residential = 3200 }")
         else:
             for k in sorted(wc):
                 if k not in WEEKLY_COST:
                     ck.bad(f"placements.weekly_cost.{k}", f"unknown; use one of: {', '.join(WEEKLY_COST)}")
                 else:
-                    weekly[k] = ck.number(wc, k, "placements.weekly_cost", default=weekly[k], low=0,
-                                          high=MAX_WEEKLY_COST)
+                    weekly[k] = ck.number(wc, k, "placements.weekly_cost", weekly[k], low=0, high=MAX_WEEKLY_COST)
     mix = None
     if "mix" in t:
         mix = ck.shares(t["mix"], "placements.mix", tuple(WEEKLY_COST))
-    average = ck.number(t, "average_cost", "placements", default=None, low=0, low_open=True, high=MAX_COST,
-                        hint="the cost of a placement a year in pounds, e.g. 40000")
+    average = ck.optional(t, "average_cost", "placements", low=0, low_open=True, high=MAX_COST,
+                          hint="the cost of a placement a year in pounds, e.g. 40000")
     if "average_cost" in t and "mix" in t:
         ck.bad("placements.mix", "is given with average_cost; give one: an average cost or a mix by placement type")
     elif average is None and mix:
@@ -515,23 +602,22 @@ def _placements(t: dict | None, ck: _Checker, years: int | None) -> Placements |
         ck.bad("placements.average_cost", "is missing; give the cost of a placement a year (e.g. 40000), "
                "or a mix by placement type, e.g. mix = { in_house_fostering = 0.6, independent_fostering = 0.3, "
                "residential = 0.1 }")
-    if baseline is None or growth is None or average is None:
+    if baseline is None or average is None:
         return None
     return Placements(baseline, growth, prevented, average, mix)
 
 
 def _uncertainty(t: dict | None, ck: _Checker, years: int | None = None) -> Uncertainty | None:
+    """The [uncertainty] table: a range for each uncertain input, the runs, the seed and the distribution."""
     if t is None:
         return None
     ck.unknown(t, UNCERTAINTY_KEYS, "uncertainty")
     ranges = {}
-    limits = {"growth_per_year": (-0.5, 1.0), "turnover_per_year": (0.0, 0.9), "prevention_achieved": (0.0, 1.5),
-              "intake_filled": (0.0, 1.0), "placement_cost": (0.0, float(MAX_COST))}
     for key in UNCERTAIN:
         if key not in t:
             continue
         v = t[key]
-        lo, hi = limits[key]
+        lo, hi = UNCERTAIN_LIMITS[key]
         if (not isinstance(v, list) or len(v) != 2
                 or any(not isinstance(x, (int, float)) or isinstance(x, bool) or not lo <= x <= hi for x in v)
                 or v[0] > v[1]):
@@ -539,8 +625,8 @@ def _uncertainty(t: dict | None, ck: _Checker, years: int | None = None) -> Unce
                    f"with {lo} <= low <= high <= {hi}, e.g. {[lo, hi]}")
             continue
         ranges[key] = (float(v[0]), float(v[1]))
-    runs = ck.number(t, "runs", "uncertainty", default=1000, low=1, high=1_000_000, integer=True)
-    if runs is not None and years:
+    runs = ck.whole(t, "runs", "uncertainty", DEFAULT_RUNS, low=1, high=1_000_000)
+    if years:
         months = years * 12
         if runs * months > MAX_RUN_MONTHS:
             most = MAX_RUN_MONTHS // months
@@ -549,16 +635,25 @@ def _uncertainty(t: dict | None, ck: _Checker, years: int | None = None) -> Unce
                    f"{need:,.1f} GB of draws in memory; runs x months may be at most {MAX_RUN_MONTHS:,}, so over "
                    f"{years} years use at most {most:,} runs, or fewer years (10,000 runs already give steady "
                    "P10/P50/P90)")
-            runs = None
-    seed = ck.number(t, "seed", "uncertainty", default=0, low=0, high=MAX_SEED, integer=True)
+    seed = ck.whole(t, "seed", "uncertainty", 0, low=0, high=MAX_SEED)
     dist = t.get("distribution", "uniform")
     if dist not in ("uniform", "triangular"):
         ck.bad("uncertainty.distribution", f"{dist!r} is not valid; use \"uniform\" or \"triangular\"")
         dist = "uniform"
-    return Uncertainty(ranges, runs or 1000, seed or 0, dist)
+    return Uncertainty(ranges, runs, seed, dist)
 
 
-def _from_allocation(source: dict, ck: _Checker, folder: Path, policy: Policy, start: Month):
+class _FromFiles(NamedTuple):
+    children: float
+    weight_factor: float
+    case_holder_fte: float
+    nqsw_fte: float
+    agency_fte: float
+    nqsw_qualifying: tuple[float, ...]  # starting NQSW FTE qualifying in months 1..12
+    note: str
+
+
+def _from_allocation(source: dict, ck: _Checker, folder: Path, policy: Policy, start: Month) -> _FromFiles | None:
     """Starting demand and workforce from the allocation inputs, capacity as the allocator computes it.
 
     Mapping (capacity in children, divided by children_per_fte, so both tools agree):
@@ -568,13 +663,13 @@ def _from_allocation(source: dict, ck: _Checker, folder: Path, policy: Policy, s
     """
     from dataclasses import replace
 
-    from allocator.instance import load_instance
+    from allocator.inputs import load_instance
 
-    for k in FROM_KEYS:
-        if k not in source:
-            ck.bad(f"from.{k}", f"is missing; give the {k} file, relative to the scenario")
-        elif not isinstance(source[k], str):
-            ck.bad(f"from.{k}", f"{source[k]!r} is not a file name; write it in quotes")
+    for key in FROM_KEYS:
+        if key not in source:
+            ck.bad(f"from.{key}", f"is missing; give the {key} file, relative to the scenario")
+        elif not isinstance(source[key], str):
+            ck.bad(f"from.{key}", f"{source[key]!r} is not a file name; write it in quotes")
     if ck.problems:
         return None
     pol = policy if policy.as_of else replace(policy, as_of=date(start.year, start.month, 1))
@@ -594,8 +689,8 @@ def _from_allocation(source: dict, ck: _Checker, folder: Path, policy: Policy, s
     for w in nqsws:
         fte = w.capacity / (cpf * pol.nqsw_capacity_share)
         if w.asye_start is None:
-            for k in range(12):
-                qualifying[k] += fte / 12
+            for m in range(12):
+                qualifying[m] += fte / 12
         else:
             k = Month(w.asye_start.year, w.asye_start.month).plus(12).minus(start)
             qualifying[min(max(k, 1), 12) - 1] += fte
@@ -604,4 +699,5 @@ def _from_allocation(source: dict, ck: _Checker, folder: Path, policy: Policy, s
     factor = weighted / children if children else 1.0
     note = (f"from {inst.workers_file} and {inst.cases_file}: {children} children, case-holder capacity "
             f"{case_holder:.1f} FTE, NQSW {nqsw:.1f} FTE, agency {agency:.1f} FTE (capacity / children_per_fte)")
-    return float(children), factor, round(case_holder, 4), round(nqsw, 4), round(agency, 4), tuple(qualifying), note
+    return _FromFiles(float(children), factor, round(case_holder, 4), round(nqsw, 4), round(agency, 4),
+                      tuple(qualifying), note)

@@ -5,6 +5,8 @@ from pathlib import Path
 
 from files.write import csv_text, publish, xlsx_bytes
 
+from .results import Plan
+
 MONTH_COLUMNS = ("month", "children", "required_fte", "case_holder_fte", "nqsw_fte", "nqsw_capacity_fte",
                  "agency_fte", "available_fte", "gap_fte", "agency_share", "caseload_per_fte", "service_leaders",
                  "service_leaders_needed", "placements", "staff_cost", "agency_cost", "placement_cost")
@@ -14,12 +16,12 @@ FLOWS = MONTH_COLUMNS[14:]
 PROJECTION_FILES = ("projection.csv", "projection.xlsx")
 
 
-def month_rows(plan) -> list[list]:
+def month_rows(plan: Plan) -> list[list[str | float | None]]:
     """One row per month: the position at the month's start; the month's costs (blank on the closing row)."""
     p, s = plan.projection, plan.scenario
     rows = []
     for t in range(s.months + 1):
-        row = [s.month_label(t)]
+        row: list[str | float | None] = [s.month_label(t)]
         for k in STATES:
             row.append(round(float(getattr(p, k)[0, t]), 4))
         for k in FLOWS:
@@ -28,11 +30,11 @@ def month_rows(plan) -> list[list]:
     return rows
 
 
-def projection_files(plan) -> dict[str, bytes]:
-    """projection.csv (monthly) and projection.xlsx (monthly and yearly sheets), by name."""
+def projection_files(plan: Plan) -> dict[str, bytes]:
+    """projection.csv (monthly) and projection.xlsx (monthly and yearly sheets: the plan's years), by name."""
     rows = month_rows(plan)
-    years = plan.doc["years"]
-    year_cols = list(years[0]) if years else []
+    years = [y.to_json() for y in plan.years]
+    year_cols = list(years[0])
     return {"projection.csv": csv_text(MONTH_COLUMNS, rows).encode(),
             "projection.xlsx": xlsx_bytes({
                 "monthly": (MONTH_COLUMNS, rows),
@@ -40,7 +42,7 @@ def projection_files(plan) -> dict[str, bytes]:
             })}
 
 
-def write_projection(plan, out: str | Path) -> list[Path]:
+def write_projection(plan: Plan, out: str | Path) -> list[Path]:
     """Write the projection folder `out` as one whole run (see files.write.publish)."""
     publish(out, projection_files(plan), PROJECTION_FILES, "projection")
     return [Path(out) / name for name in PROJECTION_FILES]

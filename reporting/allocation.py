@@ -9,9 +9,8 @@ from allocator.plan import Plan, Summary, TeamRow, WorkerRow
 from allocator.write import summary_rows
 from policy.bands import BANDS, band_name, percent
 from policy.settings import PRIORITIES
-from report.charts import BAND_STYLE, WIDTH_IN, Chart, pyplot, quiet_fonts, render, slug
-from report.layout import Block, Column, Section, Table, num, util_band
-
+from reporting.charts import BAND_STYLE, WIDTH_IN, Chart, pyplot, quiet_fonts, render, slug
+from reporting.layout import Block, Column, Section, Table, num, util_band
 
 SUMMARY_LABELS = {
     "status": "Solver status", "children": "Children", "kept": "Kept with their worker",
@@ -145,10 +144,10 @@ def _team_chart(team: str, workers: list[WorkerRow]) -> Chart:
     handles = [Patch(facecolor=BAND_STYLE[b][0], hatch=BAND_STYLE[b][1], edgecolor="#333333",
                      label=f"{b} ({BANDS[b]})") for b in ("green", "amber", "red")]
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, fontsize=8, frameon=False)
-    util = [w.utilisation for w in workers if w.utilisation is not None]
+    utils = [w.utilisation for w in workers if w.utilisation is not None]
     alt = (f"Bar chart, {team}: caseload against capacity for {n} worker{'s' if n != 1 else ''}. "
            f"{counts['green']} green (under 100%), {counts['amber']} amber (100-110%), {counts['red']} red "
-           f"(over 110%)" + (f"; highest utilisation {percent(max(util))}." if util else "."))
+           f"(over 110%)" + (f"; highest utilisation {percent(max(utils))}." if utils else "."))
     return Chart(f"caseload-{slug(team)}", f"{team}: caseload against capacity", alt, render(fig))
 
 
@@ -158,7 +157,7 @@ def _role(role: str) -> str:
 
 
 @quiet_fonts()
-def awaiting_chart(by_priority: dict) -> Chart:
+def awaiting_chart(by_priority: dict[str, dict[str, int]]) -> Chart:
     """Children awaiting allocation by priority: how many the plan allocates and how many still wait."""
     plt = pyplot()
     prios = PRIORITIES
@@ -169,8 +168,8 @@ def awaiting_chart(by_priority: dict) -> Chart:
     ax.barh(y, allocated, color="#1565c0", edgecolor="#333333", linewidth=0.5, label="allocated by the plan")
     ax.barh(y, waiting, left=allocated, color="#e0e0e0", hatch="..", edgecolor="#333333", linewidth=0.5,
             label="still waiting")
-    top = max([a + w for a, w in zip(allocated, waiting)] + [1])
-    for i, (a, w) in enumerate(zip(allocated, waiting)):
+    top = max([a + w for a, w in zip(allocated, waiting, strict=True)] + [1])
+    for i, (a, w) in enumerate(zip(allocated, waiting, strict=True)):
         ax.text(a + w + top * 0.01, i, f"{a} allocated, {w} waiting", va="center", fontsize=9)
     ax.set_yticks(list(y), [f"{p} priority" for p in prios])
     ax.invert_yaxis()
@@ -179,5 +178,6 @@ def awaiting_chart(by_priority: dict) -> Chart:
     ax.set_title("Children awaiting allocation, by priority")
     ax.legend(loc="lower right", fontsize=8)
     alt = "Bar chart: children awaiting allocation by priority. " + "; ".join(
-        f"{p}: {a} of {a + w} allocated, {w} still waiting" for p, a, w in zip(prios, allocated, waiting)) + "."
+        f"{p}: {a} of {a + w} allocated, {w} still waiting"
+        for p, a, w in zip(prios, allocated, waiting, strict=True)) + "."
     return Chart("awaiting", "Children awaiting allocation, by priority", alt, render(fig))

@@ -13,26 +13,33 @@ from __future__ import annotations
 import base64
 import html
 import struct
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from report.charts import Chart
-from report.layout import Column, Report, Table, num, util_band
+from reporting.charts import Chart
+from reporting.layout import Column, Report, Section, Table, num, util_band
+
+if TYPE_CHECKING:
+    from allocator.plan import Plan as Allocation
+    from workforce.results import Plan
 
 
-def build_report(allocation=None, plans: list | None = None, inputs: str = "", title: str | None = None) -> Report:
+def build_report(allocation: Allocation | None = None, plans: list[Plan] | None = None, inputs: str = "",
+                 title: str | None = None) -> Report:
     """A report of an allocation run, a scenario, several scenarios (a comparison), or an allocation and plans."""
     if allocation is None and not plans:
         raise ValueError("a report needs an allocation or at least one scenario")
-    sections = []
+    sections: list[Section] = []
     if allocation is not None:
-        from report.allocation import allocation_section
+        from reporting.allocation import allocation_section
         sections.append(allocation_section(allocation, inputs))
     if plans:
-        from report.workforce import plan_sections
+        from reporting.workforce import plan_sections
         sections += plan_sections(plans)
     if title is None:
         parts = (["Caseload allocation"] if allocation is not None else []) + (
-            ["options appraisal" if len(plans) > 1 else f"workforce plan: {plans[0].doc['scenario']}"]
+            ["options appraisal" if len(plans) > 1 else f"workforce plan: {plans[0].name}"]
             if plans else [])
         title = " and ".join(parts)
         title = title[0].upper() + title[1:]
@@ -160,18 +167,18 @@ def _table(t: Table) -> str:
 SAFE_MARKUP = (util_band,)
 
 
-def _cell(c: Column, v) -> str:
+def _cell(c: Column, v: object) -> str:
     """The HTML for one cell: formatted and escaped (formatters that write markup escape their own text)."""
-    f = c.fmt or num
+    f: Callable[[Any], str] = c.fmt or num  # a column without a formatter holds numbers
     text = f(v)
     if f in SAFE_MARKUP or c.key is None:  # computed cells escape their own text
         return text
     return html.escape(text)
 
 
-def xlsx_sheets(report: Report) -> dict:
+def xlsx_sheets(report: Report) -> dict[str, tuple[list[str], list[list[object]]]]:
     """The report's tables, one named sheet each (header row = JSON keys)."""
-    sheets = {}
+    sheets: dict[str, tuple[list[str], list[list[object]]]] = {}
     for t in report.tables():
         name = t.sheet[:31]
         k = 2

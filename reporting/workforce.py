@@ -6,8 +6,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from report.charts import WIDTH_IN, Chart, pyplot, quiet_fonts, render, slug
-from report.layout import Column, Section, Table, money, num, pct, whole
+from reporting.charts import WIDTH_IN, Chart, pyplot, quiet_fonts, render, slug
+from reporting.layout import Column, Section, Table, money, num, pct, whole
 
 if TYPE_CHECKING:
     from workforce.compare import Comparison

@@ -11,7 +11,13 @@ import contextlib
 import io
 import logging
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Probation's workload bands (allocator.show.band_name): colour, hatch for print and colour blindness.
 BAND_STYLE = {"green": ("#2e7d32", ""), "amber": ("#f9a825", "//"), "red": ("#c62828", "xx")}
@@ -37,7 +43,7 @@ class _NoFindfont(logging.Filter):
 
 
 @contextlib.contextmanager
-def quiet_fonts():
+def quiet_fonts() -> Iterator[None]:
     """Draw without matplotlib's font chatter on stderr.
 
     Ids, team and scenario names may hold characters no installed font has (an emoji, say).
@@ -56,7 +62,7 @@ def quiet_fonts():
         font_log.removeFilter(quiet)
 
 
-def pyplot():
+def pyplot() -> ModuleType:
     """matplotlib.pyplot on the Agg backend, with settings that make the same figure give the same bytes."""
     import matplotlib
     matplotlib.use("Agg", force=True)
@@ -71,7 +77,7 @@ def pyplot():
 
 
 @quiet_fonts()
-def render(fig) -> bytes:
+def render(fig: Figure) -> bytes:
     """The figure as PNG bytes (no metadata, so no dates and no version), then closed."""
     plt = pyplot()
     buf = io.BytesIO()

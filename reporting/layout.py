@@ -5,13 +5,13 @@ the ones the `--json` outputs print; the HTML shows the columns a reader needs, 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from files import numbers
 from policy.bands import BANDS, band_name, percent
-from report.charts import Chart
+from reporting.charts import Chart
 
 # ----------------------------------------------------------------------------- the report's parts
 
@@ -23,7 +23,7 @@ class Column:
 
     key: str | None
     label: str = ""
-    fmt: Callable[[Any], str] | None = None
+    fmt: Callable[[Any], str] | None = None  # takes the cell's value, or (key None) the whole row
     numeric: bool = True
 
 
@@ -32,11 +32,11 @@ class Table:
     sheet: str  # the workbook sheet's name (unique in a report, at most 31 characters)
     caption: str
     columns: list[Column]
-    rows: list[dict]
+    rows: Sequence[Mapping[str, object]]
     html: bool = True  # False: the workbook only (e.g. every child's row)
     note: str = ""
 
-    def xlsx(self) -> tuple[list[str], list[list]]:
+    def xlsx(self) -> tuple[list[str], list[list[object]]]:
         keys = [c.key for c in self.columns if c.key is not None]
         return keys, [[r.get(k) for k in keys] for r in self.rows]
 
@@ -64,7 +64,7 @@ class Report:
 # ----------------------------------------------------------------------------- formatting
 
 
-def num(v, nd: int = 1) -> str:
+def num(v: float | None, nd: int = 1) -> str:
     if v is None:
         return "–"
     if isinstance(v, bool):
@@ -74,23 +74,23 @@ def num(v, nd: int = 1) -> str:
     return f"{v:,.{nd}f}"
 
 
-def whole(v) -> str:
+def whole(v: float | None) -> str:
     return "–" if v is None else f"{v:,.0f}"
 
 
-def pct(v) -> str:
+def pct(v: float | None) -> str:
     return numbers.pct(v, missing="–")
 
 
-def money(v) -> str:
+def money(v: float | None) -> str:
     return numbers.money(v, missing="–")
 
 
-def util_band(util) -> str:
+def util_band(util: float | None) -> str:
     """Utilisation with its band in words (colour is never the only signal); marked up for colour."""
-    name = band_name(util)
-    if not name:
+    if util is None:  # no capacity: no band
         return "–"
+    name = band_name(util)
     return (f'<span class="band band-{name}">{percent(util)} <span class="band-word">{name}</span>'
             f'<span class="visually-hidden"> ({BANDS[name]})</span></span>')
 
