@@ -6,6 +6,8 @@ commands that need them, so `caseload --help` stays fast.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import functools
 import sys
 import time
@@ -19,8 +21,10 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import TaskID
 
+    from allocator.decisions import Decision
     from allocator.inputs import Loaded
     from allocator.plan import Plan as Allocation
+    from files.problems import Problem
     from workforce.results import Plan
 
 P = ParamSpec("P")
@@ -95,7 +99,8 @@ def _outputs(what: str) -> OutputCheck:
     from workforce.write import PROJECTION_FILES
     checks: dict[str, OutputCheck] = {"plan": {"owned": PLAN_FILES}, "projection": {"owned": PROJECTION_FILES},
             "report": {"owned": REPORT_FILES},
-            "demo": {"owned": (*(f"allocation/{n}" for n in PLAN_FILES), *REPORT_FILES)},
+            "demo": {"owned": (*(f"{week}/{n}" for week in ("last_week", "allocation") for n in PLAN_FILES),
+                               *REPORT_FILES)},
             "comparison": {"own_file": lambda p: is_caseload_workbook(p, "comparison")},
             "scenario": {"own_file": _is_baseline}}
     return checks[what]
@@ -114,7 +119,7 @@ def _check_out(out: str, what: str, *inputs: tuple[str, str | None], scenarios: 
     import tomllib
 
     from files.write import check_writable
-    found: list[tuple[str, str | Path | None]] = [i for i in inputs if i[1]]
+    found: list[tuple[str, str | Path | None]] = [i for i in inputs if i[1]] + _overlay_inputs()
     for s in scenarios:
         found.append(("scenario", s))
         try:
@@ -180,18 +185,88 @@ policy_opt = click.option("--policy", "policy", type=click.Path(dir_okay=False),
 quiet_opt = click.option("--quiet", "-q", is_flag=True, help="No progress display.")
 
 
+def _remember_as_of(ctx: click.Context, param: click.Parameter, value: datetime.datetime | None) -> None:
+    from files.read import DATE_MAX, DATE_MIN
+    if value is not None and not DATE_MIN <= value.date() <= DATE_MAX:
+        raise click.BadParameter(f"{value.date().isoformat()} is outside {DATE_MIN.isoformat()} to "
+                                 f"{DATE_MAX.isoformat()}; check the year")
+    ctx.meta["as_of"] = value.date() if value else None
+
+
+as_of_opt = click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), expose_value=False, callback=_remember_as_of,
+                         help="The plan date, YYYY-MM-DD (default: the policy's as_of, else today): absences, "
+                              "days waiting.")
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, str | None], None]:
+    """A callback keeping an option's value in the context, for _load and _solve (the command never sees it)."""
+    def remember(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+        ctx.meta[key] = value
+    return remember
+
+
+decisions_opt = click.option("--decisions", type=click.Path(dir_okay=False), expose_value=False,
+                             callback=_remember("decisions"),
+                             help="The manager's standing decisions (child_id, fixed_worker, avoid_workers, until; "
+                                  "CSV or .xlsx), laid over the cases file.")
+previous_opt = click.option("--previous", type=click.Path(file_okay=False), expose_value=False,
+                            callback=_remember("previous"),
+                            help="Last week's plan folder: say what changed since (summary.json's changes).")
+
+
+def _meta() -> dict:
+    """The options a command keeps in its context (--decisions, --previous); none outside a command."""
+    ctx = click.get_current_context(silent=True)
+    return ctx.meta if ctx is not None else {}
+
+
+def _overlay_inputs() -> list[tuple[str, str | Path | None]]:
+    """The files --decisions and --previous name: inputs, which no output may replace."""
+    meta = _meta()
+    found: list[tuple[str, str | Path | None]] = [("decisions file", meta.get("decisions")),
+                                                  ("previous plan", meta.get("previous"))]
+    return [f for f in found if f[1]]
+
+
+def _read_overlays(errors: list[Problem]) -> tuple[Decision, ...] | None:
+    """Read --decisions and --previous with the other inputs (their problems join `errors`): the decisions, and
+    the previous plan kept in the context for _solve."""
+    from allocator.changes import read_previous
+    from allocator.decisions import read_decisions
+    from files.problems import ValidationError
+    meta = _meta()
+    decisions = None
+    try:
+        decisions = read_decisions(meta["decisions"]) if meta.get("decisions") else None
+    except ValidationError as e:
+        errors += e.problems
+    try:
+        meta["previous_plan"] = read_previous(meta["previous"]) if meta.get("previous") else None
+    except ValidationError as e:
+        errors += e.problems
+    return decisions
+
+
 def _load(workers: str, cases: str, policy: str | None) -> Loaded:
     from allocator.inputs import load_instance
     from files.problems import ValidationError
     from policy.settings import load_policy
     pol, problems = load_policy(policy)
+    ctx = click.get_current_context(silent=True)
+    as_of = ctx.meta.get("as_of") if ctx else None
+    if as_of:
+        pol = dataclasses.replace(pol, as_of=as_of)
     errors = [p for p in problems if p.severity == "error"]
+    decisions = _read_overlays(errors)
     try:
         loaded = load_instance(workers, cases, pol)
     except ValidationError as e:
         raise ValidationError(errors + e.problems) from None
     if errors:
         raise ValidationError(errors)
+    if decisions is not None:  # laid over the export on the plan date (--as-of, the policy's as_of, else today)
+        from allocator.decisions import lay_over
+        loaded = lay_over(loaded, decisions)
     return loaded
 
 
@@ -207,6 +282,8 @@ def _print_warnings(loaded: Loaded, console: Console) -> None:
 @workers_opt
 @cases_opt
 @policy_opt
+@as_of_opt
+@decisions_opt
 @handled
 def validate(workers: str, cases: str, policy: str | None) -> None:
     """Check the inputs: every problem with file, row and column."""
@@ -217,14 +294,18 @@ def validate(workers: str, cases: str, policy: str | None) -> None:
     _print_warnings(loaded, console)
     console.print(team_table(team_rows(loaded.instance, current_loads(loaded.instance))))
     n = len(loaded.warnings)
-    console.print(f"[green]valid[/green]: {len(loaded.instance.workers)} workers, "
-                  f"{len(loaded.instance.children)} children" + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
+    nw, nc = len(loaded.instance.workers), len(loaded.instance.children)
+    console.print(f"[green]valid[/green]: {nw} worker{'s' if nw != 1 else ''}, {nc} child{'ren' if nc != 1 else ''}"
+                  + (f", {n} warning{'s' if n != 1 else ''}" if n else ""))
 
 
 @main.command()
 @workers_opt
 @cases_opt
 @policy_opt
+@as_of_opt
+@decisions_opt
+@previous_opt
 @click.option("--out", "out", type=click.Path(file_okay=False), default="allocation", show_default=True,
               help="Folder for allocation.csv, workers.csv, summary.json.")
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json on stdout and nothing else.")
@@ -341,12 +422,50 @@ def baseline(dfe: str, la: str, year: int | None, out: str | None) -> None:
     err.print(Text(f"Scenario written to {out}: {b.scenario['name']}"), soft_wrap=True)
 
 
+@main.group("import")
+def import_group() -> None:
+    """Read a council's own export as a cases file."""
+
+
+@import_group.command("annex-a")
+@click.argument("workbook", type=click.Path(dir_okay=False))
+@workers_opt
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the cases CSV here (default: stdout).")
+@handled
+def import_annex_a(workbook: str, workers: str, out: str | None) -> None:
+    """An Ofsted Annex A workbook (.xlsx) to a cases CSV: one row per child with an open case.
+
+    Lists are recognised by their headers. Allocated Worker names are matched to the workers file's name
+    column and never printed. Notes (each mapping decision, counted) go to stderr; the CSV to --out or stdout.
+    --cases of validate, allocate and report also takes the workbook itself.
+    """
+    from rich.text import Text
+
+    from allocator.annex_a import import_workbook
+    from files.write import check_writable, publish
+    if out:
+        check_writable(out, "cases file", [("Annex A workbook", workbook), ("workers file", workers)])
+    csv, read = import_workbook(workbook, workers)
+    err = _console(stderr=True)
+    for note in read.notes:
+        err.print(Text.assemble(("note", "cyan"), f": {note}"), soft_wrap=True)
+    if not out:
+        click.echo(csv, nl=False)
+        return
+    with writing(out, "cases file"):
+        publish(out, csv.encode("utf-8"), what="cases file")
+    err.print(Text(f"Cases written to {out}: {len(read.rows)} children"), soft_wrap=True)
+
+
 @main.command()
 @click.argument("scenarios", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--workers", "workers", type=click.Path(dir_okay=False),
               help="Workers file: report an allocation run.")
 @click.option("--cases", "cases", type=click.Path(dir_okay=False), help="Cases file (with --workers).")
 @policy_opt
+@as_of_opt
+@decisions_opt
+@previous_opt
 @click.option("--out", "out", type=click.Path(file_okay=False), default="report", show_default=True,
               help="Folder for report.html and report.xlsx.")
 @click.option("--title", "title", help="The report's title (default: from what it covers).")
@@ -370,6 +489,9 @@ def report(scenarios: tuple[str, ...], workers: str | None, cases: str | None, p
         raise click.UsageError("--workers and --cases go together")
     if policy and not workers:
         raise click.UsageError("--policy goes with --workers and --cases (a scenario carries its own [policy])")
+    meta = click.get_current_context().meta
+    if (meta.get("decisions") or meta.get("previous")) and not workers:
+        raise click.UsageError("--decisions and --previous go with --workers and --cases")
     _check_out(out, "report", ("workers file", workers), ("cases file", cases), ("policy", policy),
                scenarios=scenarios)
     console = _console()
@@ -390,7 +512,12 @@ def _solve(loaded: Loaded, quiet: bool, *, keep_current: bool = False, max_moves
     with _progress(quiet) as progress:
         options = Options(keep_current=keep_current, max_moves=max_moves, time_limit=time_limit, seed=seed,
                           progress=progress, started=RUN_STARTED)
-        return run(loaded.instance, options, tuple(str(w) for w in loaded.warnings))
+        plan = run(loaded.instance, options, tuple(str(w) for w in loaded.warnings))
+    previous = _meta().get("previous_plan")  # --previous, read by _load
+    if previous is None:
+        return plan
+    from allocator.changes import with_changes
+    return with_changes(plan, previous)
 
 
 def _plans(scenarios: Sequence[str], quiet: bool) -> list[Plan]:
@@ -402,16 +529,18 @@ def _plans(scenarios: Sequence[str], quiet: bool) -> list[Plan]:
 
 
 def _write_report(console: Console, out: str, allocation: Allocation | None, plans: list[Plan], inputs: str = "",
-                  title: str | None = None, demo: bool = False) -> None:
+                  title: str | None = None, demo: bool = False, last_week: Allocation | None = None) -> None:
     """Write the report folder OUT as one whole run; for the demo, with the plan in OUT/allocation/."""
     from files.write import publish
     from reporting.page import build_report, report_files
     files = report_files(build_report(allocation, plans, inputs=inputs, title=title))
     paths = [Path(out) / name for name in files]
     what = "demo" if demo else "report"
-    if demo and allocation is not None:  # the demo always has its allocation
+    if demo and allocation is not None:  # the demo always has this week's plan, and last week's
         from allocator.write import plan_files
         files.update({f"allocation/{name}": data for name, data in plan_files(allocation, xlsx=True).items()})
+        if last_week is not None:
+            files.update({f"last_week/{name}": data for name, data in plan_files(last_week).items()})
     with writing(out, what):
         publish(out, files, _outputs(what)["owned"], what)
     if demo:
@@ -424,30 +553,54 @@ def _write_report(console: Console, out: str, allocation: Allocation | None, pla
 @quiet_opt
 @handled
 def demo(out: str, quiet: bool) -> None:
-    """Run the main job on sample_data/: validate, allocate, compare the sample scenarios, and report.
+    """Run the weekly allocation meeting on sample_data/, then the options appraisal, and report.
 
     \b
-    Writes OUT/allocation/ (allocation.csv, workers.csv, summary.json, allocation.xlsx) and one report
-    of the allocation and the options appraisal: OUT/report.html and OUT/report.xlsx.
+    Last week (16 November 2026): the plan from the cases in the Ofsted Annex A workbook
+    (annex_a.xlsx), written to OUT/last_week/. This week (23 November): one worker off sick until
+    February and one on a week's leave, the manager's standing decisions (decisions.csv), and what
+    changed since last week: OUT/allocation/. Then the sample scenarios
+    side by side, and one report of both: OUT/report.html and OUT/report.xlsx.
     """
+    from allocator.changes import previous_of, with_changes
     from allocator.show import print_plan
     from workforce.compare import comparison, comparison_table
     sample = _sample_dir()
-    files = [sample / "workers.csv", sample / "cases.csv", sample / "policy.toml"]
+    workers, cases, policy, annex, decisions = (str(sample / n) for n in (
+        "workers.csv", "cases.csv", "policy.toml", "annex_a.xlsx", "decisions.csv"))
     first = sample / "scenarios" / "status_quo.toml"
-    scenarios = [first] + sorted(p for p in (sample / "scenarios").glob("*.toml") if p != first)
-    _check_out(out, "demo", *(("sample file", str(f)) for f in files), scenarios=[str(p) for p in scenarios])
-    console = _console()
-    console.rule("caseload demo: sample council")
-    loaded = _load(*map(str, files))
+    scenarios = [str(p) for p in [first] + sorted(p for p in (sample / "scenarios").glob("*.toml") if p != first)]
+    _check_out(out, "demo", *(("sample file", f) for f in (workers, cases, policy, annex, decisions)),
+               scenarios=scenarios)
+    console, meta = _console(), _meta()
+    console.rule("last week's meeting (16 November 2026): the plan from the Annex A export")
+    meta["as_of"] = DEMO_WEEKS[0]
+    last_week = _solve(_load(workers, annex, policy), quiet=True)
+    console.print(f"last week: {last_week.summary.allocated} allocated, {last_week.summary.unallocated} waiting")
+    console.rule("this week (23 November): Annex A in, an absence, standing decisions, what changed")
+    meta.update(as_of=DEMO_WEEKS[1], decisions=decisions)
+    loaded = _carried_out(_load(workers, annex, policy), last_week)
     _print_warnings(loaded, console)
-    allocation = _solve(loaded, quiet)
+    allocation = with_changes(_solve(loaded, quiet), previous_of(last_week, "last_week"))
     print_plan(allocation, console)
     console.rule("options appraisal: sample scenarios")
-    plans = _plans([str(p) for p in scenarios], quiet)
+    plans = _plans(scenarios, quiet)
     console.print(comparison_table(comparison(plans)))
-    _write_report(console, out, allocation, plans, inputs="sample_data/: " + ", ".join(f.name for f in files),
-                  demo=True)
+    _write_report(console, out, allocation, plans, inputs="sample_data/: workers.csv, annex_a.xlsx, decisions.csv, "
+                  "policy.toml; last week's plan", demo=True, last_week=last_week)
+
+
+DEMO_WEEKS = (datetime.date(2026, 11, 16), datetime.date(2026, 11, 23))  # the demo's two Mondays
+
+
+def _carried_out(loaded: Loaded, plan: Allocation) -> Loaded:
+    """This week's export as it would read once last week's plan was carried out: each child with the
+    worker that plan gave them (the demo has one workbook for both weeks)."""
+    worker_of = plan.worker_of
+    children = tuple(dataclasses.replace(c, current_worker=worker_of.get(c.id, c.current_worker), waited_days=0
+                                         if worker_of.get(c.id) else c.waited_days)
+                     for c in loaded.instance.children)
+    return dataclasses.replace(loaded, instance=dataclasses.replace(loaded.instance, children=children))
 
 
 def _sample_dir() -> Path:

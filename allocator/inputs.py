@@ -7,23 +7,26 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from files.columns import Header, header_key, ignored_columns, unmatched
 from files.problems import Problem, ValidationError
-from files.read import parse_bool, parse_date, parse_list, parse_number, read_table, show, text
+from files.read import parse_bool, parse_date, parse_list, parse_number, read_columns, show, text
 from policy.settings import CATEGORIES, PRIORITIES, ROLES, Policy
 
+from .annex_a import is_annex_a, load_cases
 from .instance import Child, Instance, Worker, serving
-from .rules import NQSW, REACH, SKILL, Family
+from .rules import AVOID, NQSW, REACH, SKILL, Family
 
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "employment", "skills", "asye_start",
-                  "supervisor_id", "extra_teams", "max_children", "accepting")
+                  "supervisor_id", "extra_teams", "max_children", "accepting", "absent_from", "absent_until",
+                  "absence", "name")  # name: only to match exports (Annex A) to ids; never logged
 WORKER_REQUIRED = WORKER_COLUMNS[:4]
 CASE_COLUMNS = ("child_id", "team", "category", "family_id", "priority", "court", "required_skill",
-                "current_worker", "weight", "fixed_worker", "avoid_workers")
+                "current_worker", "weight", "fixed_worker", "avoid_workers", "awaiting_since")
 CASE_REQUIRED = ("child_id", "team", "category")
 
 # Spellings seen in case-management exports, read as the contract's roles.
@@ -42,6 +45,9 @@ ROLE_SPELLINGS = {
 CATEGORY_SPELLINGS = {"child in need": "cin", "child protection": "cp", "looked after": "lac",
                       "cla": "lac", "looked after child": "lac", "child looked after": "lac",
                       "care leaver": "care_leaver", "leaving care": "care_leaver"}
+# A RAG rating or a risk level, as exports give a priority ("Risk", "RAG" columns: files/columns.py).
+PRIORITY_SPELLINGS = {"red": "high", "amber": "medium", "green": "low", "high risk": "high",
+                      "medium risk": "medium", "low risk": "low"}
 
 
 @dataclass
@@ -87,14 +93,19 @@ def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Poli
         wfile, cfile = f"{wfile} ({kind} workers)", f"{cfile} ({kind} cases)"
     _fits_in_memory([(workers_path, wfile), (cases_path, cfile)])
     wrows = crows = None
+    headers: dict[str, Header] = {}  # how each file's header was read: notes, warnings, ignored_columns
     try:
-        wrows = read_table(workers_path, "workers", WORKER_REQUIRED, WORKER_COLUMNS, label=wfile)
+        wrows = _read(workers_path, "workers", WORKER_REQUIRED, WORKER_COLUMNS, wfile, policy, headers)
     except ValidationError as e:
         problems += e.problems
     try:
-        crows = read_table(cases_path, "cases", CASE_REQUIRED, CASE_COLUMNS, label=cfile)
+        if is_annex_a(cases_path):  # an Ofsted Annex A workbook given as the cases: its lists, one row a child
+            crows, cfile = load_cases(cases_path, wrows, cfile, wfile, notes)
+        else:
+            crows = _read(cases_path, "cases", CASE_REQUIRED, CASE_COLUMNS, cfile, policy, headers)
     except ValidationError as e:
         problems += e.problems
+    notes[:0] = [n for h in headers.values() for n in h.notes()]
     # each file's own rows are checked even when the other cannot be read: every problem in one pass
     workers = _workers(wrows, wfile, policy, problems, notes) if wrows is not None else []
     children = _children(crows, cfile, policy, problems, notes) if crows is not None else []
@@ -103,14 +114,40 @@ def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Poli
     # ids on rows that have their own error: a reference to one is not also "names nobody"
     listed = {wid for _, r in wrows if (wid := text(r.get("worker_id")))}
     _cross_checks(workers, children, wfile, cfile, policy, problems, listed)
+    problems[:] = _name_hint(problems, headers.get("cases")) + unmatched(policy.columns, headers.values())
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)
     inst = Instance(tuple(sorted(workers, key=lambda w: w.id)), tuple(sorted(children, key=lambda c: c.id)),
-                    policy, wfile, cfile)
+                    policy, wfile, cfile, ignored_columns(headers.values()))
     warnings = sorted((p for p in problems if p.severity == "warning"),
                       key=lambda p: (p.file, p.row or 0, p.column or "", p.message))
     return Loaded(inst, warnings, notes)
+
+
+def _read(path: str | Path, table: str, required: tuple[str, ...], columns: tuple[str, ...], label: str,
+          policy: Policy, headers: dict[str, Header]) -> list[tuple[int, Record]]:
+    """A file's rows, its columns read by name, known spelling or the policy's [columns]; its header kept."""
+    read = read_columns(path, table, required, columns, label=label, local=policy.columns)
+    headers[table] = read.header
+    return read.rows
+
+
+def _name_hint(problems: list[Problem], cases: Header | None) -> list[Problem]:
+    """The problems, with a hint on each current worker naming nobody when its column may hold names.
+
+    Exports' "Allocated Worker" (Annex A's, for one) holds a person's name; read as current_worker, a name
+    names nobody in the workers file. A header that says it holds an id ("... ID") gets no hint.
+    """
+    found = cases.header_of("current_worker") if cases else None
+    if cases is None or found is None or found[1] == "name" or header_key(found[0]).endswith("id"):
+        return problems
+    hint = (f"; column '{found[0]}' may hold names, not worker_ids: give worker_ids in it, or, for an Ofsted "
+            "Annex A workbook, give the workers file a name column (names as the export writes them) and give "
+            "the workbook as --cases or convert it with `caseload import annex-a`")
+    return [replace(p, message=p.message + hint)
+            if p.column == "current_worker" and p.file == cases.file and "names nobody" in p.message else p
+            for p in problems]
 
 
 Mapped = Counter[tuple[str, str]]  # (spelling in the file, value read) -> rows
@@ -218,6 +255,41 @@ def _max_children(r: Record, bad: Bad) -> float | None:
     return cap
 
 
+ABSENCES = ("sickness", "maternity", "leave", "training", "other")
+
+
+def _date(r: Record, col: str, bad: Bad) -> date | None:
+    if r.get(col) is None:
+        return None
+    d, msg = parse_date(r[col])
+    if msg or d is None:
+        bad(col, msg or "")
+        return None
+    return d
+
+
+def _absence(r: Record, policy: Policy, bad: Bad) -> dict[str, Any]:
+    """A worker's absence: its dates and code, and on the plan date what it means (Worker.away, reallocate)."""
+    start, end = _date(r, "absent_from", bad), _date(r, "absent_until", bad)
+    code = (text(r.get("absence")) or "").lower()
+    if code and code not in ABSENCES:
+        bad("absence", f"is not an absence code (the value is not shown: it may be private); use one of: "
+            f"{', '.join(ABSENCES)}, a code, never free text")
+        code = ""
+    if end and not start:
+        bad("absent_from", "is empty but absent_until is set; give the first day of the absence")
+    if start and end and end < start:
+        bad("absent_until", f"{end.isoformat()} is before absent_from {start.isoformat()}; check the dates")
+    if code and not start:
+        bad("absence", f"'{code}' is given without absent_from; it is ignored", "warning")
+    today = policy.today()
+    away, reallocate = "", False
+    if start and start <= today and (end is None or today <= end):
+        away = f"absent ({code or 'other'}) " + (f"until {end.isoformat()}" if end else "with no end date")
+        reallocate = end is None or (end - today).days > 7 * policy.reallocate_after_weeks
+    return {"absent_from": start, "absent_until": end, "absence": code, "away": away, "reallocate": reallocate}
+
+
 def _workers(rows: list[tuple[int, Record]], file: str, policy: Policy, problems: list[Problem],
              notes: list[str]) -> list[Worker]:
     out: list[Worker] = []
@@ -232,14 +304,15 @@ def _workers(rows: list[tuple[int, Record]], file: str, policy: Policy, problems
         asye = _asye_start(r, role, policy, bad)
         max_children = _max_children(r, bad)
         accepting = _yes_no(r, "accepting", True, bad)
+        away = _absence(r, policy, bad)
         if role is None or fte is None or not team:
             continue
         out.append(Worker(
             id=wid, team=team, role=role, fte=fte, employment=employment,
-            capacity=policy.capacity(role, fte, asye, max_children),
+            capacity=0.0 if away["reallocate"] else policy.capacity(role, fte, asye, max_children),
             skills=tuple(s.lower() for s in parse_list(r.get("skills"))), asye_start=asye,
             supervisor_id=text(r.get("supervisor_id")), extra_teams=parse_list(r.get("extra_teams")),
-            max_children=max_children, accepting=accepting, row=n))
+            max_children=max_children, accepting=accepting, row=n, **away))
     _report_mapping(mapped, file, "role", notes)
     return out
 
@@ -258,24 +331,41 @@ def _children(rows: list[tuple[int, Record]], file: str, policy: Policy, problem
               notes: list[str]) -> list[Child]:
     out: list[Child] = []
     mapped: Mapped = Counter()
+    rated: Mapped = Counter()  # priorities given as a RAG rating or risk level
     for n, r, cid, team, bad in _identified(rows, file, problems, "child_id", "child", "the child's case sits with"):
         category = _choice(r, "category", CATEGORIES, CATEGORY_SPELLINGS, mapped, bad)
-        prio_raw = text(r.get("priority"))
-        priority = (prio_raw or "medium").lower()
-        if priority not in PRIORITIES:
-            bad("priority", f"{prio_raw!r} is not a priority; use high, medium or low")
+        priority = _priority(r, rated, bad)
         court = _yes_no(r, "court", False, bad)
         weight = _weight(r, category, policy, bad)
-        if category is None or priority not in PRIORITIES or not team:
+        since = _date(r, "awaiting_since", bad)
+        if since and since > policy.today():
+            bad("awaiting_since", f"{since.isoformat()} is after the plan date ({policy.today().isoformat()}); "
+                "give the day the child started waiting")
+        waited = (policy.today() - since).days if since and not text(r.get("current_worker")) else 0
+        if category is None or priority is None or not team:
             continue
         out.append(Child(
             id=cid, team=team, category=category, family_id=text(r.get("family_id")) or f"~{cid}",
             priority=priority, court=court,
             required_skills=tuple(s.lower() for s in parse_list(r.get("required_skill"))),
             current_worker=text(r.get("current_worker")), weight=round(weight, 2),
-            fixed_worker=text(r.get("fixed_worker")), avoid_workers=parse_list(r.get("avoid_workers")), row=n))
+            fixed_worker=text(r.get("fixed_worker")), avoid_workers=parse_list(r.get("avoid_workers")), row=n,
+            awaiting_since=since, waited_days=max(0, waited)))
     _report_mapping(mapped, file, "category", notes)
+    _report_mapping(rated, file, "priority", notes)
     return out
+
+
+def _priority(r: Record, rated: Mapped, bad: Bad) -> str | None:
+    """high, medium (the default) or low; a RAG rating or risk level is read as one, and reported."""
+    raw = text(r.get("priority"))
+    if not raw:
+        return "medium"
+    value = _mapped(raw, PRIORITIES, PRIORITY_SPELLINGS, rated)
+    if value is None:
+        bad("priority", f"{raw!r} is not a priority; use high, medium or low (a RAG rating reads red as high, "
+            "amber as medium, green as low)")
+    return value
 
 
 def _cross_checks(workers: list[Worker], children: list[Child], wfile: str, cfile: str, policy: Policy,
@@ -356,6 +446,9 @@ def _child_checks(workers: list[Worker], children: list[Child], by_id: dict[str,
             if SKILL.test(w, alone, policy, none):
                 missing = [s for s in c.required_skills if s not in w.skills]
                 bad(c, "current_worker", f"'{w.id}' lacks required skill {', '.join(missing)}; "
+                    "the plan will move the child", "warning")
+            if AVOID.test(w, alone, policy, none):
+                bad(c, "current_worker", f"'{w.id}' is on the child's avoid_workers list; "
                     "the plan will move the child", "warning")
             if REACH.test(w, alone, policy, none):
                 bad(c, "current_worker", f"'{w.id}' is in team '{w.team}', not '{c.team}'; "

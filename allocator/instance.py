@@ -26,6 +26,11 @@ class Worker:
     max_children: float | None = None
     accepting: bool = True
     row: int = 0
+    absent_from: date | None = None
+    absent_until: date | None = None  # None: no known end
+    absence: str = ""  # sickness, maternity, leave, training, other
+    away: str = ""  # set when absent on the plan date: "absent (sickness) until 2027-03-01"
+    reallocate: bool = False  # absent on the plan date for longer than reallocate_after_weeks: capacity 0
 
     @property
     def is_nqsw(self) -> bool:
@@ -49,6 +54,8 @@ class Child:
     fixed_worker: str | None = None
     avoid_workers: tuple[str, ...] = ()
     row: int = 0
+    awaiting_since: date | None = None
+    waited_days: int = 0  # from awaiting_since up to the plan date, for a child awaiting allocation
 
     @property
     def needs_experienced(self) -> bool:
@@ -63,6 +70,8 @@ class Instance:
     policy: Policy
     workers_file: str = "workers"
     cases_file: str = "cases"
+    # the input columns not used, by file (summary.json's ignored_columns; files/columns.py)
+    ignored_columns: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     worker_by_id: dict[str, Worker] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from policy.settings import PRIORITIES
+from policy.settings import OBJECTIVE_ORDER, PRIORITIES
 
 from .instance import Worker
 from .rules import Family, scaled
@@ -34,6 +34,34 @@ class Component:
     joins: dict[int, list[int]] = field(default_factory=dict)  # mixed family -> workers its newcomers may join
     supervision: dict[str, tuple[int, list[int]]] = field(default_factory=dict)  # team -> (places, NQSWs)
     unsupervised: frozenset[int] = frozenset()  # NQSWs without a place in the starting plan
+    order: tuple[str, ...] = ()  # the stages' names in the policy's order (objective_order); () the default
+    above: frozenset[int] = frozenset()  # families (over_capacity_for) that may take a worker above capacity
+    allowance: int = 0  # by at most this much (scaled) per worker (over_capacity_max)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The stages' names, in order (the contract's default unless the policy chose another)."""
+        return self.order or STAGE_NAMES
+
+    @property
+    def stages(self) -> tuple[tuple[str, Term], ...]:
+        """The stages to solve, in order: each waiting level followed, where children have waited (awaiting_since),
+        by its tie-break, the days waited by those left waiting (so within a priority the longest-waiting go
+        first, after the count, never instead of it)."""
+        waits = any(c.waited_days for f in self.families for c in f.newcomers.children)
+        out: list[tuple[str, Term]] = []
+        for name in self.names:
+            out.append((name, STAGE_TERMS[name]))
+            if waits and name.startswith("waiting_"):
+                out.append((f"waited_{name[8:]}", waited(name[8:])))
+        if self.above:  # then the children allowed above capacity go where they overload least
+            last = max(i for i, (name, _) in enumerate(out) if name.startswith("wait"))
+            out.insert(last + 1, ("above_capacity", above_capacity))
+        return tuple(out)
+
+    def may_go_above(self, wi: int) -> bool:
+        """May this worker take children of over_capacity_for above their capacity? (Not one over it now.)"""
+        return bool(self.above) and not self.overloaded(wi) and self.capacity(wi) > 0
 
     def is_new(self, fi: int, wi: int) -> bool:
         """Does placing the family's core with this worker give them a child they do not hold now?"""
@@ -65,6 +93,7 @@ class Vars:
     peak: cp_model.IntVar | None = None
     joins_at: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
     supervised: dict[int, cp_model.IntVar] = field(default_factory=dict)  # NQSW -> has a supervision place
+    above: dict[int, cp_model.IntVar] = field(default_factory=dict)  # load above capacity (over_capacity_for)
 
 
 def assigned(v: Vars, fi: int) -> Expr:
@@ -112,6 +141,13 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
     """
     for wi, terms in sorted(v.by_worker.items()):
         cap = c.capacity(wi)
+        if c.may_go_above(wi) and any(fi in c.above for fi, _ in terms):
+            ordinary = [var * c.families[fi].core.weight for fi, var in terms if fi not in c.above]
+            m.add(sum(ordinary) + sum(c.families[fi].newcomers.weight * var for fi, var in v.joins_at.get(wi, []))
+                  <= cap)  # only children of over_capacity_for go above capacity
+            v.above[wi] = m.new_int_var(0, c.allowance, f"above_{wi}")
+            m.add(v.load[wi] - cap <= v.above[wi])
+            continue
         if not c.overloaded(wi):
             m.add(v.load[wi] <= cap)
             continue
@@ -147,8 +183,8 @@ def add_max_moves(c: Component, m: cp_model.CpModel, v: Vars) -> None:
 
 def add_peak(c: Component, m: cp_model.CpModel, v: Vars) -> None:
     """peak >= every case-holding worker's utilisation (per mille), excess that cannot move aside."""
-    top = max([PERMILLE] + [PERMILLE * c.current_load[wi] // max(1, c.capacity(wi)) + 1
-                            for wi in range(len(c.workers))])
+    top = max([PERMILLE] + [PERMILLE * max(c.current_load[wi], c.capacity(wi) + c.allowance) // max(1, c.capacity(wi))
+                            + 1 for wi in range(len(c.workers))])
     v.peak = m.new_int_var(0, top, "peak")
     for wi in sorted(v.by_worker):
         cap = c.capacity(wi)
@@ -189,6 +225,20 @@ def waiting(priority: str) -> Term:
     return term
 
 
+def waited(priority: str) -> Term:
+    def term(c: Component, v: Vars) -> Expr:
+        """Days waited, up to the plan date, by the children awaiting allocation at this priority who stay waiting."""
+        return sum(f.waited(priority) * (1 - (v.joined.get(fi, 0) if f.mixed else assigned(v, fi)))
+                   for fi, f in enumerate(c.families) if f.waited(priority))
+    term.__name__ = f"waited_{priority}"
+    return term
+
+
+def above_capacity(c: Component, v: Vars) -> Expr:
+    """Load placed above capacity for children of over_capacity_for (each goes where it overloads least)."""
+    return sum(v.above.values())
+
+
 def moves(c: Component, v: Vars) -> Expr:
     """Children whose worker changes (a child who is dropped is counted by `dropped`)."""
     total: Expr = 0
@@ -212,7 +262,8 @@ def values(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = f
     out = {"fixed_worker_not_met": sum(c.families[fi].core.size * (sol.get(fi) != wi)
                                        + c.families[fi].mixed * c.families[fi].newcomers.size
                                        * (sol.get(fi) != wi or fi not in joins) for fi, wi in c.pins.items()),
-           "dropped": 0, "over_capacity": 0, "waiting_high": 0, "waiting_medium": 0, "waiting_low": 0, "moves": 0}
+           "dropped": 0, "over_capacity": 0, "moves": 0,
+           **{f"wait{s}_{p}": 0 for p in PRIORITIES for s in ("ing", "ed")}}
     for fi, f in enumerate(c.families):
         wi = sol.get(fi)
         waits = fi not in joins if f.mixed else wi is None
@@ -223,13 +274,16 @@ def values(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = f
         if waits:
             for p in PRIORITIES:
                 out[f"waiting_{p}"] += f.awaiting(p)
-    peak = 0
+                out[f"waited_{p}"] += f.waited(p)
+    peak, out["above_capacity"] = 0, 0
     for wi in range(len(c.workers)):
         cap = c.capacity(wi)
         held = load[wi]
         if c.overloaded(wi):
             out["over_capacity"] += max(0, held - cap)
             held = min(held, cap)
+        else:
+            out["above_capacity"] += max(0, held - cap)
         if cap > 0:
             peak = max(peak, -(-PERMILLE * held // cap))
     out["peak_utilisation"] = peak
@@ -248,10 +302,18 @@ def loads(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = fr
 
 Term = Callable[[Component, Vars], Expr]  # a stage's objective: a linear expression, or an int nothing changes
 
-STAGES: tuple[tuple[str, Term], ...] = (
-    ("dropped", dropped), ("fixed_worker_not_met", pins_missed), ("over_capacity", excess),
-    ("waiting_high", waiting("high")), ("waiting_medium", waiting("medium")), ("waiting_low", waiting("low")),
-    ("moves", moves), ("peak_utilisation", peak))
+STAGE_TERMS: dict[str, Term] = {
+    "dropped": dropped, "fixed_worker_not_met": pins_missed, "over_capacity": excess,
+    "waiting_high": waiting("high"), "waiting_medium": waiting("medium"), "waiting_low": waiting("low"),
+    "moves": moves, "peak_utilisation": peak}
+
+
+def stage_names(order: tuple[str, ...]) -> tuple[str, ...]:
+    """The policy's objective_order as the stages' names (its `fairness` is the peak_utilisation stage)."""
+    return tuple("peak_utilisation" if name == "fairness" else name for name in order)
+
+
+STAGE_NAMES = stage_names(OBJECTIVE_ORDER)
 
 
 def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None], joins: AbstractSet[int],
@@ -263,6 +325,8 @@ def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None],
     pairs += [(var.index, int(sol.get(fi) == wi and fi in joins)) for (fi, wi), var in v.j.items()]
     pairs += [(var.index, int(fi in joins)) for fi, var in v.joined.items()]
     load = loads(c, sol, joins)
+    for wi, var in v.above.items():
+        pairs.append((var.index, max(0, load[wi] - c.capacity(wi))))
     for wi, var in v.excess.items():
         over = load[wi] - c.capacity(wi)
         pairs += [(var.index, max(0, over)), (v.stays_over[wi].index, int(over > 0))]

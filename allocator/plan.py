@@ -6,16 +6,30 @@ report read these attributes and never recompute a number.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from policy.bands import band_name
 from policy.settings import PRIORITIES
 
 from .instance import Child, Instance, Worker
-from .rules import ACCEPTING, SCALE, SIZE, SUPERVISED, Family, Rule, blocker, families, scaled
+from .rules import (
+    ABSENT,
+    ACCEPTING,
+    HARD_RULES,
+    SCALE,
+    SIZE,
+    SUPERVISED,
+    Family,
+    Rule,
+    blocker,
+    families,
+    held_now,
+    scaled,
+)
 
 if TYPE_CHECKING:
+    from .changes import Changes
     from .solve import Options, Solution, UnmetPin
 
 STATUSES = ("kept", "moved", "allocated", "unallocated", "over_capacity")
@@ -85,7 +99,7 @@ class Summary:
     moved: int
     kept: int
     over_capacity: int
-    by_priority: dict[str, dict[str, int]]
+    by_priority: dict[str, dict[str, Any]]  # awaiting, allocated (and longest_wait_days, given awaiting_since)
     max_utilisation: float
     solve_seconds: float
     mode: str
@@ -99,12 +113,19 @@ class Summary:
     fixed_worker_not_met: dict[str, str]
     nqsw_without_supervisor: dict[str, str]
     cut_short: bool
+    ignored_columns: dict[str, list[str]]  # input columns not used, by file (files/columns.py)
     warnings: tuple[str, ...]
+    above_capacity_load: dict[str, float] | None = None  # with over_capacity_for: load placed above capacity
+    changes: Changes | None = None  # with --previous: what changed since last week's plan (allocator/changes.py)
 
     def to_json(self) -> dict[str, Any]:
         doc = asdict(self)
         doc["stages"], doc["warnings"] = list(self.stages), list(self.warnings)
-        return doc
+        doc["changes"] = self.changes.to_json() if self.changes is not None else None
+        return {k: v for k, v in doc.items() if v is not None or k not in OPTIONAL_KEYS}
+
+
+OPTIONAL_KEYS = ("above_capacity_load", "changes")  # summary.json has these only when the run asks for them
 
 
 @dataclass(frozen=True)
@@ -132,11 +153,7 @@ def family_label(family_id: str) -> str:
 
 def current_loads(inst: Instance) -> dict[str, float]:
     """Weighted children each worker holds as the inputs stand, before any plan."""
-    load: dict[str, int] = defaultdict(int)
-    for c in inst.children:
-        if c.current_worker:
-            load[c.current_worker] += scaled(c.weight)
-    return {w.id: load[w.id] / SCALE for w in inst.workers}
+    return {wid: held / SCALE for wid, held in held_now(inst).items()}
 
 
 def team_rows(inst: Instance, load: dict[str, float]) -> tuple[TeamRow, ...]:
@@ -177,16 +194,20 @@ def make_plan(inst: Instance, sol: Solution, opts: Options, warnings: tuple[str,
     explain = Explainer(inst, fams, sol, load, opts, sum(1 for s in status.values() if s == "moved"))
     reasons: dict[str, str] = {}
     over: dict[str, float] = {}
+    above: dict[str, float] = {}  # load placed above capacity for children of over_capacity_for
     for w in inst.workers:
         excess = load[w.id] - scaled(w.capacity)
-        if excess > 0:
+        if excess > 0 and explain.before[w.id] <= scaled(w.capacity):
+            above[w.id] = excess / SCALE
+        elif excess > 0:
             over[w.id] = excess / SCALE
             explain.mark_over_capacity(w, excess, status, reasons)
+    explain.mark_above_capacity(above, status, reasons)
     rows = {}
     for f in fams:
         for c in f.children:
             given = sol.worker_of_child(c, f.id)
-            reason = reasons.get(c.id) or explain.row_reason(f, status[c.id], given, c.current_worker)
+            reason = reasons.get(c.id) or explain.row_reason(f, c, status[c.id], given)
             rows[c.id] = ChildRow(c.id, "" if f.id.startswith("~") else f.id, c.team, given, status[c.id],
                                   c.current_worker, reason)
     ordered = tuple(rows[c.id] for c in inst.children)
@@ -196,6 +217,8 @@ def make_plan(inst: Instance, sol: Solution, opts: Options, warnings: tuple[str,
         warnings += (f"the solve was stopped by the clock at the time limit ({sol.time_limit:g} s): this is the "
                      "starting plan, which a repeat would write too; give a longer --time-limit for a better one",)
     summary = _summary(inst, ordered, workers, sol, opts, over, explain, warnings)
+    if inst.policy.over_capacity_for:
+        summary = replace(summary, above_capacity_load=dict(sorted(above.items())))
     return Plan(inst, ordered, workers, team_rows(inst, loads), summary, loads, sol, opts)
 
 
@@ -220,11 +243,17 @@ def _summary(inst: Instance, rows: tuple[ChildRow, ...], workers: tuple[WorkerRo
     count = {s: 0 for s in STATUSES}
     for r in rows:
         count[r.status] += 1
-    by_priority = {p: {"awaiting": 0, "allocated": 0} for p in PRIORITIES}
+    by_priority: dict[str, dict[str, Any]] = {p: {"awaiting": 0, "allocated": 0} for p in PRIORITIES}
+    dated = any(c.awaiting_since for c in inst.children if not c.current_worker)
+    for p in PRIORITIES if dated else ():
+        by_priority[p]["longest_wait_days"] = None  # none of this priority's waiting children has a date
     for c, r in zip(inst.children, rows, strict=True):
         if not c.current_worker:
-            by_priority[c.priority]["awaiting"] += 1
-            by_priority[c.priority]["allocated"] += bool(r.worker_id)
+            counts = by_priority[c.priority]
+            counts["awaiting"] += 1
+            counts["allocated"] += bool(r.worker_id)
+            if c.awaiting_since:
+                counts["longest_wait_days"] = max(counts["longest_wait_days"] or 0, c.waited_days)
     utils = [w.utilisation for w in workers if w.utilisation is not None]
     return Summary(
         status="optimal" if all(s.optimal for s in sol.stages) else "feasible",
@@ -238,7 +267,8 @@ def _summary(inst: Instance, rows: tuple[ChildRow, ...], workers: tuple[WorkerRo
         dropped=sum(1 for r in rows if r.status == "unallocated" and r.previous_worker),
         fixed_worker_not_met={family_label(f): explain.unmet_pin(p) for f, p in sorted(sol.pins_broken.items())},
         nqsw_without_supervisor={w: explain.no_supervisor(w, n) for w, n in sorted(sol.unsupervised.items())},
-        cut_short=sol.cut_short, warnings=tuple(warnings))
+        cut_short=sol.cut_short, ignored_columns={f: list(cs) for f, cs in inst.ignored_columns.items()},
+        warnings=tuple(warnings))
 
 
 class Explainer:
@@ -249,7 +279,7 @@ class Explainer:
         self.inst, self.sol, self.load, self.opts, self.moved = inst, sol, load, opts, moved
         self.unsup = frozenset(sol.unsupervised)
         self.new_at: dict[str, list[Child]] = defaultdict(list)  # worker -> awaiting children given to them
-        self.before: dict[str, int] = defaultdict(int)  # worker -> scaled load held before the plan
+        self.before = held_now(inst)  # worker -> scaled load held before the plan
         self.families_at: dict[str, list[Family]] = defaultdict(list)  # worker -> families the plan gives them
         for f in fams:
             holder = sol.worker_of[f.id]
@@ -259,8 +289,6 @@ class Explainer:
                 w = sol.worker_of_child(c, f.id)
                 if w and c.current_worker is None:
                     self.new_at[w].append(c)
-                if c.current_worker:
-                    self.before[c.current_worker] += scaled(c.weight)
 
     def _room(self, w: Worker) -> str:
         return f"{self.load[w.id] / SCALE:g}/{w.capacity:g}"
@@ -288,9 +316,15 @@ class Explainer:
             need = f"needs {', '.join(f.skills)} skill; "
         elif f.needs_experienced and not self.inst.policy.nqsw_may_lead_cp:
             need = "needs an experienced worker (CP/court); "
-        if not eligible:
-            top = max(blocked.items(), key=lambda kv: (len(kv[1]), kv[0]))
-            return f"{need}no worker who serves {f.team} may hold this family: {len(top[1])} {top[0].split(',')[0]}"
+        if not eligible:  # the rule that rules out most of them, in the rule's own words
+            counts: dict[Rule, int] = defaultdict(int)
+            for text, ws in blocked.items():
+                counts[rule_of[text]] += len(ws)
+            rule, n = max(counts.items(), key=lambda kv: (kv[1], -HARD_RULES.index(kv[0])))
+            if len(reach) == 1:
+                return f"{need}no worker who serves {f.team} may hold this family: {reach[0].id} {next(iter(blocked))}"
+            return (f"{need}no worker who serves {f.team} may hold this family: "
+                    f"{'all' if n == len(reach) else n} of {len(reach)} {rule.ruled_out}")
         fits = sorted(eligible, key=lambda w: (scaled(w.capacity) - self.load[w.id], w.id), reverse=True)
         shown = ", ".join(f"{w.id} {self._room(w)}" for w in fits[:4])
         more = f" and {len(fits) - 4} more" if len(fits) > 4 else ""
@@ -298,19 +332,26 @@ class Explainer:
         n = len(eligible)
         # workers with room who may take no one new say so: a manager can act on that
         idle = [f"{w.id} has room but {why}" for why, ws in sorted(blocked.items()) for w in ws
-                if rule_of[why] in (ACCEPTING, SUPERVISED) and scaled(w.capacity) - self.load[w.id] >= f.weight]
+                if rule_of[why] in (ACCEPTING, ABSENT, SUPERVISED) and scaled(w.capacity) - self.load[w.id] >= f.weight]
         return (f"{need}{size}the {n} worker{'s' if n != 1 else ''} in reach who may hold it "
                 f"{'are' if n != 1 else 'is'} at capacity ({shown}{more})"
                 + "".join(f"; {x}" for x in idle[:2]))
 
-    def row_reason(self, f: Family, status: str, worker: str | None, prev: str | None) -> str:
-        """Why the child waits or moves; a manager's decision kept or not met; else nothing."""
+    def row_reason(self, f: Family, c: Child, status: str, worker: str | None) -> str:
+        """Why the child waits (and for how long) or moves; a manager's decision kept or not met; cover needed."""
         if status in ("unallocated", "moved"):
-            return self.reason(f, status, worker, prev)
+            why = self.reason(f, status, worker, c.current_worker)
+            if status == "unallocated" and c.awaiting_since and not c.current_worker:
+                days = c.waited_days
+                why += f"; waiting {days} day{'s' if days != 1 else ''} (since {c.awaiting_since.isoformat()})"
+            return why
         if f.id in self.sol.pins_broken:
             return "manager's decision not met: " + self.unmet_pin(self.sol.pins_broken[f.id])
         if f.fixed_worker == worker:
             return "manager's decision (fixed_worker)"
+        holder = self.inst.worker_by_id.get(worker or "")
+        if status == "kept" and holder is not None and holder.away:
+            return f"needs cover: {holder.id} {holder.away}"
         return ""
 
     def reason(self, f: Family, status: str, worker: str | None, prev: str | None) -> str:
@@ -335,6 +376,8 @@ class Explainer:
         now = f"now with {worker}"
         if f.fixed_worker == worker:
             return f"manager's decision (fixed_worker): {now}"
+        if had is not None and had.reallocate:
+            return f"{prev} {had.away}; {now}"
         if had is not None:  # a rule that forbids the previous worker the children they held
             blocked = blocker(had, f.core, inst, self.unsup)
             if blocked and blocked.rule not in (SIZE, ACCEPTING):
@@ -397,8 +440,19 @@ class Explainer:
             for c in f.children:
                 if status[c.id] == "kept":
                     status[c.id] = "over_capacity"
-                    reasons[c.id] = (f"{w.id} holds {self.load[w.id] / SCALE:g} against capacity {w.capacity:g}; "
-                                     f"no one else could take this family: {why}")
+                    state = (f"{w.id} {w.away}" if w.reallocate else
+                             f"{w.id} holds {self.load[w.id] / SCALE:g} against capacity {w.capacity:g}")
+                    reasons[c.id] = f"{state}; no one else could take this family: {why}"
+
+    def mark_above_capacity(self, above: dict[str, float], status: dict[str, str], reasons: dict[str, str]) -> None:
+        """The children of over_capacity_for a worker took above capacity: flagged, with the reason."""
+        for wid in above:
+            w = self.inst.worker_by_id[wid]
+            for c in self.new_at[wid]:
+                if c.priority in self.inst.policy.over_capacity_for and status[c.id] == "allocated":
+                    reasons[c.id] = (f"ABOVE CAPACITY: allocated rather than left waiting ({c.priority} priority, "
+                                     f"over_capacity_for); {wid} now holds {self.load[wid] / SCALE:g} against "
+                                     f"capacity {w.capacity:g}")
 
     def unmet_pin(self, p: UnmetPin) -> str:
         """Why a manager's decision (fixed_worker) could not stand, in words."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
-from policy.settings import Policy
+from policy.settings import PRIORITIES, Policy
 
 from .instance import Child, Instance, Worker
 
@@ -67,7 +67,7 @@ class Family:
 
     @cached_property
     def _awaiting(self) -> dict[str, int]:
-        out = {"high": 0, "medium": 0, "low": 0}
+        out = dict.fromkeys(PRIORITIES, 0)
         for c in self.children:
             if not c.current_worker:
                 out[c.priority] += 1
@@ -75,6 +75,18 @@ class Family:
 
     def awaiting(self, priority: str) -> int:
         return self._awaiting[priority]
+
+    @cached_property
+    def _waited(self) -> dict[str, int]:
+        out = dict.fromkeys(PRIORITIES, 0)
+        for c in self.children:
+            if not c.current_worker:
+                out[c.priority] += c.waited_days
+        return out
+
+    def waited(self, priority: str) -> int:
+        """Days waited up to the plan date by the siblings awaiting allocation at this priority."""
+        return self._waited[priority]
 
     @cached_property
     def _held(self) -> dict[str, int]:
@@ -106,6 +118,18 @@ class Family:
 
 
 
+def held_now(inst: Instance) -> dict[str, int]:
+    """Scaled weight each worker holds as the inputs stand, before any plan (built once per instance)."""
+    cached = inst.__dict__.get("_held_now")
+    if cached is None:
+        cached = dict.fromkeys(inst.worker_by_id, 0)
+        for c in inst.children:
+            if c.current_worker in cached:
+                cached[c.current_worker] += scaled(c.weight)
+        object.__setattr__(inst, "_held_now", cached)
+    return cached
+
+
 def families(inst: Instance) -> list[Family]:
     """The instance's families, by id (built once per instance: the solve, reasons and checks share them)."""
     cached = inst.__dict__.get("_families")
@@ -124,7 +148,8 @@ class Rule:
     """
 
     name: str
-    description: str
+    description: str  # the rule in words
+    ruled_out: str  # what the workers it rules out are, as a reason says it: "2 of 3 lack the skill"
     test: Callable[[Worker, Family, Policy, frozenset[str]], str | None]
 
 
@@ -171,6 +196,10 @@ def _accepting(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str
     return "is not accepting new children" if not w.accepting and _takes_new(w, f) else None
 
 
+def _absent(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
+    return f"is {w.away}, so takes no new children" if w.away and _takes_new(w, f) else None
+
+
 def _supervised(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) -> str | None:
     if w.id in unsupervised and _takes_new(w, f):
         return "is an NQSW with no supervisor available, so takes no new children"
@@ -183,19 +212,24 @@ def _size(w: Worker, f: Family, policy: Policy, unsupervised: frozenset[str]) ->
     return None
 
 
-REACH = Rule("reach", "A worker holds children of their own team and of their extra_teams (any team with "
-             "cross_team).", _reach)
-SKILL = Rule("skill", "A child who needs a skill is held by a worker who has it.", _skill)
-NQSW = Rule("nqsw", "An NQSW does not lead child-protection or court work (unless nqsw_may_lead_cp).", _nqsw)
-AVOID = Rule("avoid", "No child goes to a worker on the family's avoid list.", _avoid)
-ACCEPTING = Rule("accepting", "A worker who is not accepting keeps their children but takes no one new, "
-                 "not even a sibling.", _accepting)
-SUPERVISED = Rule("supervised", "An NQSW with no supervisor keeps their children but takes no one new.", _supervised)
-SIZE = Rule("size", "A family goes whole to one worker, so not to a worker whose capacity is less than its "
-            "weight (unless they hold it all now).", _size)
+REACH = Rule("reach", "a worker holds children of their own team and of their extra_teams (any team with "
+             "cross_team)", "work in other teams", _reach)
+SKILL = Rule("skill", "a child who needs a skill is held by a worker who has it", "lack the skill", _skill)
+NQSW = Rule("nqsw", "an NQSW does not lead child-protection or court work (unless nqsw_may_lead_cp)",
+            "are NQSWs, who do not lead child-protection or court work", _nqsw)
+AVOID = Rule("avoid", "no child goes to a worker on the family's avoid list", "are on the family's avoid list",
+             _avoid)
+ACCEPTING = Rule("accepting", "a worker who is not accepting keeps their children but takes no one new, "
+                 "not even a sibling", "are not accepting new children", _accepting)
+ABSENT = Rule("absent", "a worker absent on the plan date takes no new child", "are absent on the plan date",
+              _absent)
+SUPERVISED = Rule("supervised", "an NQSW with no supervisor keeps their children but takes no one new",
+                  "are NQSWs with no supervisor available", _supervised)
+SIZE = Rule("size", "a family goes whole to one worker, so not to a worker whose capacity is less than its "
+            "weight (unless they hold it all now)", "have less capacity than the family needs", _size)
 
 # in this order: each answers the common case first, as blocker() runs for every (family, worker) pair
-HARD_RULES = (REACH, SKILL, NQSW, AVOID, ACCEPTING, SUPERVISED, SIZE)
+HARD_RULES = (REACH, SKILL, NQSW, AVOID, ACCEPTING, ABSENT, SUPERVISED, SIZE)
 
 
 def blocker(w: Worker, f: Family, inst: Instance, unsupervised: frozenset[str] = frozenset()) -> Blocked | None:

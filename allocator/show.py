@@ -5,7 +5,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from policy.bands import band_name
+from policy.bands import band_name, percent
 from policy.settings import PRIORITIES
 
 from .plan import Plan, TeamRow
@@ -14,18 +14,18 @@ from .plan import Plan, TeamRow
 def band(util: float | None) -> str:
     """The utilisation as rich markup, coloured by band; amber and red also say so in words."""
     name = band_name(util)
-    if not name:
+    if not name or util is None:
         return ""
     style = {"green": "green", "amber": "yellow", "red": "red"}[name]
     label = "" if name == "green" else f" {name}"
-    return f"[{style}]{util:.0%}{label}[/{style}]"
+    return f"[{style}]{percent(util)}{label}[/{style}]"
 
 
 def team_table(rows: tuple[TeamRow, ...], title: str = "Teams") -> Table:
     """Workers, FTE, capacity, children, awaiting and load % per team, then all teams."""
     t = Table(title=title)
     for col in ("team", "workers", "FTE", "capacity", "children", "awaiting", "load"):
-        t.add_column(col, justify="left" if col == "team" else "right")
+        t.add_column(col, justify="left" if col == "team" else "right", no_wrap=col == "team")
     for r in rows:
         if r is rows[-1]:
             t.add_section()
@@ -50,8 +50,10 @@ def print_plan(plan: Plan, console: Console) -> None:
         f"[bold]{s.status}[/bold] in {s.solve_seconds:.1f}s: {s.kept} kept, {s.moved} moved, "
         f"{s.allocated} allocated, {s.unallocated} waiting, {s.over_capacity} over capacity. "
         "Awaiting allocated: " + ", ".join(f"{p} {bp[p]['allocated']}/{bp[p]['awaiting']}" for p in PRIORITIES)
-        + f". Peak utilisation {s.max_utilisation:.0%}.")
+        + f". Peak utilisation {percent(s.max_utilisation)}.")
     console.print(f"[dim]stages: {stages}[/dim]")
+    if s.changes is not None:  # with --previous
+        console.print(escape(s.changes.line()) + ".")
     for w, why in s.nqsw_without_supervisor.items():
         console.print(f"[yellow]NQSW {escape(w)} has no supervisor[/yellow]: {escape(why)}")
     for f, why in s.fixed_worker_not_met.items():

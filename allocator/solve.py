@@ -13,10 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from policy.settings import Policy
+
 from .greedy import fill, greedy, move_back
 from .instance import Instance, Worker
-from .model import STAGES, Component, Term, Vars, build, hint, values
-from .rules import Blocked, Family, blocker, families, scaled
+from .model import Component, Term, Vars, build, hint, stage_names, values
+from .rules import Blocked, Family, blocker, families, held_now, scaled
 from .supervision import assign_supervisors, contested
 
 if TYPE_CHECKING:
@@ -187,10 +189,7 @@ def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_brok
         workers_of[root[w.team]].append(w)
     for f in families(inst):
         families_of[root[f.team]].append(f)
-    held = {w.id: 0 for w in inst.workers}  # what each worker holds now, whichever team the child is in
-    for ch in inst.children:
-        if ch.current_worker in held:
-            held[ch.current_worker] += scaled(ch.weight)
+    held = held_now(inst)  # what each worker holds now, whichever team the child is in
     comps = []
     for r, members in sorted(groups.items()):
         if families_of[r]:
@@ -216,7 +215,14 @@ def _component(inst: Instance, opts: Options, teams: tuple[str, ...], workers: l
     waiting_for_place = frozenset(index[n] for n in start_unsupervised if n in index
                                   and inst.worker_by_id[n].team in supervision)
     return Component(teams, workers, fs, domains, [held[w.id] for w in workers], opts.max_moves, pins, joins,
-                     supervision, waiting_for_place)
+                     supervision, waiting_for_place, stage_names(inst.policy.objective_order),
+                     frozenset(fi for fi, f in enumerate(fs) if _may_go_above(f, inst.policy)),
+                     scaled(inst.policy.over_capacity_max))
+
+
+def _may_go_above(f: Family, policy: Policy) -> bool:
+    """A family wholly awaiting allocation with a child of a priority in over_capacity_for."""
+    return not f.with_worker and any(c.priority in policy.over_capacity_for for c in f.children)
 
 
 def _domain(f: Family, workers: list[Worker], inst: Instance, opts: Options, unsupervised: frozenset[str],
@@ -301,7 +307,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     model = _Model(c)
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     used = 0.0
-    for name, term in STAGES:
+    for name, term in c.stages:
         current = values(c, plan[0], plan[1])[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
             model.settle(term, current)
@@ -370,7 +376,7 @@ def stage_results(c: Component, sol, joins, proven: dict[str, int | None]) -> li
     """Each stage's value in this plan; proven optimal where the solver proved exactly that value."""
     final = values(c, sol, joins)
     return [StageResult(name, final[name], final[name] == 0 or proven.get(name) == final[name])
-            for name, _ in STAGES]
+            for name in c.names]
 
 
 def starting_plan(c: Component) -> ComponentResult:
@@ -463,7 +469,7 @@ def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentR
            pins_broken: dict[str, UnmetPin], seconds: float, cut: bool, limit: float) -> Solution:
     worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
     newcomers_wait: set[str] = set()
-    totals = {name: StageResult(name) for name, _ in STAGES}
+    totals = {name: StageResult(name) for name in stage_names(inst.policy.objective_order)}
     placed: set[str] = set()
     for i, c in enumerate(comps):
         r = results[i]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Set as AbstractSet
 
 from .instance import Instance
+from .rules import held_now, scaled
 
 
 def assign_supervisors(inst: Instance, first: AbstractSet[str] = frozenset()) -> tuple[dict[str, str], dict[str, int]]:
@@ -35,14 +36,11 @@ def assign_supervisors(inst: Instance, first: AbstractSet[str] = frozenset()) ->
                 and count[named.id] < cap):
             chosen[w.id] = named.id
             count[named.id] += 1
-    held: dict[str, float] = defaultdict(float)
-    for c in inst.children:
-        if c.current_worker:
-            held[c.current_worker] += c.weight
+    held = held_now(inst)
     missing: dict[str, int] = {}
     # where places run short, those with the most room go first: an NQSW without a supervisor
     # keeps their children but takes no one new, so a place is worth most to one who can
-    for w in sorted(nqsws, key=lambda w: (w.id not in first, -(w.capacity - held[w.id]), w.id)):
+    for w in sorted(nqsws, key=lambda w: (w.id not in first, -(scaled(w.capacity) - held[w.id]), w.id)):
         if w.id in chosen:
             continue
         options = [s for s in supervisors[w.team] if count[s] < cap]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Set as AbstractSet
+from datetime import date
 from typing import TYPE_CHECKING
 
 from policy.settings import PRIORITIES
@@ -106,17 +107,25 @@ def _new_children_breaches(inst: Instance, workers: dict[str, Worker], worker_of
                            unsupervised: AbstractSet[str]) -> list[str]:
     """No new child takes a worker over capacity, or goes to one not accepting or without a supervisor."""
     out = []
-    load, _ = _loads(inst, worker_of)
+    load, current = _loads(inst, worker_of)
     new = defaultdict(list)  # per worker, the children given to them who were not theirs
     for c in inst.children:
         given = worker_of.get(c.id)
         if given and c.current_worker != given:
             new[given].append(c.id)
+    pol = inst.policy
+    weight = {c.id: c.weight for c in inst.children}
+    allowed = {c.id for c in inst.children if c.priority in pol.over_capacity_for and not c.current_worker}
     for wid, w in workers.items():
-        if load[wid] > w.capacity + 1e-9 and new.get(wid):
+        above = sum(weight[c] for c in new.get(wid, []) if c in allowed)  # may go above capacity (over_capacity_for)
+        within = (load[wid] - above <= w.capacity + 1e-9 and load[wid] <= w.capacity + pol.over_capacity_max + 1e-9
+                  and current[wid] <= w.capacity + 1e-9)
+        if load[wid] > w.capacity + 1e-9 and new.get(wid) and not (above and within):
             out.append(f"{wid} over capacity ({load[wid]:g}/{w.capacity:g}) after taking new children {new[wid][:3]}")
         if new.get(wid) and not w.accepting:
             out.append(f"{wid} is not accepting but took {new[wid][:3]}")
+        if new.get(wid) and w.absent_from and _absent_on(w, inst.policy.today()):
+            out.append(f"{wid} is absent on the plan date but took {new[wid][:3]}")
         if new.get(wid) and wid in unsupervised:
             out.append(f"{wid} has no supervisor but took {new[wid][:3]}")
     return out
@@ -191,8 +200,12 @@ def _summary_mismatches(inst: Instance, plan: Plan, worker_of: dict[str, str | N
     for p in PRIORITIES:
         awaiting = [c for c in inst.children if not c.current_worker and c.priority == p]
         got = sum(1 for c in awaiting if worker_of.get(c.id))
-        if s.by_priority[p] != {"awaiting": len(awaiting), "allocated": got}:
+        entry = s.by_priority[p]
+        if (entry["awaiting"], entry["allocated"]) != (len(awaiting), got):
             out.append(f"summary by_priority.{p} wrong")
+        waits = [(inst.policy.today() - c.awaiting_since).days for c in awaiting if c.awaiting_since]
+        if entry.get("longest_wait_days") != (max(waits) if waits else None):
+            out.append(f"summary by_priority.{p}.longest_wait_days wrong")
     load, _ = _loads(inst, worker_of)
     utils = [load[w.id] / w.capacity for w in inst.workers if w.capacity > 0]
     if utils and abs(max(utils) - s.max_utilisation) > 1e-3:
@@ -201,6 +214,10 @@ def _summary_mismatches(inst: Instance, plan: Plan, worker_of: dict[str, str | N
         if abs(w.load - load[w.worker_id]) > 1e-6:
             out.append(f"workers.csv load {w.load} of {w.worker_id} but recomputed {load[w.worker_id]:g}")
     return out
+
+
+def _absent_on(w: Worker, day: date) -> bool:
+    return w.absent_from is not None and w.absent_from <= day and (w.absent_until is None or day <= w.absent_until)
 
 
 def _breaches(pol: Policy, w: Worker, c: Child) -> list[str]:
@@ -230,9 +247,9 @@ def _lawful(inst: Instance, w: Worker, children: list[Child], unsupervised: Abst
 
 def objectives(inst: Instance, worker_of: dict[str, str | None],
                unsupervised: AbstractSet[str] = frozenset()) -> tuple[int, ...]:
-    """The contract's order as numbers, smaller is better at every level:
-    (children dropped, children whose lawful fixed_worker is not kept, excess load x100,
-    high / medium / low left waiting, moves, peak utilisation x1000)."""
+    """The plan's value at each stage of the policy's objective_order, smaller is better at every level:
+    children dropped, children whose lawful fixed_worker is not kept, high / medium / low left waiting,
+    excess load x100, moves, peak utilisation x1000 (fairness)."""
     load, current = _loads(inst, worker_of)
     workers = {w.id: w for w in inst.workers}
     fams = defaultdict(list)
@@ -259,4 +276,6 @@ def objectives(inst: Instance, worker_of: dict[str, str | None],
             held = min(held, cap)
         if cap > 0:
             peak = max(peak, math.ceil(1000 * held / cap))
-    return (dropped, pins_missed, excess, waiting["high"], waiting["medium"], waiting["low"], moves, peak)
+    value = {"dropped": dropped, "fixed_worker_not_met": pins_missed, "over_capacity": excess, "moves": moves,
+             "fairness": peak, **{f"waiting_{p}": n for p, n in waiting.items()}}
+    return tuple(value[name] for name in inst.policy.objective_order)

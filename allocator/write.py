@@ -42,6 +42,9 @@ def plan_files(plan: Plan, xlsx: bool = False) -> dict[str, bytes]:
         sheets["summary"] = (("measure", "value"), summary_rows(plan.summary))
         sheets["stages"] = (("stage", "value", "proven_optimal"),
                             [[st["stage"], st["value"], st["proven_optimal"]] for st in plan.summary.stages])
+        if plan.summary.changes is not None:  # with --previous: what changed since last week, one row a change
+            keys = ("change", "id", "was", "now", "detail")
+            sheets["changes"] = (keys, [[r[k] for k in keys] for r in plan.summary.changes.rows()])
         files["allocation.xlsx"] = xlsx_bytes(sheets)
     return files
 

@@ -559,10 +559,10 @@ def generate_council(teams: int, workers_per_team: float,
 
 
 def write_council(directory: str | os.PathLike, workers: Sequence[dict],
-                  cases: Sequence[dict]) -> None:
+                  cases: Sequence[dict], worker_columns: Sequence[str] = WORKER_COLUMNS) -> None:
     """Write ``workers.csv`` and ``cases.csv`` (UTF-8, header, ``\\n`` endings)."""
     os.makedirs(directory, exist_ok=True)
-    for name, columns, rows in (("workers.csv", WORKER_COLUMNS, workers),
+    for name, columns, rows in (("workers.csv", worker_columns, workers),
                                 ("cases.csv", CASE_COLUMNS, cases)):
         with open(os.path.join(directory, name), "w", encoding="utf-8",
                   newline="") as fh:

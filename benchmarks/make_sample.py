@@ -1,7 +1,8 @@
 """Build ``sample_data/``: the small, hand-tuned council used by ``caseload demo``.
 
-Deterministic: re-running reproduces ``sample_data/workers.csv`` and
-``sample_data/cases.csv`` byte for byte.  The council is built with
+Deterministic: re-running reproduces ``sample_data/workers.csv``,
+``sample_data/cases.csv`` and ``sample_data/annex_a.xlsx`` (the same children as
+an Ofsted Annex A workbook, ``make_annex_a``) byte for byte.  The council is built with
 ``generate.build_council`` from fixed team specs, then adjusted in code so it
 shows the situations a team manager meets every week:
 
@@ -23,10 +24,12 @@ Usage, from the repository root: ``python -m benchmarks.make_sample [--out sampl
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 
 from benchmarks.generate import (
+    WORKER_COLUMNS,
     TeamSpec,
     build_council,
     can_hold,
@@ -36,6 +39,7 @@ from benchmarks.generate import (
     split_tags,
     write_council,
 )
+from benchmarks.make_annex_a import add_names, build_workbook
 
 MANAGER_TEAM = "Family Support West"
 MANAGER_CHILDREN = 25
@@ -187,14 +191,51 @@ def build_sample(max_seed: int = 500) -> tuple[list[dict], list[dict], int]:
     raise RuntimeError("no seed met the sample targets")
 
 
+# The weekly meeting the demo plays: last week's plan on 16 November, this week's on 23 November.
+LONG_ABSENCE = ("2026-11-18", "2027-02-26", "sickness")  # longer than 4 weeks: children reallocated
+SHORT_ABSENCE = ("2026-11-20", "2026-11-27", "leave")  # a week: children kept, listed for cover
+
+
+def add_absences(workers: list[dict]) -> list[dict]:
+    """One long and one short absence, on the first two permanent social workers of Family Support West."""
+    chosen = [w["worker_id"] for w in workers if w["team"] == "Family Support West"
+              and w["role"] == "social_worker" and w["employment"] == "permanent"][:2]
+    out = []
+    for w in workers:
+        dates = {chosen[0]: LONG_ABSENCE, chosen[1]: SHORT_ABSENCE}.get(w["worker_id"], ("", "", ""))
+        out.append({**w, "absent_from": dates[0], "absent_until": dates[1], "absence": dates[2]})
+    return out
+
+
+def decisions(workers: list[dict], cases: list[dict]) -> list[dict]:
+    """The manager's standing decisions: a pin, an avoid, and one that has expired."""
+    team = "Children in Care"
+    sw = [w["worker_id"] for w in workers if w["team"] == team and w["role"] == "social_worker"]
+    waiting = [c["child_id"] for c in cases if c["team"] == team and not c["current_worker"]]
+    held = [c for c in cases if c["team"] == team and c["current_worker"]]
+    other = next(w["worker_id"] for w in workers if w["team"] == team and w["worker_id"] != held[0]["current_worker"]
+                 and w["role"] == "social_worker")
+    return [{"child_id": waiting[0], "fixed_worker": sw[0], "avoid_workers": "", "until": "2026-12-31"},
+            {"child_id": held[0]["child_id"], "fixed_worker": "", "avoid_workers": other, "until": ""},
+            {"child_id": waiting[1], "fixed_worker": sw[-1], "avoid_workers": "", "until": "2026-11-01"}]
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Write the sample council's CSVs."""
+    """Write the sample council's CSVs (the workers with invented names and two absences), the manager's
+    standing decisions and its Annex A workbook."""
     parser = argparse.ArgumentParser(description="Write the sample council.")
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser.add_argument("--out", default=os.path.join(here, "sample_data"))
     args = parser.parse_args(argv)
     workers, cases, seed = build_sample()
-    write_council(args.out, workers, cases)
+    workers = add_absences(add_names(workers))
+    write_council(args.out, workers, cases, [*WORKER_COLUMNS, "name", "absent_from", "absent_until", "absence"])
+    with open(os.path.join(args.out, "decisions.csv"), "w", newline="", encoding="utf-8") as fh:
+        out = csv.DictWriter(fh, ["child_id", "fixed_worker", "avoid_workers", "until"], lineterminator="\n")
+        out.writeheader()
+        out.writerows(decisions(workers, cases))
+    with open(os.path.join(args.out, "annex_a.xlsx"), "wb") as fh:
+        fh.write(build_workbook(workers, cases))
     print(f"seed {seed}: {len(workers)} workers, {len(cases)} children -> {args.out}")
     return 0
 

@@ -11,11 +11,13 @@ import io
 import re
 import tomllib
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .columns import Header, read_header
 from .problems import Problem, ValidationError
 
 if TYPE_CHECKING:
@@ -43,30 +45,63 @@ Flag = tuple[int, int, str]  # a cell the grid reader flagged: (row, 0-based col
 
 
 def read_table(path: str | Path, table: str, required: tuple[str, ...],
-               known: tuple[str, ...], label: str | None = None) -> list[tuple[int, Record]]:
+               known: tuple[str, ...], label: str | None = None,
+               allow_empty: bool = False) -> list[tuple[int, Record]]:
     """Rows of `table` as (row number, {column: value}); raises ValidationError on a bad file.
 
-    Column names are matched ignoring case and surrounding spaces; values are
-    stripped strings, or date/float objects straight from Excel cells.
+    Only the `known` columns are in the rows: see read_columns. `allow_empty`: a header
+    with no rows is no rows (a list that may be empty, like a manager's standing decisions).
+    """
+    return read_columns(path, table, required, known, label, allow_empty=allow_empty).rows
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table's rows, and how its header was read (the columns used, by which name, and those not used)."""
+
+    rows: list[tuple[int, Record]]
+    header: Header
+
+
+def read_columns(path: str | Path, table: str, required: tuple[str, ...], known: tuple[str, ...],
+                 label: str | None = None, local: Mapping[str, str] | None = None,
+                 allow_empty: bool = False) -> Table:
+    """The rows of `table` (its `known` columns by name, known spelling or `local` name) and its header.
+
+    Headers are matched as files/columns.py says (case, spacing and punctuation aside); `local` is the
+    policy's [columns] table. A column not used stays in the rows by its header in snake case, as read_table
+    always gave it, and is listed in the header's `ignored`. Values are stripped strings, or date/float
+    objects straight from Excel cells.
     """
     path = Path(path)
     name = label or path.name  # how problems name the file
     grid, flagged, xlsx = _filled_grid(path, name, table)
     header_row, header = grid[0]
     cells = [str(h).strip() if h is not None else "" for h in header]
-    # "Worker ID", " FTE ", "worker-id" all read as the contract's worker_id, fte
-    columns = ["_".join(c.lower().replace("-", " ").split()) for c in cells]
-    problems = _flagged_problems(name, flagged, header_row, columns)
+    spelled = ["_".join(c.lower().replace("-", " ").split()) for c in cells]  # a header as a problem names it
     _refuse_other_separator(name, header_row, cells)
-    problems += _header_problems(name, table, header_row, columns, required)
+    head, problems = read_header(name, header_row, cells, table, known, local or {})
+    columns = list(head.columns)  # each cell's contract column; "" when not used
+    keys = [c or (s if s not in head.columns else "") for c, s in zip(columns, spelled, strict=True)]
+    problems = _flagged_problems(name, flagged, header_row, keys) + problems
+    problems += _header_problems(name, table, header_row, columns, spelled, required, local or {})
     if problems:
         raise ValidationError(problems)
-    if len(grid) == 1:
+    if len(grid) == 1 and not allow_empty:
         raise ValidationError([Problem(name, None, None, f"has a header but no rows; add one row per {_unit(table)}")])
-    rows, problems = _records(name, grid[1:], columns, xlsx)
+    width = max((j + 1 for j, c in enumerate(cells) if c), default=0)
+    rows, problems = _records(name, grid[1:], keys, xlsx, width)
     if problems:
         raise ValidationError(problems)
-    return rows
+    return Table(rows, replace(head, ignored=head.ignored + _unnamed(grid[1:], cells)))
+
+
+def _unnamed(body: Grid, cells: list[str]) -> tuple[str, ...]:
+    """Columns with no header that hold a value, by letter: not used, so said to be ignored."""
+    from openpyxl.utils import get_column_letter
+    blank = [j for j, c in enumerate(cells) if not c]
+    filled = {j for j in blank for _, values in body if j < len(values) and _blank(values[j]) is not None}
+    return tuple(f"column {get_column_letter(j + 1)} (no header)" for j in sorted(filled))
 
 
 def _filled_grid(path: Path, name: str, table: str) -> tuple[Grid, list[Flag], bool]:
@@ -92,31 +127,28 @@ def _refuse_other_separator(name: str, header_row: int, cells: list[str]) -> Non
                                        f"columns are separated by {sep!r}; save the file as CSV with commas")])
 
 
-def _header_problems(name: str, table: str, header_row: int, columns: list[str],
-                     required: tuple[str, ...]) -> list[Problem]:
-    """Required columns the header lacks, and columns it names twice."""
-    problems = []
+def _header_problems(name: str, table: str, header_row: int, columns: list[str], spelled: list[str],
+                     required: tuple[str, ...], local: Mapping[str, str]) -> list[Problem]:
+    """Required columns the header lacks (a column named twice is files/columns.py's to find)."""
     missing = [c for c in required if c not in columns]
-    if missing:
-        problems.append(Problem(name, header_row, ", ".join(missing),
-                                f"missing required column{'s' if len(missing) > 1 else ''}; "
-                                f"the {table} file needs: {', '.join(required)}"
-                                + (f" (found: {', '.join(c for c in columns if c)})" if any(columns) else "")))
-    seen = set()
-    for c in columns:
-        if c and c in seen:
-            problems.append(Problem(name, header_row, c, "column appears twice; keep one"))
-        seen.add(c)
-    return problems
+    if not missing:
+        return []
+    mapped = "".join(f"; the policy's [columns] reads a column headed '{local[c]}' as {c}, and there is none"
+                     for c in missing if c in local)
+    return [Problem(name, header_row, ", ".join(missing),
+                    f"missing required column{'s' if len(missing) > 1 else ''}; "
+                    f"the {table} file needs: {', '.join(required)}"
+                    + (f" (found: {', '.join(c for c in spelled if c)})" if any(spelled) else "") + mapped)]
 
 
-def _records(name: str, body: Grid, columns: list[str], xlsx: bool) -> tuple[list[tuple[int, Record]], list[Problem]]:
+def _records(name: str, body: Grid, columns: list[str], xlsx: bool,
+             width: int) -> tuple[list[tuple[int, Record]], list[Problem]]:
     """The rows under the header as (row number, {column: value}), and the rows whose values do not fit it.
 
+    `columns`: each header cell's key in a record ("" for none); `width`: the cells up to the last named one.
     A CSV row short of the last named column has lost a value, and the values after it would sit in the wrong
     columns. An .xlsx row holds its cells by position: a short one there is only blank cells at its end.
     """
-    width = max((j + 1 for j, c in enumerate(columns) if c), default=0)
     rows: list[tuple[int, Record]] = []
     problems = []
     for number, values in body:
@@ -137,13 +169,14 @@ def _records(name: str, body: Grid, columns: list[str], xlsx: bool) -> tuple[lis
             if col:
                 record[col] = _blank(v)
         for col in columns[len(values):]:
-            record[col] = None
+            if col:
+                record[col] = None
         rows.append((number, record))
     return rows, problems
 
 
 def _unit(table: str) -> str:
-    return "child" if table == "cases" else "worker"
+    return {"cases": "child", "allocation": "child", "decisions": "decision"}.get(table, "worker")
 
 
 def _blank(v: object) -> object:
@@ -315,30 +348,91 @@ def _xlsx_grid(path: Path, table: str) -> tuple[Grid, list[Flag]]:
     Every row and column is read, whatever the sheet's stored dimension claims: a program that
     wrote the file may have left it stale, and openpyxl's read-only mode would trust it.
     """
-    from openpyxl import load_workbook
     if path.suffix.lower() == ".xlsx" and path.stat().st_size == 0:
         raise ValidationError([Problem(path.name, None, None, f"the file is empty (0 bytes); it needs a sheet "
                                        f"named '{table}' with a header row and one row per {_unit(table)}")])
+    wb = _open_workbook(path)
+    try:
+        return _read_sheet(path, _sheet(wb, path, table))
+    finally:
+        wb.close()
+
+
+def _open_workbook(path: Path) -> Workbook:
+    """The workbook, read-only with saved values, once its zip is checked (_check_zip); else ValidationError."""
+    from openpyxl import load_workbook
     _check_zip(path)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds on a damaged or foreign file
         why = "not a zip-based workbook" if isinstance(e, zipfile.BadZipFile) else type(e).__name__
         raise ValidationError([Problem(path.name, None, None, f"cannot be opened as an Excel workbook ({why}); "
                                        "open it in Excel and save it again as .xlsx")]) from None
+
+
+def _read_sheet(path: Path, ws: ReadOnlyWorksheet) -> tuple[Grid, list[Flag]]:
+    """One sheet's rows and flagged cells (see _xlsx_grid); a damaged sheet is a ValidationError."""
     try:
-        ws = _sheet(wb, path, table)
-        try:
-            grid, flagged = _sheet_rows(ws)
-            if _may_hold_formulas(path, ws) and any(v is None for _, r in grid if any(r) for v in r):
-                flagged += _uncalculated(path, ws.title, grid)
-        except ValidationError:
-            raise
-        except Exception as e:  # noqa: BLE001 - a damaged sheet inside a valid zip
-            raise ValidationError([Problem(path.name, None, None,
-                                           f"sheet '{ws.title}' cannot be read ({type(e).__name__}); "
-                                           "open it in Excel and save it again as .xlsx")]) from None
-        return grid, flagged
+        grid, flagged = _sheet_rows(ws)
+        if _may_hold_formulas(path, ws) and any(v is None for _, r in grid if any(r) for v in r):
+            flagged += _uncalculated(path, ws.title, grid)
+    except ValidationError:
+        raise
+    except Exception as e:  # noqa: BLE001 - a damaged sheet inside a valid zip
+        raise ValidationError([Problem(path.name, None, None,
+                                       f"sheet '{ws.title}' cannot be read ({type(e).__name__}); "
+                                       "open it in Excel and save it again as .xlsx")]) from None
+    return grid, flagged
+
+
+def workbook_sheets(path: str | Path, label: str | None = None) -> list[tuple[str, Grid, list[Problem]]]:
+    """Every sheet of a workbook as (title, its rows that hold a value, problems with its cells).
+
+    For a workbook of several tables whose sheets are told apart by their content (Ofsted Annex A). The guards
+    are read_table's: the zip is checked before opening, every row is read whatever the stored dimension
+    claims, and over-long cells and formulas with no saved value are problems, named by sheet and column
+    letter; the caller keeps those of the sheets it uses. Chart sheets are left out.
+    """
+    path = Path(path)
+    name = label or path.name
+    if not path.is_file():
+        raise ValidationError([Problem(name, None, None, "is a folder; give the .xlsx workbook" if path.is_dir()
+                                       else f"file not found: {path}")])
+    if path.stat().st_size == 0:
+        raise ValidationError([Problem(name, None, None, "the file is empty (0 bytes); give the .xlsx workbook")])
+    wb = _open_workbook(path)
+    try:
+        out: list[tuple[str, Grid, list[Problem]]] = []
+        for ws in wb.worksheets:
+            grid, flagged = _read_sheet(path, ws)
+            grid = [r for r in grid if any(_blank(v) is not None for v in r[1])]
+            out.append((ws.title, grid, _flagged_problems(f"{name} (sheet '{ws.title}')", flagged, 0, [])))
+        return out
+    finally:
+        wb.close()
+
+
+def sheet_heads(path: str | Path, rows: int = 10) -> dict[str, list[tuple[object, ...]]] | None:
+    """The first `rows` rows of every sheet of an .xlsx workbook, by title; None when it is not a readable one.
+
+    Cheap (read-only, a few rows a sheet): for telling what a workbook holds before reading it.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm") or not path.is_file() or path.stat().st_size == 0:
+        return None
+    try:
+        wb = _open_workbook(path)
+    except ValidationError:
+        return None
+    try:
+        heads: dict[str, list[tuple[object, ...]]] = {}
+        for ws in wb.worksheets:
+            if hasattr(ws, "reset_dimensions"):
+                ws.reset_dimensions()
+            heads[ws.title] = [tuple(r) for r in ws.iter_rows(max_row=rows, values_only=True)]
+        return heads
+    except Exception:  # noqa: BLE001 - a damaged sheet: not readable, so not recognised
+        return None
     finally:
         wb.close()
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from files.columns import CONTRACT_COLUMNS, header_key
 from files.numbers import number_problem
 from files.problems import Problem
 from files.read import DATE_MAX, DATE_MIN, misplaced, read_toml
@@ -21,6 +22,9 @@ ROLES = ("social_worker", "nqsw", "senior_social_worker", "consultant_social_wor
 MANAGER_ROLES = ("consultant_social_worker", "service_leader")
 CATEGORIES = ("cin", "cp", "lac", "care_leaver", "assessment")
 PRIORITIES = ("high", "medium", "low")
+# the order of what makes one plan better (CONTRACT.md); `objective_order` chooses another order of the same stages
+OBJECTIVE_ORDER = ("dropped", "fixed_worker_not_met", "waiting_high", "over_capacity", "waiting_medium",
+                   "waiting_low", "moves", "fairness")
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,12 @@ class Policy:
     cross_team: bool = False
     time_limit_seconds: float = 60.0
     seed: int = 0
-    as_of: date | None = None  # the day the NQSW ramp and ASYE checks are read against; default today
+    as_of: date | None = None  # the plan date: absences, days waiting, the NQSW ramp; default today
+    reallocate_after_weeks: float = 4.0  # a longer absence (or one with no end) has its children reallocated
+    over_capacity_for: tuple[str, ...] = ()  # priorities whose children may go above capacity rather than wait
+    over_capacity_max: float = 1.0  # weighted children above capacity per worker, for those priorities
+    objective_order: tuple[str, ...] = OBJECTIVE_ORDER
+    columns: dict[str, str] = field(default_factory=dict)  # [columns]: contract column -> a local export's header
 
     def today(self) -> date:
         return self.as_of or date.today()
@@ -89,6 +98,8 @@ _NUMBER_BOUNDS: dict[str, _Bounds] = {  # the policy keys that are numbers
     "max_nqsw_per_supervisor": _Bounds(low=0, integer=True, high=100),
     "time_limit_seconds": _Bounds(low=0, low_open=True, high=86400),
     "seed": _Bounds(low=0, integer=True, high=2**31 - 1),  # the solver's random seed is a 32-bit number
+    "reallocate_after_weeks": _Bounds(low=0, high=520),
+    "over_capacity_max": _Bounds(low=0, high=100),
 }
 
 
@@ -142,6 +153,11 @@ def _stray_key(key: str, file: str, extra_keys: tuple[str, ...], name: str, home
     if key in CATEGORIES:
         return Problem(file, None, key, f"'{key}' is a category weight, not a policy key; put it in "
                        f"the [{weights_table}] table, e.g. {key} = 1.5 on a line after [{weights_table}]")
+    if key in CONTRACT_COLUMNS:
+        columns_table = weights_table.removesuffix("weights") + "columns"
+        return Problem(file, None, key, f"'{key}' is a column of the input files, not a policy key; to read a "
+                       f"header of yours as {key}, put it in the [{columns_table}] table, e.g. {key} = \"Your "
+                       f"Header\" on a line after [{columns_table}]")
     valid = POLICY_KEYS + extra_keys
     close = difflib.get_close_matches(key, valid, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
@@ -170,6 +186,56 @@ def _policy_value(key: str, v: object, problems: list[Problem], file: str, weigh
         return _weights(v, key, problems, file, weights_table, homes)
     if key == "as_of":
         return _as_of(v, key, problems, file)
+    if key in ("objective_order", "over_capacity_for"):
+        return _names(key, v, problems, file)
+    if key == "columns":
+        return _columns(v, problems, file, weights_table.removesuffix("weights") + "columns", homes)
+    return None
+
+
+def _columns(v: object, problems: list[Problem], file: str, table: str,
+             homes: dict[str, list[str]]) -> dict[str, str] | None:
+    """[columns]: contract column -> the header a council's export gives it (files/columns.py reads it)."""
+    example = 'current_worker = "Allocated SW"'
+    if not isinstance(v, dict):
+        problems.append(Problem(file, None, "columns", f"use a [{table}] table, e.g. {example} on a line after "
+                                f"[{table}]"))
+        return None
+    out: dict[str, str] = {}
+    seen: dict[str, str] = {}  # a header, as compared -> the column it was given for
+    for col, header in sorted(v.items()):
+        where = f"{table}.{col}"
+        if col not in CONTRACT_COLUMNS and col in homes:
+            problems.append(Problem(file, None, where, misplaced(col, table, homes[col])))
+        elif col not in CONTRACT_COLUMNS:
+            close = difflib.get_close_matches(col, CONTRACT_COLUMNS, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            problems.append(Problem(file, None, where, f"'{col}' is not a column of the workers or cases file; "
+                                    f"{hint}[{table}] maps a header in your file to one of: "
+                                    f"{', '.join(CONTRACT_COLUMNS)}"))
+        elif not isinstance(header, str) or not header_key(header):
+            problems.append(Problem(file, None, where, f"{header!r} is not valid; give the header as your file "
+                                    f"writes it, in quotes, e.g. {example}"))
+        elif header_key(header) in seen:
+            problems.append(Problem(file, None, where, f"'{header}' is also given for {seen[header_key(header)]}; "
+                                    "a header is read as one column: give each column its own header"))
+        else:
+            seen[header_key(header)] = col
+            out[col] = " ".join(header.split())
+    return out
+
+
+def _names(key: str, v: object, problems: list[Problem], file: str) -> tuple[str, ...] | None:
+    """objective_order: every stage once, in any order; over_capacity_for: priorities, each at most once."""
+    order = key == "objective_order"
+    choices = OBJECTIVE_ORDER if order else PRIORITIES
+    ok = (isinstance(v, list) and all(isinstance(x, str) and x in choices for x in v) and len(set(v)) == len(v)
+          and (not order or len(v) == len(choices)))
+    if ok:
+        assert isinstance(v, list)
+        return tuple(v)
+    what = "every one of these stages once, in the order you want" if order else "a list of priorities from"
+    problems.append(Problem(file, None, key, f"{v!r} is not valid; use {what}: {', '.join(choices)}"))
     return None
 
 

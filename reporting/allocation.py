@@ -5,6 +5,7 @@ import html
 from dataclasses import asdict
 from typing import Any
 
+from allocator.changes import KINDS
 from allocator.plan import Plan, Summary, TeamRow, WorkerRow
 from allocator.write import summary_rows
 from policy.bands import BANDS, band_name, percent
@@ -29,12 +30,32 @@ def allocation_section(plan: Plan, inputs: str = "") -> Section:
     """The allocation: headline counts, children waiting by priority, every team and worker, every change."""
     sec = Section("allocation", "Allocation of children to social workers")
     sec.blocks += [_headline(plan.summary, inputs), *_summary_tables(plan.summary)]
+    sec.blocks += _since_last_week(plan.summary)
     sec.blocks += [("h3", "Caseload by team"),
                    "Utilisation is caseload (weighted children) over capacity. Bands: green under 100%, "
                    "amber 100-110%, red over 110%; the band is written beside each figure.",
                    *_caseload_tables(plan)]
     sec.blocks += _change_tables(plan)
     return sec
+
+
+def _since_last_week(s: Summary) -> list[Block]:
+    """With --previous: the children newly allocated, moved and still waiting, and workers whose band changed."""
+    if s.changes is None:
+        return []
+    rows = [{**r, "label": KINDS[r["change"]]} for r in s.changes.rows()]
+    cols = [Column("change"), Column("label", "Change", str, numeric=False),
+            Column("id", "Child or worker", str, numeric=False),
+            Column("was", "Was", lambda v: v or "–", numeric=False),
+            Column("now", "Now", lambda v: v or "–", numeric=False),
+            Column("detail", "Detail", str, numeric=False)]
+    return [("h3", "What changed since last week"),
+            s.changes.line() + ", against the previous plan. Newly allocated: children with a worker now who had none "
+            "in the previous plan (or were not in it); moved: a different worker from the previous plan's; still "
+            "waiting: waiting in both plans, with the number of plans in a row that have left the child waiting; "
+            "changed band: workers whose workload band differs from the previous plan's.",
+            Table("since_last_week", f"What changed since last week ({len(rows)})", cols, rows,
+                  note="Nothing changed since the previous plan.")]
 
 
 def _headline(s: Summary, inputs: str) -> str:

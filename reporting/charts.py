@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-# Probation's workload bands (allocator.show.band_name): colour, hatch for print and colour blindness.
+# Probation's workload bands (policy/bands.py): colour, hatch for print and colour blindness.
 BAND_STYLE = {"green": ("#2e7d32", ""), "amber": ("#f9a825", "//"), "red": ("#c62828", "xx")}
 WIDTH_IN = 8.0  # inches at DPI: 800 px wide, fits a report column and an A4 page
 DPI = 100

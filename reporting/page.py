@@ -14,7 +14,6 @@ import base64
 import html
 import struct
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reporting.charts import Chart
@@ -196,11 +195,3 @@ def report_files(report: Report, stem: str = "report") -> dict[str, bytes]:
     """<stem>.html and <stem>.xlsx, by name."""
     from files.write import xlsx_bytes
     return {f"{stem}.html": render_html(report).encode("utf-8"), f"{stem}.xlsx": xlsx_bytes(xlsx_sheets(report))}
-
-
-def write_report(report: Report, out: str | Path, stem: str = "report") -> list[Path]:
-    """Write the report folder OUT (<stem>.html and <stem>.xlsx) as one whole run (files.write.publish)."""
-    from files.write import publish
-    files = report_files(report, stem)
-    publish(out, files, files, "report")
-    return [Path(out) / name for name in files]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from reporting.charts import WIDTH_IN, Chart, pyplot, quiet_fonts, render, slug
 from reporting.layout import Column, Section, Table, money, num, pct, whole
+from workforce.results import PERCENTILES
 
 if TYPE_CHECKING:
     from workforce.compare import Comparison
@@ -205,7 +206,7 @@ def bands_table(plans: list[Plan]) -> Table | None:
     cols = [Column("scenario", "Scenario", str, numeric=False), Column("year", "Year", str, numeric=False),
             Column("runs"), Column("seed")]
     for k, label, f in BAND_KEYS:
-        cols += [Column(f"{k}_p{p}") for p in (10, 50, 90)]
+        cols += [Column(f"{k}_p{p}") for p in PERCENTILES]
         cols.append(Column(None, f"{label} P10 / P50 / P90", _band_cell(k, f)))
     cols.append(Column("p_over_cap", "Chance caseloads exceed the cap", pct))
     return Table("uncertainty", "Uncertainty: P10 / P50 / P90 by year (Monte Carlo)", cols, rows)
@@ -213,7 +214,7 @@ def bands_table(plans: list[Plan]) -> Table | None:
 
 def _band_cell(key: str, fmt: Callable[[Any], str]) -> Callable[[dict], str]:
     """An HTML cell: the row's P10 / P50 / P90 of `key`."""
-    return lambda r: html.escape(" / ".join(fmt(r[f"{key}_p{p}"]) for p in (10, 50, 90)))
+    return lambda r: html.escape(" / ".join(fmt(r[f"{key}_p{p}"]) for p in PERCENTILES))
 
 
 def comparison_table(doc: Comparison) -> Table:

@@ -44,6 +44,8 @@ def test_rooms_depend_one_way():
         return found
 
     assert {m for m in imports("workforce") if m.startswith("allocator")} <= {"allocator.inputs"}
+    assert not {m for m in imports("workforce") if m.split(".")[0] in ("reporting", "cli")}
+    assert not {m for m in imports("reporting") if m.split(".")[0] == "cli"}
     assert not {m for m in imports("allocator") if m.split(".")[0] in ("workforce", "reporting", "cli")}
     for low in ("files", "policy"):
         assert not {m for m in imports(low) if m.split(".")[0] in ("allocator", "workforce", "reporting", "cli")}, low

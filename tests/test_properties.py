@@ -31,10 +31,8 @@ SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
 SKILLS = ("court", "disability")
 CATEGORIES = ("cin", "cp", "lac", "care_leaver", "assessment")
 PRIORITIES = ("high", "medium", "low")
-# The stages, best-first, as README.md's "How the allocator decides" lists them (allocator/model.py STAGES).
-# NB ../shared/CONTRACT.md now puts waiting_high before over_capacity (its new `objective_order` default),
-# which the allocator does not implement yet.
-CONTRACT_STAGES = ("dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium",
+# The stages, best-first, as ../shared/CONTRACT.md orders them (the policy's default objective_order).
+CONTRACT_STAGES = ("dropped", "fixed_worker_not_met", "waiting_high", "over_capacity", "waiting_medium",
                    "waiting_low", "moves", "peak_utilisation")
 
 

@@ -1,7 +1,8 @@
-"""The contract's five-level order, each level shown beating the next on a tiny council.
+"""The contract's order, each level shown beating the next on a tiny council.
 
-1 nobody with a worker dropped; 2 over-capacity excess moved; 3 awaiting children
-allocated, high before medium before low; 4 fewest moves; 5 lowest peak utilisation.
+1 nobody with a worker dropped; (pins); 2 high-priority children allocated; 3 over-capacity
+excess moved; 4 medium then low allocated; 5 fewest moves; 6 lowest peak utilisation.
+The policy's `objective_order` chooses another order of the same stages.
 """
 from __future__ import annotations
 
@@ -24,14 +25,29 @@ def test_level1_beats_level2_over_capacity_kept_rather_than_dropped():
     assert stages(plan)["over_capacity"] == 100
 
 
-def test_level2_over_capacity_moved_before_a_high_child_is_allocated():
-    ws = [worker("A", max_children=2), worker("B", max_children=1, skills="uasc")]
-    kids = [child("a1", current_worker="A"), child("a2", current_worker="A", avoid_workers="B"),
-            child("a3", current_worker="A", avoid_workers="B"), child("urgent", priority="high", skill="uasc")]
-    plan = run(instance(ws, kids))
+OVERLOAD_OR_URGENT = ([worker("A", max_children=2), worker("B", max_children=1, skills="uasc")],
+                      [child("a1", current_worker="A"), child("a2", current_worker="A", avoid_workers="B"),
+                       child("a3", current_worker="A", avoid_workers="B"),
+                       child("urgent", priority="high", skill="uasc")])
+
+
+def test_a_high_priority_child_is_allocated_before_over_capacity_load_is_moved():
+    """B's one place goes to the waiting high-risk child, not to A's excess (the contract's default order)."""
+    plan = run(instance(*OVERLOAD_OR_URGENT))
+    assert assigned(plan) == {"a1": "A", "a2": "A", "a3": "A", "urgent": "B"}
+    assert stages(plan)["waiting_high"] == 0 and stages(plan)["over_capacity"] == 100
+    assert [s.name for s in plan.solution.stages][:4] == ["dropped", "fixed_worker_not_met", "waiting_high",
+                                                          "over_capacity"]
+
+
+def test_objective_order_lets_a_council_move_excess_load_first():
+    order = ["dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium", "waiting_low",
+             "moves", "fairness"]
+    plan = run(instance(*OVERLOAD_OR_URGENT, objective_order=tuple(order)))
     assert assigned(plan) == {"a1": "B", "a2": "A", "a3": "A", "urgent": None}
     assert rows(plan)["a1"].reason.startswith("A was over capacity (3/2); now with B")
     assert stages(plan)["over_capacity"] == 0 and stages(plan)["waiting_high"] == 1
+    assert [s.name for s in plan.solution.stages][2:4] == ["over_capacity", "waiting_high"]
 
 
 def test_level2_excess_moved_as_far_as_possible_rest_reported():

@@ -24,6 +24,7 @@ SAMPLE = ROOT / "sample_data"
 WORKER_COLUMNS = ["worker_id", "team", "role", "fte", "employment", "skills",
                   "asye_start", "supervisor_id", "extra_teams", "max_children",
                   "accepting"]
+SAMPLE_WORKER_COLUMNS = [*WORKER_COLUMNS, "name", "absent_from", "absent_until", "absence"]  # names (Annex A), absences
 CASE_COLUMNS = ["child_id", "team", "category", "family_id", "priority", "court",
                 "required_skill", "current_worker", "weight", "fixed_worker",
                 "avoid_workers"]
@@ -59,7 +60,7 @@ def read(path: Path) -> tuple[list[str], list[dict]]:
 def council():
     wcols, workers = read(SAMPLE / "workers.csv")
     ccols, cases = read(SAMPLE / "cases.csv")
-    assert wcols == WORKER_COLUMNS
+    assert wcols == SAMPLE_WORKER_COLUMNS
     assert ccols == CASE_COLUMNS
     held = Counter(c["current_worker"] for c in cases if c["current_worker"])
     return workers, cases, held
@@ -239,8 +240,14 @@ def test_every_high_priority_child_can_be_allocated(council):
 def test_make_sample_reproduces_sample_data(tmp_path):
     subprocess.run([sys.executable, "-m", "benchmarks.make_sample", "--out", str(tmp_path)],
                    cwd=ROOT, check=True, capture_output=True)
-    for name in ("workers.csv", "cases.csv"):
+    for name in ("workers.csv", "cases.csv", "annex_a.xlsx", "decisions.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes()
+
+
+def test_sample_workers_have_unique_invented_names(council):
+    workers, _, _ = council
+    names = [w["name"] for w in workers]
+    assert all(names) and len({" ".join(n.split()).casefold() for n in names}) == len(names)
 
 
 def test_policy_has_every_key_at_default():

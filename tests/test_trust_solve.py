@@ -46,7 +46,7 @@ from policy.settings import Policy
 ROOT = Path(__file__).resolve().parents[1]
 
 # validator.objectives, level by level, under the names the plan reports its stages by
-LEVELS = ("dropped", "fixed_worker_not_met", "over_capacity", "waiting_high", "waiting_medium", "waiting_low",
+LEVELS = ("dropped", "fixed_worker_not_met", "waiting_high", "over_capacity", "waiting_medium", "waiting_low",
           "moves", "peak_utilisation")
 INTERRUPTED = "caseload: interrupted; nothing was written"
 

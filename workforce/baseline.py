@@ -35,7 +35,6 @@ CSWW_COLUMNS = ("time_period", "geographic_level", "country_name", "region_code"
 NUMERIC = ("cases", "case_holders_fte", "caseload_fte", "agency_fte", "turnover_rate_fte",
            "absence_rate_fte", "vacancy_fte")
 CLA_LABEL = "children looked after at 31 march each year"
-LEVEL_ORDER = {"National": 0, "Regional": 1, "Local authority": 2}
 
 
 

@@ -111,9 +111,11 @@ def load_plans(paths: Iterable[str | Path], progress: Progress | None = None) ->
 
 
 def column_names(plans: Sequence[Plan]) -> list[str]:
-    """Scenario names as column headers; a name used twice gets its file name added."""
+    """Scenario names as column headers; a name used twice, or one of the sheet's own headers (metric, label),
+    gets its file name added."""
     names = [p.name for p in plans]
-    return [f"{n} ({p.file})" if names.count(n) > 1 else n for n, p in zip(names, plans, strict=True)]
+    return [f"{n} ({p.file})" if names.count(n) > 1 or n in ("metric", "label") else n
+            for n, p in zip(names, plans, strict=True)]
 
 
 def comparison(plans: Sequence[Plan]) -> Comparison:
