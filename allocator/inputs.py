@@ -6,11 +6,11 @@ hard rules, and returns typed objects (allocator/instance.py), or raises every p
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from files.columns import Header, header_key, ignored_columns, unmatched
 from files.problems import Problem, ValidationError
@@ -20,6 +20,8 @@ from policy.settings import CATEGORIES, PRIORITIES, ROLES, Policy
 from .annex_a import is_annex_a, load_cases
 from .instance import Child, Instance, Worker, serving
 from .rules import AVOID, NQSW, REACH, SKILL, Family
+
+T = TypeVar("T")
 
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "employment", "skills", "asye_start",
                   "supervisor_id", "extra_teams", "max_children", "accepting", "absent_from", "absent_until",
@@ -207,14 +209,20 @@ def _choice(r: Record, col: str, valid: tuple[str, ...], spellings: dict[str, st
     return value
 
 
-def _yes_no(r: Record, col: str, default: bool, bad: Bad) -> bool:
+def _parsed(r: Record, col: str, parse: Callable[[object], tuple[T | None, str | None]], bad: Bad) -> T | None:
+    """The cell read by `parse` (None when blank, or when it is not valid: then a problem says why)."""
     if r.get(col) is None:
-        return default
-    value, msg = parse_bool(r[col])
+        return None
+    value, msg = parse(r[col])
     if msg or value is None:
         bad(col, msg or "")
-        return default
+        return None
     return value
+
+
+def _yes_no(r: Record, col: str, default: bool, bad: Bad) -> bool:
+    value = _parsed(r, col, parse_bool, bad)
+    return default if value is None else value
 
 
 def _fte(r: Record, bad: Bad) -> float | None:
@@ -259,13 +267,7 @@ ABSENCES = ("sickness", "maternity", "leave", "training", "other")
 
 
 def _date(r: Record, col: str, bad: Bad) -> date | None:
-    if r.get(col) is None:
-        return None
-    d, msg = parse_date(r[col])
-    if msg or d is None:
-        bad(col, msg or "")
-        return None
-    return d
+    return _parsed(r, col, parse_date, bad)
 
 
 def _absence(r: Record, policy: Policy, bad: Bad) -> dict[str, Any]:

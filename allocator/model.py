@@ -216,22 +216,24 @@ def excess(c: Component, v: Vars) -> Expr:
     return sum(v.excess.values())
 
 
-def waiting(priority: str) -> Term:
+def _left_waiting(name: str, amount: Callable[[Family], int]) -> Term:
+    """A term summing `amount` over the families whose awaiting children stay waiting (a mixed family's
+    newcomers wait unless they join their siblings' worker)."""
     def term(c: Component, v: Vars) -> Expr:
-        """Children awaiting allocation at this priority who stay waiting."""
-        return sum(f.awaiting(priority) * (1 - (v.joined.get(fi, 0) if f.mixed else assigned(v, fi)))
-                   for fi, f in enumerate(c.families) if f.awaiting(priority))
-    term.__name__ = f"waiting_{priority}"
+        return sum(amount(f) * (1 - (v.joined.get(fi, 0) if f.mixed else assigned(v, fi)))
+                   for fi, f in enumerate(c.families) if amount(f))
+    term.__name__ = name
     return term
+
+
+def waiting(priority: str) -> Term:
+    """Children awaiting allocation at this priority who stay waiting."""
+    return _left_waiting(f"waiting_{priority}", lambda f: f.awaiting(priority))
 
 
 def waited(priority: str) -> Term:
-    def term(c: Component, v: Vars) -> Expr:
-        """Days waited, up to the plan date, by the children awaiting allocation at this priority who stay waiting."""
-        return sum(f.waited(priority) * (1 - (v.joined.get(fi, 0) if f.mixed else assigned(v, fi)))
-                   for fi, f in enumerate(c.families) if f.waited(priority))
-    term.__name__ = f"waited_{priority}"
-    return term
+    """Days waited, up to the plan date, by the children awaiting allocation at this priority who stay waiting."""
+    return _left_waiting(f"waited_{priority}", lambda f: f.waited(priority))
 
 
 def above_capacity(c: Component, v: Vars) -> Expr:

@@ -366,6 +366,9 @@ class Explainer:
                 return f"waits to join siblings with {w.id}, who {why}"
             if f.id in sol.pins_broken:
                 return "manager's decision not met: " + self.unmet_pin(sol.pins_broken[f.id])
+            if prev and self.opts.keep_current and prev in inst.worker_by_id:  # only their own worker could keep them
+                return (f"was with {prev}, now at capacity ({prev} {self._room(inst.worker_by_id[prev])}); "
+                        "--keep-current moves nobody, so no other worker may take the child")
             lead = f"was with {prev}; " if prev else ""
             if prev and prev in inst.worker_by_id:
                 blocked = blocker(inst.worker_by_id[prev], f, inst, self.unsup)

@@ -127,9 +127,7 @@ KEEP_CURRENT_DROPPED = (  # C has room for 1, not for F: F goes to B and z2, who
 
 @pytest.mark.parametrize("council", [
     pytest.param(KEEP_CURRENT_AWAITING, id="awaiting-child-waits"),
-    pytest.param(KEEP_CURRENT_DROPPED, id="held-child-dropped", marks=pytest.mark.xfail(strict=True, reason=(
-        "open defect (plan.py Explainer.reason -> no_room knows nothing of keep_current): z2's reason says "
-        "'at capacity (C 0/1, A 1/2, ...)' although C and A have room for z2; --keep-current is what stops it"))),
+    pytest.param(KEEP_CURRENT_DROPPED, id="held-child-dropped"),  # fixed 2026-11-25: the reason names B only
 ])
 def test_regression_keep_current_unallocated_reason_lists_only_workers_without_room(council):
     workers, children = council
