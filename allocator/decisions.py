@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from files.problems import Problem, ValidationError
-from files.read import parse_date, parse_list, read_table, text
+from files.read import as_id, parse_date, parse_list, read_table, text
 
 from .inputs import Loaded
 from .instance import Child, Instance
@@ -90,7 +90,7 @@ def apply(instance: Instance, decisions: Sequence[Decision],
     for d in live:
         c = by_id.get(d.child_id)
         if c is None:
-            warnings.append(Problem(d.file, d.row, "child_id", f"'{d.child_id}' names no child in the cases file "
+            warnings.append(Problem(d.file, d.row, "child_id", f"{as_id(d.child_id)} names no child in the cases file "
                                     f"({instance.cases_file}); the decision is not applied", "warning"))
             continue
         fixed, avoid = _known_workers(d, instance, warnings)
@@ -123,7 +123,7 @@ def lay_over(loaded: Loaded, decisions: Sequence[Decision]) -> Loaded:
 def _known_workers(d: Decision, instance: Instance, warnings: list[Problem]) -> tuple[str | None, tuple[str, ...]]:
     """The decision's fixed_worker and avoid_workers that name workers of the inputs (the rest: a warning each)."""
     def unknown(column: str, wid: str, what: str) -> None:
-        warnings.append(Problem(d.file, d.row, column, f"'{wid}' names nobody in the workers file "
+        warnings.append(Problem(d.file, d.row, column, f"{as_id(wid)} names nobody in the workers file "
                                 f"({instance.workers_file}); {what}", "warning"))
 
     fixed = d.fixed_worker

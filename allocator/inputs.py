@@ -14,7 +14,7 @@ from typing import Any, Protocol, TypeVar
 
 from files.columns import Header, header_key, ignored_columns, unmatched
 from files.problems import Problem, ValidationError
-from files.read import parse_bool, parse_date, parse_list, parse_number, read_columns, show, text
+from files.read import as_id, parse_bool, parse_date, parse_list, parse_number, read_columns, show, text
 from policy.settings import CATEGORIES, PRIORITIES, ROLES, Policy
 
 from .annex_a import is_annex_a, load_cases
@@ -116,7 +116,8 @@ def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Poli
     # ids on rows that have their own error: a reference to one is not also "names nobody"
     listed = {wid for _, r in wrows if (wid := text(r.get("worker_id")))}
     _cross_checks(workers, children, wfile, cfile, policy, problems, listed)
-    problems[:] = _name_hint(problems, headers.get("cases")) + unmatched(policy.columns, headers.values())
+    problems[:] = (_name_hint(problems, headers.get("cases")) + unmatched(policy.columns, headers.values())
+                   + [p for h in headers.values() for p in h.typos()])
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ValidationError(errors)
@@ -264,6 +265,12 @@ def _max_children(r: Record, bad: Bad) -> float | None:
 
 
 ABSENCES = ("sickness", "maternity", "leave", "training", "other")
+# Absence reasons as HR and case-management exports write them (and the CSWW census codes), read as ours.
+ABSENCE_SPELLINGS = {"sick": "sickness", "sick leave": "sickness", "sickness absence": "sickness", "sic": "sickness",
+                     "ill": "sickness", "maternity leave": "maternity", "paternity": "maternity",
+                     "paternity leave": "maternity", "parental leave": "maternity", "adoption leave": "maternity",
+                     "mat": "maternity", "annual leave": "leave", "holiday": "leave", "a/l": "leave",
+                     "study leave": "training", "trn": "training", "course": "training", "oth": "other"}
 
 
 def _date(r: Record, col: str, bad: Bad) -> date | None:
@@ -273,7 +280,8 @@ def _date(r: Record, col: str, bad: Bad) -> date | None:
 def _absence(r: Record, policy: Policy, bad: Bad) -> dict[str, Any]:
     """A worker's absence: its dates and code, and on the plan date what it means (Worker.away, reallocate)."""
     start, end = _date(r, "absent_from", bad), _date(r, "absent_until", bad)
-    code = (text(r.get("absence")) or "").lower()
+    code = " ".join((text(r.get("absence")) or "").lower().split())
+    code = ABSENCE_SPELLINGS.get(code, code)
     if code and code not in ABSENCES:
         bad("absence", f"is not an absence code (the value is not shown: it may be private); use one of: "
             f"{', '.join(ABSENCES)}, a code, never free text")
@@ -401,7 +409,7 @@ def _supervisor_checks(workers: list[Worker], by_id: dict[str, Worker], listed: 
         if sup is None and w.supervisor_id in listed:
             continue  # the supervisor's own row has an error, reported there
         if sup is None:
-            bad(w, "supervisor_id", f"'{w.supervisor_id}' names nobody in the workers file; "
+            bad(w, "supervisor_id", f"{as_id(w.supervisor_id)} names nobody in the workers file; "
                 "give an existing worker_id or leave it blank for the allocator to choose")
         elif sup.role not in policy.supervisor_roles:
             bad(w, "supervisor_id", f"'{sup.id}' is a {sup.role}, who does not supervise NQSWs; "
@@ -430,11 +438,11 @@ def _child_checks(workers: list[Worker], children: list[Child], by_id: dict[str,
     for c in children:
         for col, wid in (("current_worker", c.current_worker), ("fixed_worker", c.fixed_worker)):
             if wid and wid not in listed:
-                bad(c, col, f"'{wid}' names nobody in the workers file; give an existing worker_id"
+                bad(c, col, f"{as_id(wid)} names nobody in the workers file; give an existing worker_id"
                     + (" or leave it blank if the child awaits allocation" if col == "current_worker" else ""))
         for wid in c.avoid_workers:
             if wid not in listed:
-                bad(c, "avoid_workers", f"'{wid}' names nobody in the workers file", "warning")
+                bad(c, "avoid_workers", f"{as_id(wid)} names nobody in the workers file", "warning")
         if c.team not in served and not policy.cross_team:
             bad(c, "team", f"no worker serves team '{c.team}'; check the spelling "
                 "or give a worker that team in extra_teams", "warning")

@@ -105,12 +105,22 @@ class Header:
             out.append(f"{self.file}: column '{cell}' is not used (ignored){self._hint(cell)}")
         return out
 
-    def _hint(self, cell: str) -> str:
-        """For a header close to a column the file lacks (a typo): which one, and how to have it read."""
+    def _close(self, cell: str) -> str | None:
+        """The column the file lacks that a header not used is close to (a typo), if any."""
         free = {header_key(c): c for c in self.known if c not in self.columns}
         close = difflib.get_close_matches(header_key(cell), list(free), n=1, cutoff=0.8)
-        return (f"; did you mean {free[close[0]]}? rename the header, or map it in the policy's [columns]"
-                if close else "")
+        return free[close[0]] if close else None
+
+    def _hint(self, cell: str) -> str:
+        col = self._close(cell)
+        return f"; did you mean {col}? rename the header, or map it in the policy's [columns]" if col else ""
+
+    def typos(self) -> list[Problem]:
+        """A warning for each header not used that looks like a typo of a column the file lacks: without it a
+        column such as current_worker is silently empty, and every child would be read as awaiting."""
+        return [Problem(self.file, 1, cell, f"is not used, so its values are not read; did you mean {col}? "
+                        "rename the header, or map it in the policy's [columns]", "warning")
+                for cell in self.ignored if (col := self._close(cell))]
 
 
 def read_header(file: str, row: int, cells: Sequence[str], table: str, known: Sequence[str],

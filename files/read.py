@@ -504,6 +504,17 @@ def _uncalculated(path: Path, title: str, grid: Grid) -> list[Flag]:
 
 # ---- cell parsers: each returns (value, None) or (None, message) ----
 
+_WORDS = re.compile(r"\w\s+\w")
+
+
+def as_id(v: object) -> str:
+    """An id as a message quotes it. A value with words separated by spaces is a name or free text, not an id:
+    it is not printed (names and free text about children and staff are never logged)."""
+    if isinstance(v, str) and _WORDS.search(v):
+        return "the value (not shown: it looks like a name or free text, not an id)"
+    return show(v)
+
+
 def show(v: object) -> str:
     """A cell as a message quotes it: text in quotes, Excel dates as dates, 2.0 as 2."""
     if isinstance(v, datetime):
@@ -551,7 +562,7 @@ def _parse_date(v: object) -> tuple[date | None, str | None]:
             continue
     if isinstance(v, (int, float)) and not isinstance(v, bool):
         return None, f"{show(v)} is a number, not a date; format the cells as dates or write YYYY-MM-DD or dd/mm/yyyy"
-    return None, f"{show(v)} is not a date; use YYYY-MM-DD or dd/mm/yyyy"
+    return None, f"{as_id(v)} is not a date; use YYYY-MM-DD or dd/mm/yyyy"
 
 
 def parse_number(v: object) -> tuple[float | None, str | None]:

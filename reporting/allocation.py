@@ -29,7 +29,8 @@ SUMMARY_LABELS = {
 def allocation_section(plan: Plan, inputs: str = "") -> Section:
     """The allocation: headline counts, children waiting by priority, every team and worker, every change."""
     sec = Section("allocation", "Allocation of children to social workers")
-    sec.blocks += [_headline(plan.summary, inputs), *_summary_tables(plan.summary)]
+    sec.blocks += [f"Plan date: {plan.instance.policy.today().isoformat()}.", _headline(plan.summary, inputs),
+                   *_summary_tables(plan.summary)]
     sec.blocks += _since_last_week(plan.summary)
     sec.blocks += [("h3", "Caseload by team"),
                    "Utilisation is caseload (weighted children) over capacity. Bands: green under 100%, "
@@ -117,10 +118,16 @@ def _change_tables(plan: Plan) -> list[Block]:
             Column("previous_worker", "Was with", lambda v: v or "–", numeric=False),
             Column("worker_id", "Now with", lambda v: v or "–", numeric=False),
             Column("reason", "Reason", str, numeric=False)]
+    away = {w.id for w in plan.instance.workers if w.away and not w.reallocate}
+    cover = [r for r in plan.rows if r.status == "kept" and r.worker_id in away]
+    cover_blocks: list[Block] = [("h3", "Children who need cover"), Table(
+        "cover", f"Children kept with a worker absent on the plan date, who need cover ({len(cover)})", cols,
+        [asdict(r) for r in cover])] if cover else []
     return [("h3", "Children left waiting, held over capacity, or moved"),
             Table("changes", f"Children left waiting, over capacity or moved ({len(changes)})", cols,
                   [asdict(r) for r in changes],
                   note="" if changes else "No child is left waiting, held over capacity or moved."),
+            *cover_blocks,
             Table("allocation", "Every child (allocation.csv)", cols, [asdict(r) for r in plan.rows], html=False)]
 
 

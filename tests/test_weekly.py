@@ -209,3 +209,47 @@ def test_over_capacity_is_off_by_default_and_bounded_by_over_capacity_max(tmp_pa
     policy.write_text('over_capacity_for = ["high"]\nover_capacity_max = 0.5\n', encoding="utf-8")
     summary, rows = allocate(tmp_path, workers, cases, "--policy", str(policy))
     assert rows["urgent"]["status"] == "unallocated" and summary["above_capacity_load"] == {}
+
+
+# ---- names and free text are never printed ------------------------------------------------------
+
+def test_worker_names_in_an_export_are_refused_without_printing_them(tmp_path):
+    w = write(tmp_path / "workers.csv", WORKER_HEADER, [sw("W1"), sw("W2")])
+    c = tmp_path / "cases.csv"
+    write(c, ["Child Unique ID", "Allocated Team", "Category", "Allocated Worker"],
+          [{"Child Unique ID": "c1", "Allocated Team": "T", "Category": "cin", "Allocated Worker": "Milo Example"}])
+    result = CliRunner().invoke(cli.main, ["validate", "--workers", str(w), "--cases", str(c), "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert "cases.csv, row 2, column 'current_worker'" in result.output and "names nobody" in result.output
+    assert "Milo" not in result.output and "not shown" in result.output
+
+
+def test_a_decision_naming_a_person_warns_without_printing_the_name(tmp_path):
+    decisions = tmp_path / "decisions.csv"
+    decisions.write_text("child_id,fixed_worker,avoid_workers,until\nc00,Iris Inventa,,31 December when Iris returns\n",
+                         encoding="utf-8")
+    w = write(tmp_path / "workers.csv", WORKER_HEADER, [sw("A")])
+    c = write(tmp_path / "cases.csv", CASE_HEADER, held(1, "A"))
+    result = CliRunner().invoke(cli.main, ["allocate", "--workers", str(w), "--cases", str(c), "--decisions",
+                                           str(decisions), "--out", str(tmp_path / "p"), "--as-of", AS_OF])
+    assert result.exit_code == 2  # the date is not a date
+    assert "Iris" not in result.output and "decisions.csv, row 2, column 'until'" in result.output
+
+
+def test_an_absence_as_exports_write_it_is_read(tmp_path):
+    workers = [sw("A", absent_from="2026-11-01", absence="Maternity Leave"), sw("B")]
+    _, rows = allocate(tmp_path, workers, held(1, "A"))
+    assert rows["c00"]["reason"] == "A absent (maternity) with no end date; now with B"
+
+
+def test_a_header_typo_of_current_worker_is_a_warning(tmp_path):
+    w = write(tmp_path / "workers.csv", WORKER_HEADER, [sw("A")])
+    c = tmp_path / "cases.csv"
+    write(c, ["child_id", "team", "category", "Curent Worker"],
+          [{"child_id": "c1", "team": "T", "category": "cin", "Curent Worker": "A"}])
+    result = CliRunner().invoke(cli.main, ["allocate", "--workers", str(w), "--cases", str(c), "--out",
+                                           str(tmp_path / "p"), "--as-of", AS_OF, "--json"])
+    assert result.exit_code == 0
+    warnings = json.loads(result.stdout)["warnings"]
+    assert any("row 1, column 'Curent Worker': is not used, so its values are not read; did you mean "
+               "current_worker?" in x for x in warnings), warnings
