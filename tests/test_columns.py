@@ -305,9 +305,10 @@ def test_names_in_an_allocated_worker_column_get_a_hint(tmp_path):
     c = _csv(tmp_path / "cases.csv", "child_id,team,category,Allocated Worker\nC1,North,cin,Jo Bloggs\n")
     result = CliRunner().invoke(cli.main, ["validate", "--workers", str(w), "--cases", str(c)])
     assert result.exit_code == 2
-    assert ("cases.csv, row 2, column 'current_worker': 'Jo Bloggs' names nobody in the workers file; give an "
-            "existing worker_id or leave it blank if the child awaits allocation; column 'Allocated Worker' may "
-            "hold names, not worker_ids") in result.output
+    assert ("cases.csv, row 2, column 'current_worker': the value (not shown: it looks like a name or free text, "
+            "not an id) names nobody in the workers file; give an existing worker_id or leave it blank if the child "
+            "awaits allocation; column 'Allocated Worker' may hold names, not worker_ids") in result.output
+    assert "Jo Bloggs" not in result.output  # a name is never printed
     assert "name column" in result.output and "caseload import annex-a" in result.output
 
 

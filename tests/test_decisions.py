@@ -107,7 +107,8 @@ def test_unknown_child_or_worker_is_a_warning_not_fatal(tmp_path):
 @pytest.mark.parametrize("decisions, where", [
     ("child,fixed_worker\nc1,A\n", "decisions.csv, row 1, column 'child_id': missing required column"),
     ("child_id,fixed_worker,until\nc1,A,next week\n",
-     "decisions.csv, row 2, column 'until': 'next week' is not a date; use YYYY-MM-DD or dd/mm/yyyy"),
+     "decisions.csv, row 2, column 'until': the value (not shown: it looks like a name or free text, not an id) "
+     "is not a date; use YYYY-MM-DD or dd/mm/yyyy"),
     ("child_id,fixed_worker\n,A\n", "decisions.csv, row 2, column 'child_id': is empty"),
     ("child_id,fixed_worker\nc3,A\nc3,B\n", "decisions.csv, row 3, column 'child_id': 'c3' has another decision in force (row 2)"),
 ])
