@@ -59,7 +59,7 @@ def greedy_figures(folder: Path) -> dict[str, Any]:
     from allocator.solve import Options, split
     from allocator.supervision import assign_supervisors
     from allocator.validator import check_assignment, objectives
-    from policy.settings import Policy
+    from policy.settings import PRIORITIES, Policy
 
     inst = load_instance(folder / "workers.csv", folder / "cases.csv", Policy()).instance
     supervisors, missing = assign_supervisors(inst)
@@ -81,8 +81,9 @@ def greedy_figures(folder: Path) -> dict[str, Any]:
         if w:
             load[w] += c.weight
     peak = max(load[w.id] / w.capacity for w in inst.workers if w.capacity > 0)
-    return {"seconds": seconds, "valid": not breaches, "waiting": obj[3:6], "moves": obj[6],
-            "peak": peak, "over_capacity": obj[2] / 100}
+    value = dict(zip(inst.policy.objective_order, obj, strict=True))  # the stages by name, in the policy's order
+    return {"seconds": seconds, "valid": not breaches, "moves": value["moves"], "peak": peak,
+            "waiting": tuple(value[f"waiting_{p}"] for p in PRIORITIES), "over_capacity": value["over_capacity"] / 100}
 
 
 def machine() -> str:
