@@ -215,7 +215,7 @@ previous_opt = click.option("--previous", type=click.Path(file_okay=False), expo
 
 
 def _meta() -> dict:
-    """The options a command keeps in its context (--decisions, --previous); none outside a command."""
+    """The options a command keeps in its context (--as-of, --decisions, --previous); none outside a command."""
     ctx = click.get_current_context(silent=True)
     return ctx.meta if ctx is not None else {}
 
@@ -252,8 +252,7 @@ def _load(workers: str, cases: str, policy: str | None) -> Loaded:
     from files.problems import ValidationError
     from policy.settings import load_policy
     pol, problems = load_policy(policy)
-    ctx = click.get_current_context(silent=True)
-    as_of = ctx.meta.get("as_of") if ctx else None
+    as_of = _meta().get("as_of")
     if as_of:
         pol = dataclasses.replace(pol, as_of=as_of)
     errors = [p for p in problems if p.severity == "error"]

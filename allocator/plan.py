@@ -137,9 +137,13 @@ class Plan:
     workers: tuple[WorkerRow, ...]
     teams: tuple[TeamRow, ...]
     summary: Summary
-    loads: dict[str, float]  # weighted children per worker
     solution: Solution
     options: Options
+
+    @property
+    def loads(self) -> dict[str, float]:
+        """Weighted children per worker in the plan (workers.csv's load)."""
+        return {w.worker_id: w.load for w in self.workers}
 
     @property
     def worker_of(self) -> dict[str, str | None]:
@@ -219,7 +223,7 @@ def make_plan(inst: Instance, sol: Solution, opts: Options, warnings: tuple[str,
     summary = _summary(inst, ordered, workers, sol, opts, over, explain, warnings)
     if inst.policy.over_capacity_for:
         summary = replace(summary, above_capacity_load=dict(sorted(above.items())))
-    return Plan(inst, ordered, workers, team_rows(inst, loads), summary, loads, sol, opts)
+    return Plan(inst, ordered, workers, team_rows(inst, loads), summary, sol, opts)
 
 
 def _worker_rows(inst: Instance, rows: tuple[ChildRow, ...], loads: dict[str, float], sol: Solution,
