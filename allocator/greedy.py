@@ -5,9 +5,13 @@ It is the solver's first plan (always feasible) and the benchmark's baseline.
 """
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
+from functools import partial
+
 from policy.settings import PRIORITIES
 
-from .model import Component, loads
+from .model import Component, loads, values
 
 PRIORITY = {p: rank for rank, p in enumerate(PRIORITIES)}  # high first
 
@@ -109,6 +113,119 @@ class _Greedy:
                 self.load[wi] += f.newcomers.weight
 
 
+    def urgency(self, fi: int) -> int:
+        """The rank of the family's most urgent child awaiting allocation (3: none awaits)."""
+        return min((PRIORITY[ch.priority] for ch in self.c.families[fi].newcomers.children), default=3)
+
+    def tightest(self, fi: int, weight: int) -> int | None:
+        """The eligible worker with room whose room the family fills best (then the first id): packing."""
+        c = self.c
+        options = [wi for wi in c.domains[fi] if self.room(wi, weight) and self.may_take(fi, wi)]
+        return min(options, key=lambda wi: (c.capacity(wi) - self.load[wi], c.workers[wi].id), default=None)
+
+    def rescue(self) -> None:
+        """Children who have a worker now but were not kept go back to a current worker, else where they fit best."""
+        c = self.c
+        for fi, f in enumerate(c.families):
+            if self.sol[fi] is None and f.with_worker:
+                home = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers
+                        and self.room(wi, f.core.weight) and self.may_take(fi, wi)]
+                to = (min(home, key=lambda wi: -f.held_by(c.workers[wi].id)) if home
+                      else self.tightest(fi, f.core.weight))
+                if to is not None and self.within_budget(fi, to):
+                    self.place(fi, to)
+
+    def pack(self, rank: int, how: str | random.Random) -> None:
+        """The families whose most urgent waiting child is of this priority, placed where they fill a worker's
+        room best: one by one, longest waiting first, then by weight (`how` "largest" or "smallest" first), or
+        worker by worker (`fill_rooms`: "rooms", or its order perturbed by `how`, a seeded Random); then
+        newcomers join their siblings."""
+        c = self.c
+        todo = [fi for fi in range(len(c.families)) if self.urgency(fi) == rank]
+        if how == "rooms" or isinstance(how, random.Random):
+            self.fill_rooms([fi for fi in todo if not c.families[fi].with_worker],
+                            how if isinstance(how, random.Random) else None)
+        sign = -1 if how == "largest" else 1
+        for fi in sorted(todo, key=lambda fi: (-sum(ch.waited_days for ch in c.families[fi].newcomers.children),
+                                               sign * c.families[fi].weight, c.families[fi].id)):
+            f = c.families[fi]
+            if self.sol[fi] is None and not f.with_worker:
+                to = self.tightest(fi, f.core.weight)
+                if to is not None:
+                    self.place(fi, to)
+            wi = self.sol[fi]
+            if (f.mixed and fi not in self.joins and wi is not None and wi in c.joins.get(fi, ())
+                    and self.room(wi, f.newcomers.weight) and wi not in c.unsupervised):
+                self.joins.add(fi)
+                self.load[wi] += f.newcomers.weight
+
+    def fill_rooms(self, todo: list[int], rng: random.Random | None) -> None:
+        """Minimum bin slack (Gupta and Ho 1999; Fleszar and Hindi 2002): the largest family left goes where
+        it fits tightest, and that worker's room is filled with the set of the families left that leaves the
+        least of it unused (a bounded search). The order of the families is perturbed by `rng`, if given."""
+        c = self.c
+        weight = {fi: c.families[fi].core.weight for fi in todo}
+        noise = {fi: 1 + (PERTURBATION * rng.random() if rng else 0) for fi in todo}
+        left = sorted((fi for fi in todo if self.sol[fi] is None),
+                      key=lambda fi: (-weight[fi] * noise[fi], c.families[fi].id))
+        reach = {fi: set(c.domains[fi]) for fi in todo}
+        while left:
+            fi = left.pop(0)
+            to = self.tightest(fi, weight[fi])
+            if to is None:
+                continue
+            self.place(fi, to)
+            room = self.c.capacity(to) - self.load[to]
+            fits = [g for g in left if to in reach[g] and weight[g] <= room and self.may_take(g, to)]
+            for g in least_slack(fits, weight, room):
+                self.place(g, to)
+                left.remove(g)
+
+    def staged(self, how: str | random.Random) -> None:
+        """Each stage's step in the policy's order: what the solver is asked to do, done by hand."""
+        self.keep()
+        steps: dict[str, Callable[[], None]] = {
+            "dropped": self.rescue, "fixed_worker_not_met": self.honour_pins, "over_capacity": self.relieve,
+            **{f"waiting_{p}": partial(self.pack, PRIORITY[p], how) for p in PRIORITIES}}
+        for name in self.c.names:
+            if name in steps:
+                steps[name]()
+
+
+PERTURBATION = 0.3  # how far fill_rooms' restarts may reorder families of different weights
+RESTARTS = 40  # fill_rooms runs at most, while a waiting family of another weight than the rest is left out
+NODES = 2000  # search nodes per worker's room
+
+
+def least_slack(items: list[int], weight: dict[int, int], room: int) -> list[int]:
+    """The subset of `items` (in their order) filling `room` best: depth-first, equal weights tried once per
+    level, stopping at an exact fill or after NODES nodes."""
+    best: tuple[int, list[int]] = (room, [])
+    nodes = 0
+
+    def search(start: int, room: int, chosen: list[int]) -> None:
+        nonlocal best, nodes
+        nodes += 1
+        if room < best[0]:
+            best = (room, list(chosen))
+        tried: set[int] = set()
+        for k in range(start, len(items)):
+            if best[0] == 0 or nodes > NODES:
+                return
+            w = weight[items[k]]
+            if w > room or w in tried:
+                continue
+            tried.add(w)
+            chosen.append(items[k])
+            search(k + 1, room - w, chosen)
+            chosen.pop()
+
+    search(0, room, [])
+    return best[1]
+
+
+
+
 def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | None], set[int]]:
     """(family -> worker index or None, mixed families whose newcomers joined their siblings' worker).
 
@@ -183,3 +300,32 @@ def move_back(c: Component, sol: dict[int, int | None], joins: set[int]) -> dict
                 sol[fi] = home
                 changed = True
     return sol
+
+
+def start(c: Component) -> tuple[dict[int, int | None], set[int]]:
+    """The solver's first plan: the best, stage by stage in the policy's order, of the manager's greedy and the
+    stages done by hand in that order with the waiting packed one by one (largest first, which fills rooms
+    best; smallest first, which allocates the most when not all fit) and worker by worker (fill_rooms, run
+    again with perturbed orders while a family of another weight than the rest waits). Never worse than the
+    greedy; the same every run (the perturbations are seeded)."""
+    names = [name for name, _ in c.stages]
+
+    def rank(plan: tuple[dict[int, int | None], set[int]]) -> list[int]:
+        v = values(c, *plan)
+        return [v[name] for name in names]
+
+    def staged(how: str | random.Random) -> tuple[dict[int, int | None], set[int]]:
+        g = _Greedy(c, c.max_moves)
+        g.staged(how)
+        return move_back(c, g.sol, g.joins), g.joins
+
+    best = min([greedy(c, c.max_moves), staged("largest"), staged("smallest")], key=rank)
+    rng = random.Random(0)
+    for k in range(RESTARTS):
+        plan = staged(rng if k else "rooms")
+        best = min(best, plan, key=rank)
+        waiting = {c.families[fi].core.weight for fi, wi in best[0].items()
+                   if wi is None and not c.families[fi].with_worker}
+        if len(waiting | {f.core.weight for f in c.families if not f.with_worker}) <= 1 or not waiting:
+            break  # nobody waits, or every family is alike: another order cannot do better
+    return best

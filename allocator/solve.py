@@ -5,19 +5,21 @@ fixes the value reached by the one before and starts from its solution.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from policy.settings import Policy
 
-from .greedy import fill, greedy, move_back
+from .budget import Point, split_budget
+from .greedy import fill, move_back, start
 from .instance import Instance, Worker
-from .model import Component, Term, Vars, build, hint, stage_names, values
+from .model import FAIRNESS, LATE_RULES, Component, Term, Vars, build, hint, stage_names, stage_order, values
 from .rules import Blocked, Family, blocker, families, held_now, scaled
 from .supervision import assign_supervisors, contested
 
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 SECONDS_PER_UNIT = 4.0  # CP-SAT ran about 0.25 units of deterministic time a second on these models
 BUILD_SECONDS_PER_CHOICE = 25e-6  # building a model, per (family, worker) pair it may choose
 CALL_SECONDS = 0.005  # each call of the solver, and recomputing the plan's values around it
+FAIRNESS_SHARE = 0.25  # of a component's work, at most, for each fairness stage (the last levels)
 SOLVE_SHARE = 0.35  # of the time left for solving, for each of the two lanes (they share one interpreter)
 # What a run does besides solving, per child: reading and checking, splitting, explaining, validating and
 # writing (measured: 44 s for 220,000 children), and the part of it that comes after the solve (22 s).
@@ -107,11 +110,18 @@ class StageResult:
     name: str
     value: int = 0
     optimal: bool = True
+    bound: int = 0  # no plan does better at this stage (with the stages before held at this plan's values)
 
     def to_json(self) -> dict:
-        value = self.value / 1000 if self.name == "peak_utilisation" else (
-            self.value / 100 if self.name == "over_capacity" else self.value)
-        return {"stage": self.name, "value": value, "proven_optimal": self.optimal}  # no timing: repeatable
+        """The stage in summary.json: its value, whether it is proven optimal and, where it is not, the bound
+        (the gap the limit left). No timing: repeatable."""
+        out = {"stage": self.name, "value": self.shown(self.value), "proven_optimal": self.optimal}
+        if not self.optimal:
+            out["bound"] = self.shown(self.bound)
+        return out
+
+    def shown(self, x: int) -> float | int:
+        return {"peak_utilisation": x / 1000, "over_capacity": x / 100, "above_headroom": x / 100}.get(self.name, x)
 
 
 @dataclass(frozen=True)
@@ -150,7 +160,8 @@ class Solution:
 
 def _linked_teams(inst: Instance, opts: Options) -> dict[str, str]:
     """Team -> the first team of its group: teams linked by a shared worker (extra_teams), or all of them
-    where one budget couples everything (cross_team, --max-moves)."""
+    under cross_team, or under --max-moves in a council small enough to solve as one model (COUPLED_CHOICES);
+    in a larger one the budget is split between the groups (see budgeted)."""
     teams = inst.teams()
     parent = {t: t for t in teams}
 
@@ -169,10 +180,24 @@ def _linked_teams(inst: Instance, opts: Options) -> dict[str, str]:
         for t in w.extra_teams:
             if t in parent:
                 union(w.team, t)
-    if inst.policy.cross_team or opts.max_moves is not None:
+    if inst.policy.cross_team or (opts.max_moves is not None and _choices(inst) <= COUPLED_CHOICES):
         for t in teams[1:]:
             union(teams[0], t)
     return {t: find(t) for t in teams}
+
+
+# Under --max-moves, a council with at most this many (child, worker who may hold them) choices is solved as one
+# model holding the budget (the sample, 8 teams: a few seconds). In a larger one that model grows past what the
+# limit proves (50 teams: 73 s), and the budget is split between the groups by their curves instead.
+COUPLED_CHOICES = 40_000
+
+
+def _choices(inst: Instance) -> int:
+    """Children times the workers who may hold a child of their team: the size of one model of the council."""
+    per_team: dict[str, int] = defaultdict(int)
+    for c in inst.children:
+        per_team[c.team] += 1
+    return sum(n * len(inst.reach(t)) for t, n in per_team.items())
 
 
 def split(inst: Instance, opts: Options, unsupervised: frozenset[str], pins_broken: dict[str, UnmetPin],
@@ -214,7 +239,7 @@ def _component(inst: Instance, opts: Options, teams: tuple[str, ...], workers: l
     supervision = {t: (places, [index[n] for n in nqsws]) for t, (places, nqsws) in contest.items() if t in teams}
     waiting_for_place = frozenset(index[n] for n in start_unsupervised if n in index
                                   and inst.worker_by_id[n].team in supervision)
-    return Component(teams, workers, fs, domains, [held[w.id] for w in workers], opts.max_moves, pins, joins,
+    return Component(teams, workers, fs, domains, [held[w.id] for w in workers], None, pins, joins,
                      supervision, waiting_for_place, stage_names(inst.policy.objective_order),
                      frozenset(fi for fi, f in enumerate(fs) if _may_go_above(f, inst.policy)),
                      scaled(inst.policy.over_capacity_max))
@@ -290,24 +315,27 @@ class _Model:
 
 
 def solve_component(c: Component, seed: int, budget: float, clock: Clock | None = None,
-                    start: ComponentResult | None = None) -> ComponentResult:
+                    resume: ComponentResult | None = None, upto: str | None = None) -> ComponentResult:
     """Solve the stages in order on one component within `budget` estimated seconds of work (see
     SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
 
-    Starts from `start` (default: the greedy plan); a stage whose value in that plan is already 0 (its
-    floor), or that `start` proved, is not solved again. The values reported are those of the plan returned,
-    recomputed from it, whatever the solver claimed on the way.
+    Starts from `resume` (default: greedy.start's plan); a stage whose value in that plan is already 0 (its
+    floor), or that `resume` proved, is not solved again. The values reported are those of the plan returned,
+    recomputed from it, whatever the solver claimed on the way. With `upto`, the stages after that one are left
+    unsolved (and unproven).
     """
     clock = clock or Clock(float("inf"))
     if clock.cancelled:
         raise Interrupted
-    plan = (start.sol, start.joins, start.unsupervised) if start else (*greedy(c, c.max_moves), c.unsupervised)
+    plan = (resume.sol, resume.joins, resume.unsupervised) if resume else (*start(c), c.unsupervised)
     # a plan resumed keeps the stages it proved: they lead the order, so they still hold
-    known = {r.name: r.value for r in (start.stages if start else []) if r.optimal}
+    known = {r.name: r.value for r in (resume.stages if resume else []) if r.optimal}
     model = _Model(c)
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
+    bounds = {r.name: r.bound for r in (resume.stages if resume else [])}  # stage -> the best bound known
     used = 0.0
-    for name, term in c.stages:
+    names = [name for name, _ in c.stages]
+    for name, term in c.stages[:names.index(upto) + 1 if upto in names else None]:
         current = values(c, plan[0], plan[1])[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
             model.settle(term, current)
@@ -318,13 +346,15 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
             proven[name] = None
             continue
         used += model.build()
-        step = _solve_stage(model, name, term, plan, seed, budget - used, clock)
+        left = budget - used if name not in FAIRNESS else min(budget - used, FAIRNESS_SHARE * budget)
+        step = _solve_stage(model, name, term, plan, seed, left, clock)
         used += step.used
         model.settle(term, current if step.value is None else step.value)
         proven[name] = step.value if step.optimal else None
+        bounds[name] = max(bounds.get(name, 0), step.bound)
         if step.plan is not None:
             plan = step.plan
-    return ComponentResult(plan[0], plan[1], stage_results(c, plan[0], plan[1], proven), plan[2], used)
+    return ComponentResult(plan[0], plan[1], stage_results(c, plan[0], plan[1], proven, bounds), plan[2], used)
 
 
 Partial = tuple[dict[int, int | None], set[int], frozenset[int]]  # family -> worker, joins, NQSWs without a place
@@ -336,6 +366,7 @@ class _Step:
     optimal: bool
     plan: Partial | None
     used: float
+    bound: int = 0  # the solver's bound: no plan does better
 
 
 def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int, budget: float,
@@ -345,6 +376,8 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
 
     c, m, v = model.c, model.m, model.v
     assert m is not None and v is not None
+    if name in LATE_RULES:
+        LATE_RULES[name](c, m, v)
     expr = term(c, v)
     if isinstance(expr, int):  # nothing the plan can change
         return _Step(expr, True, None, 0.0)
@@ -361,27 +394,40 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
     status = clock.run(solver, m)
     used = CALL_SECONDS + solver.deterministic_time * SECONDS_PER_UNIT
     if clock.cut or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return _Step(None, False, None, used)  # out of time: keep the plan we have
+        return _Step(None, False, None, used, _bound(solver))  # out of time: keep the plan we have
     sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
            for fi in range(len(c.families))}
     joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
     unsup = frozenset(n for n, var in v.supervised.items() if not solver.boolean_value(var))
     sol, joins = fill(c, sol, joins, unsup)
-    if name != "peak_utilisation":  # fairness is the last level: moving back could only undo it
+    if name not in FAIRNESS:  # fairness comes last: moving back could only undo it
         sol = move_back(c, sol, joins)
-    return _Step(int(round(solver.objective_value)), status == cp_model.OPTIMAL, (sol, joins, unsup), used)
+    return _Step(int(round(solver.objective_value)), status == cp_model.OPTIMAL, (sol, joins, unsup), used,
+                 _bound(solver))
 
 
-def stage_results(c: Component, sol, joins, proven: dict[str, int | None]) -> list[StageResult]:
-    """Each stage's value in this plan; proven optimal where the solver proved exactly that value."""
+def _bound(solver: cp_model.CpSolver) -> int:
+    """The solver's lower bound on the stage, rounded up to a whole value (0 where it has none)."""
+    bound = solver.best_objective_bound
+    return max(0, math.ceil(bound - 1e-6)) if math.isfinite(bound) else 0
+
+
+def stage_results(c: Component, sol, joins, proven: dict[str, int | None],
+                  bounds: dict[str, int] | None = None) -> list[StageResult]:
+    """Each stage's value in this plan; proven optimal where the solver proved exactly that value; else the
+    best bound known (0, the floor, where the stage was not searched)."""
     final = values(c, sol, joins)
-    return [StageResult(name, final[name], final[name] == 0 or proven.get(name) == final[name])
-            for name in c.names]
+    out = []
+    for name in c.names:
+        optimal = final[name] == 0 or proven.get(name) == final[name]
+        out.append(StageResult(name, final[name], optimal,
+                               final[name] if optimal else min(final[name], (bounds or {}).get(name, 0))))
+    return out
 
 
 def starting_plan(c: Component) -> ComponentResult:
-    """The greedy plan, unproven: what a run cut short by the wall clock writes (a repeat writes it too)."""
-    sol, joins = greedy(c, c.max_moves)
+    """The starting plan, unproven: what a run cut short by the wall clock writes (a repeat writes it too)."""
+    sol, joins = start(c)
     return ComponentResult(sol, joins, stage_results(c, sol, joins, {}), c.unsupervised)
 
 
@@ -398,8 +444,10 @@ def lanes(comps: list[Component], threads: int) -> list[list[int]]:
 
 
 def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, clock: Clock,
-             done: Callable[[int, ComponentResult], None]) -> None:
-    """Solve a lane's components within `work` estimated seconds, the same way every run.
+             done: Callable[[int, ComponentResult], None], upto: str | None = None,
+             resume: dict[int, ComponentResult] | None = None) -> float:
+    """Solve a lane's components (their stages up to `upto`, from `resume`'s plans where given) within `work`
+    estimated seconds, the same way every run; the work left over.
 
     First pass: each component gets a share of what the lane has left (by size, at least an equal
     share), so the easy ones finish and leave their time. Second pass: what is left goes to those
@@ -409,18 +457,26 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
     results: dict[int, ComponentResult] = {}
     for k, i in enumerate(lane):
         share = left_work * max(comps[i].size / max(1, left_size), 1 / (len(lane) - k))
-        results[i] = solve_component(comps[i], seed, share, clock)
+        results[i] = solve_component(comps[i], seed, share, clock, (resume or {}).get(i), upto)
         left_work = max(0.0, left_work - results[i].used)
         left_size -= comps[i].size
         done(i, results[i])
-    unproven = [i for i in lane if not all(s.optimal for s in results[i].stages)]
+    unproven = [i for i in lane if not proven(comps[i], results[i], upto)]
     for k, i in enumerate(unproven):
         if left_work <= 0:
             break
         share = left_work / (len(unproven) - k)
-        again = solve_component(comps[i], seed, share, clock, start=results[i])
+        again = solve_component(comps[i], seed, share, clock, results[i], upto)
         left_work = max(0.0, left_work - again.used)
         done(i, again)
+    return left_work
+
+
+def proven(c: Component, r: ComponentResult, upto: str | None = None) -> bool:
+    """Is every stage proven optimal (up to `upto`)?"""
+    names = list(c.names)
+    wanted = names[:names.index(upto) + 1] if upto in names else names
+    return all(s.optimal for s in r.stages if s.name in wanted)
 
 
 def _limit(inst: Instance, opts: Options) -> float:
@@ -428,7 +484,10 @@ def _limit(inst: Instance, opts: Options) -> float:
 
 
 def solve(inst: Instance, opts: Options) -> Solution:
-    """Split, solve each component's stages in lanes side by side, merge; see Clock for the wall stop."""
+    """Split, solve each component's stages in lanes side by side, merge; see Clock for the wall stop.
+
+    Under --max-moves every group is solved free first; if their moves add up to more than the budget,
+    the budget is split between them by their curves (see budget.py)."""
     started = time.perf_counter() if opts.started is None else opts.started
     pol = inst.policy
     seed = pol.seed if opts.seed is None else opts.seed
@@ -438,35 +497,128 @@ def solve(inst: Instance, opts: Options) -> Solution:
     never = frozenset(n for n in missing if inst.worker_by_id[n].team not in contest)  # no place at all
     pins_broken: dict[str, UnmetPin] = {}
     comps = split(inst, opts, never, pins_broken, contest, frozenset(missing))
-    threads = max(1, min(opts.threads, len(comps)))
-    n = len(inst.children)
-    clock = Clock(started + max(0.0, WALL_MARGIN * limit - AFTER_SECONDS_PER_CHILD * n))  # room to write after
-    work = max(0.0, limit - START_SECONDS - FIXED_SECONDS_PER_CHILD * n) * SOLVE_SHARE  # per lane, counted
-    results: dict[int, ComponentResult] = {}
-    lock = threading.Lock()
+    run = _Run(comps, max(1, min(opts.threads, len(comps))), seed, opts.progress,
+               Clock(started + max(0.0, WALL_MARGIN * limit - AFTER_SECONDS_PER_CHILD * len(inst.children))))
+    work = max(0.0, limit - START_SECONDS - FIXED_SECONDS_PER_CHILD * len(inst.children)) * SOLVE_SHARE  # a lane
+    if opts.max_moves is None:
+        results: dict[int, ComponentResult] = {}
+        run.lanes(lambda k, lane: run_lane(comps, lane, seed, work, run.clock, run.done(results)))
+    else:
+        results = budgeted(run, opts.max_moves, work)
+    if run.clock.cut:  # where the clock stopped varies run to run: write what a repeat would write
+        results = starting_plans(comps, opts.max_moves)
+    return _merge(inst, comps, results, pins_broken, time.perf_counter() - started, run.clock.cut, limit,
+                  opts.max_moves)
 
-    def done(i: int, result: ComponentResult) -> None:
-        with lock:
-            results[i] = result
-            if opts.progress:
-                opts.progress("Solving teams", len(results), len(comps))
 
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = [pool.submit(run_lane, comps, lane, seed, work, clock, done)
-                   for lane in lanes(comps, threads)]
-        try:
-            for f in futures:
-                f.result()
-        except BaseException:
-            clock.cancel()  # Ctrl-C (or a failure): stop every search, then let the lanes end
-            raise
-    if clock.cut:  # where the clock stopped varies run to run: write what a repeat would write
-        results = {i: starting_plan(c) for i, c in enumerate(comps)}
-    return _merge(inst, comps, results, pins_broken, time.perf_counter() - started, clock.cut, limit)
+class _Run:
+    """The components of one solve, the lanes they are solved in and the wall clock they share."""
+
+    def __init__(self, comps: list[Component], threads: int, seed: int,
+                 progress: Callable[[str, int, int], None] | None, clock: Clock) -> None:
+        self.comps, self.threads, self.seed, self.progress, self.clock = comps, threads, seed, progress, clock
+        self._lock = threading.Lock()
+
+    def done(self, results: dict[int, ComponentResult]) -> Callable[[int, ComponentResult], None]:
+        """A callback keeping each component's latest result in `results`, telling progress."""
+        def record(i: int, result: ComponentResult) -> None:
+            with self._lock:
+                results[i] = result
+                if self.progress:
+                    self.progress("Solving teams", len(results), len(self.comps))
+        return record
+
+    def lanes(self, job: Callable[[int, list[int]], object]) -> None:
+        """job(k, lane) for every lane k, side by side; Ctrl-C (or a failure) stops every search first."""
+        with ThreadPoolExecutor(max_workers=self.threads) as pool:
+            futures = [pool.submit(job, k, lane) for k, lane in enumerate(lanes(self.comps, self.threads))]
+            try:
+                for f in futures:
+                    f.result()
+            except BaseException:
+                self.clock.cancel()
+                raise
+
+
+FREE_SHARE = 0.5  # under --max-moves, of each lane's work: every group solved free, up to `moves`
+CURVE_SHARE = 0.7  # then, of what is left, the groups' curves (if the free plans' moves exceed the budget)
+
+
+def budgeted(run: _Run, budget: int, work: float) -> dict[int, ComponentResult]:
+    """Every group solved free up to `moves`; if their moves add up to more than the budget, each group's
+    curve and the split (budget.split_budget); then each group solved on from its plan, with its share of
+    the budget as its own."""
+    comps, seed, clock = run.comps, run.seed, run.clock
+    if len(comps) == 1:  # nothing to split: one model holds the budget
+        one = [replace(comps[0], max_moves=budget)]
+        out: dict[int, ComponentResult] = {}
+        run.lanes(lambda k, lane: run_lane(one, lane, seed, work, clock, run.done(out)))
+        return out
+    free: dict[int, ComponentResult] = {}
+    left: dict[int, float] = {}
+
+    def solve_free(k: int, lane: list[int]) -> None:
+        left[k] = work * (1 - FREE_SHARE) + run_lane(comps, lane, seed, work * FREE_SHARE, clock, run.done(free),
+                                                     upto="moves")
+
+    run.lanes(solve_free)
+    picks = {i: Point(moves_of(c, free[i]), (), free[i]) for i, c in enumerate(comps)}
+    if sum(p.moves for p in picks.values()) > budget:
+        curves: dict[int, list[Point[ComponentResult]]] = {}
+
+        def trace(k: int, lane: list[int]) -> None:
+            spend = left[k] * CURVE_SHARE
+            for n, i in enumerate(lane):
+                curves[i], used = curve(comps[i], free[i], budget, seed, spend / (len(lane) - n), clock)
+                spend, left[k] = max(0.0, spend - used), max(0.0, left[k] - used)
+
+        run.lanes(trace)
+        picks = dict(enumerate(split_budget([curves[i] for i in range(len(comps))], budget)))
+    out = {}
+    within = [replace(c, max_moves=picks[i].moves) for i, c in enumerate(comps)]
+    run.lanes(lambda k, lane: run_lane(within, lane, seed, left[k], clock, run.done(out),
+                                       resume={i: picks[i].plan for i in lane}))
+    return out
+
+
+def moves_of(c: Component, r: ComponentResult) -> int:
+    return values(c, r.sol, r.joins)["moves"]
+
+
+def curve(c: Component, free: ComponentResult, budget: int, seed: int, share: float,
+          clock: Clock) -> tuple[list[Point[ComponentResult]], float]:
+    """The group's curve within `share` of work, from the free plan (or the whole budget) down to 0 moves:
+    at each step the best plan within one move fewer than the last point (stages up to `moves`), with half
+    the work left (all of it for 0 moves)."""
+    order = stage_order(c.names, True, True)
+    before = order[:order.index("moves")]
+
+    def point(r: ComponentResult) -> Point[ComponentResult]:
+        v = values(c, r.sol, r.joins)
+        return Point(v["moves"], tuple(v[name] for name in before), r)
+
+    points = [point(free)] if moves_of(c, free) <= budget else []
+    most, used = (points[0].moves - 1 if points else budget), 0.0
+    while most >= 0:
+        # half of what is left: the first points (the most moves) are the likeliest picks and the hardest
+        r = solve_component(replace(c, max_moves=most), seed, (share - used) / (2 if most else 1), clock, upto="moves")
+        used += r.used
+        points.append(point(r))
+        most = points[-1].moves - 1
+    return points, used
+
+
+def starting_plans(comps: list[Component], budget: int | None) -> dict[int, ComponentResult]:
+    """Every group's starting plan, unproven, the budget handed out in order: what a run the clock cut writes."""
+    out: dict[int, ComponentResult] = {}
+    for i, c in enumerate(comps):
+        out[i] = starting_plan(c if budget is None else replace(c, max_moves=budget))
+        budget = None if budget is None else budget - moves_of(c, out[i])
+    return out
 
 
 def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentResult],
-           pins_broken: dict[str, UnmetPin], seconds: float, cut: bool, limit: float) -> Solution:
+           pins_broken: dict[str, UnmetPin], seconds: float, cut: bool, limit: float, budget: int | None) -> Solution:
     worker_of: dict[str, str | None] = {f.id: None for f in families(inst)}
     newcomers_wait: set[str] = set()
     totals = {name: StageResult(name) for name in stage_names(inst.policy.objective_order)}
@@ -481,16 +633,18 @@ def _merge(inst: Instance, comps: list[Component], results: dict[int, ComponentR
                 newcomers_wait.add(f.id)
         for s in r.stages:
             t = totals[s.name]
-            t.value = max(t.value, s.value) if s.name == "peak_utilisation" else t.value + s.value
+            peak = s.name == "peak_utilisation"
+            t.value = max(t.value, s.value) if peak else t.value + s.value
+            t.bound = max(t.bound, s.bound) if peak else t.bound + s.bound
             t.optimal &= s.optimal
     supervisors, missing = assign_supervisors(inst, first=placed)  # the solver's choice of who gets a place
-    _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken)
+    _unmet_pins(inst, comps, worker_of, newcomers_wait, pins_broken, budget)
     return Solution(worker_of, list(totals.values()), supervisors, missing, pins_broken, seconds, limit, len(comps),
                     frozenset(newcomers_wait), cut)
 
 
 def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict[str, str | None], newcomers_wait: set[str],
-                pins_broken: dict[str, UnmetPin]) -> None:
+                pins_broken: dict[str, UnmetPin], budget: int | None) -> None:
     """A lawful pin the plan could not keep is reported with what stood in the way: room, or the move budget."""
     load: dict[str, int] = {}
     moves = 0
@@ -505,8 +659,8 @@ def _unmet_pins(inst: Instance, comps: list[Component], worker_of: dict[str, str
             if worker_of[f.id] != w.id or f.id in newcomers_wait:
                 at_pin = worker_of[f.id] == w.id
                 room = load.get(w.id, 0) + (f.newcomers.weight if at_pin else f.weight) <= scaled(w.capacity)
-                budget_spent = c.max_moves is not None and moves >= c.max_moves
-                pins_broken[f.id] = (UnmetPin(w.id, budget=c.max_moves) if room and budget_spent and not at_pin
+                budget_spent = budget is not None and moves >= budget
+                pins_broken[f.id] = (UnmetPin(w.id, budget=budget) if room and budget_spent and not at_pin
                                      else UnmetPin(w.id, held=load.get(w.id, 0), need=f.weight))
 
 

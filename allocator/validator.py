@@ -245,11 +245,18 @@ def _lawful(inst: Instance, w: Worker, children: list[Child], unsupervised: Abst
                          or sum(c.weight for c in children) > w.capacity + 1e-9))
 
 
+def levels(policy) -> tuple[str, ...]:
+    """The names of objectives' values, in order: the policy's objective_order with fairness as its two levels."""
+    return tuple(x for name in policy.objective_order
+                 for x in (("peak_utilisation", "above_headroom") if name == "fairness" else (name,)))
+
+
 def objectives(inst: Instance, worker_of: dict[str, str | None],
                unsupervised: AbstractSet[str] = frozenset()) -> tuple[int, ...]:
     """The plan's value at each stage of the policy's objective_order, smaller is better at every level:
     children dropped, children whose lawful fixed_worker is not kept, high / medium / low left waiting,
-    excess load x100, moves, peak utilisation x1000 (fairness)."""
+    excess load x100, moves; fairness is two levels: peak utilisation x1000 (of the load that can move aside),
+    then the load x100 above 90% of capacity, summed over case-holding workers."""
     load, current = _loads(inst, worker_of)
     workers = {w.id: w for w in inst.workers}
     fams = defaultdict(list)
@@ -267,15 +274,18 @@ def objectives(inst: Instance, worker_of: dict[str, str | None],
                for p in PRIORITIES}
     moves = sum(1 for c in inst.children if c.current_worker and worker_of.get(c.id)
                 and worker_of[c.id] != c.current_worker)
-    excess, peak = 0, 0
+    excess, peak, above_mark = 0, 0, 0
     for w in inst.workers:
         cap = int(round(w.capacity * 100))
         held = int(round(load[w.id] * 100))
+        if cap > 0:
+            above_mark += max(0, held - 90 * cap // 100)  # above 90% of capacity
         if int(round(current[w.id] * 100)) > cap:
             excess += max(0, held - cap)
             held = min(held, cap)
         if cap > 0:
             peak = max(peak, math.ceil(1000 * held / cap))
-    value = {"dropped": dropped, "fixed_worker_not_met": pins_missed, "over_capacity": excess, "moves": moves,
-             "fairness": peak, **{f"waiting_{p}": n for p, n in waiting.items()}}
-    return tuple(value[name] for name in inst.policy.objective_order)
+    value = {"dropped": (dropped,), "fixed_worker_not_met": (pins_missed,), "over_capacity": (excess,),
+             "moves": (moves,), "fairness": (peak, above_mark),
+             **{f"waiting_{p}": (n,) for p, n in waiting.items()}}
+    return tuple(x for name in inst.policy.objective_order for x in value[name])

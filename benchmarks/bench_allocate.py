@@ -58,7 +58,7 @@ def greedy_figures(folder: Path) -> dict[str, Any]:
     from allocator.inputs import load_instance
     from allocator.solve import Options, split
     from allocator.supervision import assign_supervisors
-    from allocator.validator import check_assignment, objectives
+    from allocator.validator import check_assignment, levels, objectives
     from policy.settings import PRIORITIES, Policy
 
     inst = load_instance(folder / "workers.csv", folder / "cases.csv", Policy()).instance
@@ -81,7 +81,7 @@ def greedy_figures(folder: Path) -> dict[str, Any]:
         if w:
             load[w] += c.weight
     peak = max(load[w.id] / w.capacity for w in inst.workers if w.capacity > 0)
-    value = dict(zip(inst.policy.objective_order, obj, strict=True))  # the stages by name, in the policy's order
+    value = dict(zip(levels(inst.policy), obj, strict=True))  # the stages by name, in the policy's order
     return {"seconds": seconds, "valid": not breaches, "moves": value["moves"], "peak": peak,
             "waiting": tuple(value[f"waiting_{p}"] for p in PRIORITIES), "over_capacity": value["over_capacity"] / 100}
 

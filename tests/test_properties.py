@@ -22,6 +22,7 @@ from allocator_helpers import child, instance, worker
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allocator import solve as solve_module
 from allocator import validator
 from allocator.solve import Options, allocate
 from policy.settings import ROLES
@@ -33,7 +34,7 @@ CATEGORIES = ("cin", "cp", "lac", "care_leaver", "assessment")
 PRIORITIES = ("high", "medium", "low")
 # The stages, best-first, as ../shared/CONTRACT.md orders them (the policy's default objective_order).
 CONTRACT_STAGES = ("dropped", "fixed_worker_not_met", "waiting_high", "over_capacity", "waiting_medium",
-                   "waiting_low", "moves", "peak_utilisation")
+                   "waiting_low", "moves", "peak_utilisation", "above_headroom")
 
 
 @st.composite
@@ -314,6 +315,26 @@ def test_max_moves_stage_values_equal_brute_force(inst, max_moves):
     assert plan.summary.moved <= max_moves
     assert all(s.optimal for s in sol.stages), (sol.stages, describe(inst))
     assert_stages_equal_brute_force(inst, plan, max_moves)
+
+
+@SETTINGS
+@given(councils(max_workers=3), st.sampled_from([0, 1, 2]))
+def test_a_move_budget_split_between_groups_of_teams_equals_brute_force(inst, max_moves):
+    """The budget split between independent groups of teams (a large council's way, see budget.py) reaches
+    the lexicographic minimum over every feasible plan at every level up to `moves`, each proven."""
+    coupled = solve_module.COUPLED_CHOICES
+    solve_module.COUPLED_CHOICES = 0
+    try:
+        plan = allocate(inst, Options(threads=1, time_limit=10, max_moves=max_moves))
+    finally:
+        solve_module.COUPLED_CHOICES = coupled
+    assert validator.check(inst, plan) == [], describe(inst)
+    assert plan.summary.moved <= max_moves
+    names = [s.name for s in plan.solution.stages]
+    upto = names.index("moves") + 1
+    assert all(s.optimal for s in plan.solution.stages[:upto]), (plan.solution.stages, describe(inst))
+    best, _, _ = brute_force(inst, plan.solution, soft_pins(plan), max_moves=max_moves)
+    assert tuple(s.value for s in plan.solution.stages)[:upto] == best[:upto], describe(inst)
 
 
 @settings(max_examples=30, deadline=None, derandomize=True,

@@ -1,0 +1,110 @@
+"""The allocator off the default shape (issue 12): weighted caseloads, bin-packing benchmarks, pools,
+an NQSW ramp, a move budget and a large council.
+
+    python -m benchmarks.bench_cliffs [--runs 1] [--cases weighted u120_00 ...]
+
+Each case is `caseload allocate` in a fresh process, timed from outside, with its peak memory. For
+each it prints the median wall time, the peak memory, the stages proven optimal (or the ones that were
+not), the children allocated and left waiting, and a baseline computed on the same instance: the
+number of children first-fit-decreasing places for the bin-packing cases, and the free plan's moves for
+the move budget (the budget is half of them).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.bench_allocate import machine
+from benchmarks.bench_scale import measure
+from benchmarks.binpacking import first_fit_decreasing, load, write_caseload
+from benchmarks.generate import generate_council, write_council
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data"
+
+
+def policy_file(folder: Path, extra: str) -> Path:
+    """The sample policy with `extra` lines added (keys before the first table)."""
+    text = (SAMPLE / "policy.toml").read_text(encoding="utf-8")
+    head, sep, tail = text.partition("\n[")
+    path = folder / "policy.toml"
+    path.write_text(head + "\n" + extra + "\n" + sep + tail, encoding="utf-8")
+    return path
+
+
+def weighted(folder: Path) -> tuple[list[str], str]:
+    text = (SAMPLE / "policy.toml").read_text(encoding="utf-8")
+    text = text.replace("\ncp = 1.0", "\ncp = 1.5").replace("\nlac = 1.0", "\nlac = 1.2")
+    (folder / "policy.toml").write_text(text, encoding="utf-8")
+    files = ["--workers", str(SAMPLE / "workers.csv"), "--cases", str(SAMPLE / "cases.csv"),
+             "--policy", str(folder / "policy.toml")]
+    return files, "sample, weights cp 1.5 / lac 1.2"
+
+
+def packing(name: str) -> Callable[[Path], tuple[list[str], str]]:
+    def make(folder: Path) -> tuple[list[str], str]:
+        inst = load(name)
+        write_caseload(inst, folder)
+        placed = sum(b is not None for b in first_fit_decreasing(list(inst.items), inst.capacity, inst.optimum))
+        return (["--workers", str(folder / "workers.csv"), "--cases", str(folder / "cases.csv"),
+                 "--policy", str(folder / "policy.toml")],
+                f"{len(inst.items)} items in {inst.optimum} workers; FFD places {placed}")
+    return make
+
+
+def council(teams: int, extra: str = "") -> Callable[[Path], tuple[list[str], str]]:
+    def make(folder: Path) -> tuple[list[str], str]:
+        workers, cases = generate_council(teams, 11.4, 130, seed=1, load=1.1)
+        write_council(folder, workers, cases)
+        pol = policy_file(folder, extra)
+        return ["--workers", str(folder / "workers.csv"), "--cases", str(folder / "cases.csv"),
+                "--policy", str(pol)], f"{teams} teams {extra}".strip()
+    return make
+
+
+def half_moves(folder: Path) -> tuple[list[str], str]:
+    files, _ = council(50)(folder)
+    _, _, text = measure(["allocate", *files, "--quiet", "--json", "--out", str(folder / "free")])
+    moves = json.loads(text)["moved"]
+    return [*files, "--max-moves", str(moves // 2)], f"50 teams, --max-moves {moves // 2} (free plan: {moves})"
+
+
+CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
+    "weighted": weighted,
+    "u120_00": packing("u120_00"), "t120_00": packing("t120_00"),
+    "cross20": council(20, "cross_team = true"),
+    "ramp50": council(50, "nqsw_ramp = [[0, 0.4], [6, 0.7], [12, 0.9]]"),
+    "moves50": half_moves,
+    "teams400": council(400),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
+    args = ap.parse_args()
+    print(f"machine: {machine()}; median of {args.runs} fresh processes, default time limit (60 s)")
+    print("case | instance | wall s | peak MB | proven | allocated | left waiting h/m/l")
+    for name in args.cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            files, label = CASES[name](folder)
+            runs = [measure(["allocate", *files, "--quiet", "--json", "--out", str(folder / "plan")])
+                    for _ in range(args.runs)]
+            s = json.loads(runs[0][2])
+            bp = s["by_priority"]
+            proven = [st["stage"] for st in s["stages"] if not st["proven_optimal"]]
+            waiting = "/".join(str(bp[p]["awaiting"] - bp[p]["allocated"]) for p in ("high", "medium", "low"))
+            print(" | ".join((name, label, f"{statistics.median(r[0] for r in runs):.1f}",
+                              f"{max(r[1] for r in runs):.0f}", "all" if not proven else "not " + ",".join(proven),
+                              f"{s['allocated']}", waiting)),
+                  flush=True)
+
+
+if __name__ == "__main__":
+    main()
