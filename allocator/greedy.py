@@ -12,6 +12,7 @@ from functools import partial
 from policy.settings import PRIORITIES
 
 from .model import Component, loads, values
+from .rules import SCALE
 
 PRIORITY = {p: rank for rank, p in enumerate(PRIORITIES)}  # high first
 
@@ -193,7 +194,8 @@ class _Greedy:
 
 
 PERTURBATION = 0.3  # how far fill_rooms' restarts may reorder families of different weights
-RESTARTS = 40  # fill_rooms runs at most, while a waiting family of another weight than the rest is left out
+RESTARTS = 40  # fill_rooms runs with perturbed orders at most, where children weigh other than whole numbers
+PATIENCE = 8  # and stop after this many in a row that found nothing better
 NODES = 2000  # search nodes per worker's room
 
 
@@ -306,8 +308,9 @@ def start(c: Component) -> tuple[dict[int, int | None], set[int]]:
     """The solver's first plan: the best, stage by stage in the policy's order, of the manager's greedy and the
     stages done by hand in that order with the waiting packed one by one (largest first, which fills rooms
     best; smallest first, which allocates the most when not all fit) and worker by worker (fill_rooms, run
-    again with perturbed orders while a family of another weight than the rest waits). Never worse than the
-    greedy; the same every run (the perturbations are seeded)."""
+    again with perturbed orders where children weigh other than whole numbers and some still wait). Just the
+    greedy where it leaves nobody waiting or over capacity. Never worse than the greedy; the same every run
+    (the perturbations are seeded)."""
     names = [name for name, _ in c.stages]
 
     def rank(plan: tuple[dict[int, int | None], set[int]]) -> list[int]:
@@ -319,13 +322,18 @@ def start(c: Component) -> tuple[dict[int, int | None], set[int]]:
         g.staged(how)
         return move_back(c, g.sol, g.joins), g.joins
 
-    best = min([greedy(c, c.max_moves), staged("largest"), staged("smallest")], key=rank)
-    rng = random.Random(0)
-    for k in range(RESTARTS):
-        plan = staged(rng if k else "rooms")
-        best = min(best, plan, key=rank)
-        waiting = {c.families[fi].core.weight for fi, wi in best[0].items()
-                   if wi is None and not c.families[fi].with_worker}
-        if len(waiting | {f.core.weight for f in c.families if not f.with_worker}) <= 1 or not waiting:
-            break  # nobody waits, or every family is alike: another order cannot do better
+    first = greedy(c, c.max_moves)
+    before_moves = names[:names.index("moves")] if "moves" in names else names
+    if not any(values(c, *first)[name] for name in before_moves):
+        return first  # nothing waits or is over capacity: the others could only match it
+    best = min([first, staged("largest"), staged("smallest"), staged("rooms")], key=rank)
+    if all(f.core.weight % SCALE == 0 for f in c.families if not f.with_worker):
+        return best  # whole children only: reordering the packing rarely helps
+    rng, stale = random.Random(0), 0
+    for _ in range(RESTARTS):
+        plan = min(best, staged(rng), key=rank)
+        stale = 0 if plan is not best else stale + 1
+        best = plan
+        if stale == PATIENCE or not any(wi is None and not c.families[fi].with_worker for fi, wi in best[0].items()):
+            break  # no better in a while, or nobody waits
     return best

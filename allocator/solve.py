@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 SECONDS_PER_UNIT = 4.0  # CP-SAT ran about 0.25 units of deterministic time a second on these models
 BUILD_SECONDS_PER_CHOICE = 25e-6  # building a model, per (family, worker) pair it may choose
 CALL_SECONDS = 0.005  # each call of the solver, and recomputing the plan's values around it
-FAIRNESS_SHARE = 0.25  # of a component's work, at most, for each fairness stage (the last levels)
+FAIRNESS_SHARE = 0.2  # of a component's work, at most, for each fairness stage (the last, least important levels)
 SOLVE_SHARE = 0.35  # of the time left for solving, for each of the two lanes (they share one interpreter)
 # What a run does besides solving, per child: reading and checking, splitting, explaining, validating and
 # writing (measured: 44 s for 220,000 children), and the part of it that comes after the solve (22 s).

@@ -52,16 +52,18 @@ def run_once(folder: Path, keep: bool) -> dict[str, Any]:
     return json.loads(r.stdout)
 
 
-def greedy_figures(folder: Path) -> dict[str, Any]:
-    """The greedy baseline's plan for the council in `folder`: whether it is valid, and its figures."""
+def greedy_figures(folder: Path, files: tuple[Path, Path, Path | None] | None = None) -> dict[str, Any]:
+    """The greedy baseline's plan for the council in `folder` (or the workers, cases and policy `files`):
+    whether it is valid, and its figures."""
     from allocator.greedy import greedy
     from allocator.inputs import load_instance
     from allocator.solve import Options, split
     from allocator.supervision import assign_supervisors
     from allocator.validator import check_assignment, levels, objectives
-    from policy.settings import PRIORITIES, Policy
+    from policy.settings import PRIORITIES, load_policy
 
-    inst = load_instance(folder / "workers.csv", folder / "cases.csv", Policy()).instance
+    workers, cases, policy_file = files or (folder / "workers.csv", folder / "cases.csv", None)
+    inst = load_instance(workers, cases, load_policy(policy_file)[0]).instance
     supervisors, missing = assign_supervisors(inst)
     t = time.perf_counter()
     worker_of: dict[str, str | None] = {}

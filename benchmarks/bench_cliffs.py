@@ -5,9 +5,9 @@ an NQSW ramp, a move budget and a large council.
 
 Each case is `caseload allocate` in a fresh process, timed from outside, with its peak memory. For
 each it prints the median wall time, the peak memory, the stages proven optimal (or the ones that were
-not), the children allocated and left waiting, and a baseline computed on the same instance: the
-number of children first-fit-decreasing places for the bin-packing cases, and the free plan's moves for
-the move budget (the budget is half of them).
+not), the children allocated and left waiting, and the same for the manager's greedy on the same
+instance (bench_allocate.greedy_figures); the label gives the number of children first-fit-decreasing
+places for the bin-packing cases, and the free plan's moves for the move budget (half of them).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.bench_allocate import machine
+from benchmarks.bench_allocate import greedy_figures, machine
 from benchmarks.bench_scale import measure
 from benchmarks.binpacking import first_fit_decreasing, load, write_caseload
 from benchmarks.generate import generate_council, write_council
@@ -28,11 +28,17 @@ SAMPLE = ROOT / "sample_data"
 
 
 def policy_file(folder: Path, extra: str) -> Path:
-    """The sample policy with `extra` lines added (keys before the first table)."""
-    text = (SAMPLE / "policy.toml").read_text(encoding="utf-8")
-    head, sep, tail = text.partition("\n[")
+    """The sample policy with the `extra` key = value line in place of the sample's own (or added before the
+    first table)."""
+    lines = (SAMPLE / "policy.toml").read_text(encoding="utf-8").splitlines()
+    key = extra.split("=")[0].strip()
+    at = next((i for i, line in enumerate(lines) if key and line.split("=")[0].strip() == key), None)
+    if at is not None:
+        lines[at] = extra
+    elif extra:
+        lines.insert(next(i for i, line in enumerate(lines) if line.startswith("[")), extra)
     path = folder / "policy.toml"
-    path.write_text(head + "\n" + extra + "\n" + sep + tail, encoding="utf-8")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
@@ -89,20 +95,22 @@ def main() -> None:
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     args = ap.parse_args()
     print(f"machine: {machine()}; median of {args.runs} fresh processes, default time limit (60 s)")
-    print("case | instance | wall s | peak MB | proven | allocated | left waiting h/m/l")
+    print("case | instance | wall s | peak MB | proven | allocated | left waiting h/m/l | greedy: left waiting h/m/l")
     for name in args.cases:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             files, label = CASES[name](folder)
             runs = [measure(["allocate", *files, "--quiet", "--json", "--out", str(folder / "plan")])
                     for _ in range(args.runs)]
+            given = dict(zip(files[0:6:2], files[1:6:2], strict=True))
+            g = greedy_figures(folder, (Path(given["--workers"]), Path(given["--cases"]), Path(given["--policy"])))
             s = json.loads(runs[0][2])
             bp = s["by_priority"]
             proven = [st["stage"] for st in s["stages"] if not st["proven_optimal"]]
             waiting = "/".join(str(bp[p]["awaiting"] - bp[p]["allocated"]) for p in ("high", "medium", "low"))
             print(" | ".join((name, label, f"{statistics.median(r[0] for r in runs):.1f}",
                               f"{max(r[1] for r in runs):.0f}", "all" if not proven else "not " + ",".join(proven),
-                              f"{s['allocated']}", waiting)),
+                              f"{s['allocated']}", waiting, "/".join(map(str, g["waiting"])))),
                   flush=True)
 
 
