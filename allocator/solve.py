@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 SECONDS_PER_UNIT = 4.0  # CP-SAT ran about 0.25 units of deterministic time a second on these models
 BUILD_SECONDS_PER_CHOICE = 25e-6  # building a model, per (family, worker) pair it may choose
 CALL_SECONDS = 0.005  # each call of the solver, and recomputing the plan's values around it
-FAIRNESS_SHARE = 0.2  # of a component's work, at most, for each fairness stage (the last, least important levels)
+FAIRNESS_SHARE = 0.2  # of a lane's work, at most, for each fairness level of a team (the last, least important)
 SOLVE_SHARE = 0.35  # of the time left for solving, for each of the two lanes (they share one interpreter)
 # What a run does besides solving, per child: reading and checking, splitting, explaining, validating and
 # writing (measured: 44 s for 220,000 children), and the part of it that comes after the solve (22 s).
@@ -315,14 +315,15 @@ class _Model:
 
 
 def solve_component(c: Component, seed: int, budget: float, clock: Clock | None = None,
-                    resume: ComponentResult | None = None, upto: str | None = None) -> ComponentResult:
+                    resume: ComponentResult | None = None, upto: str | None = None,
+                    fairness_cap: float | None = None) -> ComponentResult:
     """Solve the stages in order on one component within `budget` estimated seconds of work (see
     SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
 
     Starts from `resume` (default: greedy.start's plan); a stage whose value in that plan is already 0 (its
     floor), or that `resume` proved, is not solved again. The values reported are those of the plan returned,
     recomputed from it, whatever the solver claimed on the way. With `upto`, the stages after that one are left
-    unsolved (and unproven).
+    unsolved (and unproven). A fairness level takes at most `fairness_cap` of the work, if given.
     """
     clock = clock or Clock(float("inf"))
     if clock.cancelled:
@@ -346,7 +347,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
             proven[name] = None
             continue
         used += model.build()
-        left = budget - used if name not in FAIRNESS else min(budget - used, FAIRNESS_SHARE * budget)
+        left = budget - used if name not in FAIRNESS or fairness_cap is None else min(budget - used, fairness_cap)
         step = _solve_stage(model, name, term, plan, seed, left, clock)
         used += step.used
         model.settle(term, current if step.value is None else step.value)
@@ -451,25 +452,41 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
 
     First pass: each component gets a share of what the lane has left (by size, at least an equal
     share), so the easy ones finish and leave their time. Second pass: what is left goes to those
-    not yet proven, in turn, each starting from its first-pass plan.
+    not yet proven, in turn, each starting from its first-pass plan. Where fairness comes last (the
+    default order), both passes stop before it and a last pass gives it what the lane has left: the
+    least important levels never take time from a more important one in another team.
     """
+    stop = upto or (_before_fairness(comps[lane[0]]) if lane else None)
     left_work, left_size = work, sum(comps[i].size for i in lane)
     results: dict[int, ComponentResult] = {}
     for k, i in enumerate(lane):
         share = left_work * max(comps[i].size / max(1, left_size), 1 / (len(lane) - k))
-        results[i] = solve_component(comps[i], seed, share, clock, (resume or {}).get(i), upto)
+        results[i] = solve_component(comps[i], seed, share, clock, (resume or {}).get(i), stop)
         left_work = max(0.0, left_work - results[i].used)
         left_size -= comps[i].size
         done(i, results[i])
-    unproven = [i for i in lane if not proven(comps[i], results[i], upto)]
+    unproven = [i for i in lane if not proven(comps[i], results[i], stop)]
     for k, i in enumerate(unproven):
         if left_work <= 0:
             break
         share = left_work / (len(unproven) - k)
-        again = solve_component(comps[i], seed, share, clock, results[i], upto)
-        left_work = max(0.0, left_work - again.used)
-        done(i, again)
+        results[i] = solve_component(comps[i], seed, share, clock, results[i], stop)
+        left_work = max(0.0, left_work - results[i].used)
+        done(i, results[i])
+    if upto is None and stop is not None:
+        for k, i in enumerate(lane):
+            results[i] = solve_component(comps[i], seed, left_work / (len(lane) - k), clock, results[i],
+                                         fairness_cap=FAIRNESS_SHARE * work)
+            left_work = max(0.0, left_work - results[i].used)
+            done(i, results[i])
     return left_work
+
+
+def _before_fairness(c: Component) -> str | None:
+    """The stage before the fairness levels where they come last in the order (else None)."""
+    names = [name for name, _ in c.stages]
+    tail = len(FAIRNESS)
+    return names[-tail - 1] if len(names) > tail and tuple(names[-tail:]) == FAIRNESS else None
 
 
 def proven(c: Component, r: ComponentResult, upto: str | None = None) -> bool:
