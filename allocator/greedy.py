@@ -33,11 +33,35 @@ class _Greedy:
     def may_take(self, fi: int, wi: int) -> bool:
         return wi not in self.c.unsupervised or not self.c.is_new(fi, wi)
 
+    def open_to(self, fi: int, weight: int, exclude: int | None = None) -> list[int]:
+        """The eligible workers (but `exclude`) with room for `weight` who may take the family."""
+        return [wi for wi in self.c.domains[fi] if wi != exclude and self.room(wi, weight) and self.may_take(fi, wi)]
+
     def best(self, fi: int, exclude: int | None = None) -> int | None:
         """The eligible worker with room and the lowest caseload (then the first id)."""
-        c, weight = self.c, self.c.families[fi].core.weight
-        options = [wi for wi in c.domains[fi] if wi != exclude and self.room(wi, weight) and self.may_take(fi, wi)]
-        return min(options, key=lambda wi: (self.load[wi] / max(1, c.capacity(wi)), c.workers[wi].id), default=None)
+        c = self.c
+        return min(self.open_to(fi, c.families[fi].core.weight, exclude),
+                   key=lambda wi: (self.load[wi] / max(1, c.capacity(wi)), c.workers[wi].id), default=None)
+
+    def tightest(self, fi: int, weight: int) -> int | None:
+        """The eligible worker with room whose room the family fills best (then the first id): packing."""
+        c = self.c
+        return min(self.open_to(fi, weight), key=lambda wi: (c.capacity(wi) - self.load[wi], c.workers[wi].id),
+                   default=None)
+
+    def home(self, fi: int) -> int | None:
+        """Of the family's current workers with room for it, the one holding most of it (None: none has room)."""
+        c, f = self.c, self.c.families[fi]
+        return min((wi for wi in self.open_to(fi, f.core.weight) if c.workers[wi].id in f.current_workers),
+                   key=lambda wi: -f.held_by(c.workers[wi].id), default=None)
+
+    def join(self, fi: int) -> None:
+        """A mixed family's newcomers join their siblings' worker, where that worker may hold them and has room."""
+        c, f, wi = self.c, self.c.families[fi], self.sol[fi]
+        if (f.mixed and fi not in self.joins and wi is not None and wi in c.joins.get(fi, ())
+                and self.room(wi, f.newcomers.weight) and wi not in c.unsupervised):
+            self.joins.add(fi)
+            self.load[wi] += f.newcomers.weight
 
     def move_cost(self, fi: int, wi: int) -> int:
         f = self.c.families[fi]
@@ -93,46 +117,30 @@ class _Greedy:
         """Children dropped first, then those waiting, high priority first; newcomers join their siblings."""
         c = self.c
 
-        def urgency(fi: int) -> tuple[int, str]:
+        def order(fi: int) -> tuple[int, str]:
             f = c.families[fi]
-            waiting = [PRIORITY[ch.priority] for ch in f.newcomers.children]
-            return (-1 if self.sol[fi] is None and f.with_worker else min(waiting, default=3), f.id)
+            return (-1 if self.sol[fi] is None and f.with_worker else self.urgency(fi), f.id)
 
-        for fi in sorted(range(len(c.families)), key=urgency):
-            f = c.families[fi]
+        for fi in sorted(range(len(c.families)), key=order):
             if self.sol[fi] is None:
-                prefer = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers
-                          and self.room(wi, f.core.weight) and self.may_take(fi, wi)]
-                to = min(prefer, key=lambda wi: -f.held_by(c.workers[wi].id)) if prefer else self.best(fi)
+                to = self.home(fi)
+                to = self.best(fi) if to is None else to
                 if to is None or not self.within_budget(fi, to):
                     continue
                 self.place(fi, to)
-            wi = self.sol[fi]
-            if (f.mixed and wi is not None and wi in c.joins.get(fi, ()) and self.room(wi, f.newcomers.weight)
-                    and wi not in c.unsupervised):
-                self.joins.add(fi)
-                self.load[wi] += f.newcomers.weight
-
+            self.join(fi)
 
     def urgency(self, fi: int) -> int:
         """The rank of the family's most urgent child awaiting allocation (3: none awaits)."""
         return min((PRIORITY[ch.priority] for ch in self.c.families[fi].newcomers.children), default=3)
-
-    def tightest(self, fi: int, weight: int) -> int | None:
-        """The eligible worker with room whose room the family fills best (then the first id): packing."""
-        c = self.c
-        options = [wi for wi in c.domains[fi] if self.room(wi, weight) and self.may_take(fi, wi)]
-        return min(options, key=lambda wi: (c.capacity(wi) - self.load[wi], c.workers[wi].id), default=None)
 
     def rescue(self) -> None:
         """Children who have a worker now but were not kept go back to a current worker, else where they fit best."""
         c = self.c
         for fi, f in enumerate(c.families):
             if self.sol[fi] is None and f.with_worker:
-                home = [wi for wi in c.domains[fi] if c.workers[wi].id in f.current_workers
-                        and self.room(wi, f.core.weight) and self.may_take(fi, wi)]
-                to = (min(home, key=lambda wi: -f.held_by(c.workers[wi].id)) if home
-                      else self.tightest(fi, f.core.weight))
+                to = self.home(fi)
+                to = self.tightest(fi, f.core.weight) if to is None else to
                 if to is not None and self.within_budget(fi, to):
                     self.place(fi, to)
 
@@ -154,11 +162,7 @@ class _Greedy:
                 to = self.tightest(fi, f.core.weight)
                 if to is not None:
                     self.place(fi, to)
-            wi = self.sol[fi]
-            if (f.mixed and fi not in self.joins and wi is not None and wi in c.joins.get(fi, ())
-                    and self.room(wi, f.newcomers.weight) and wi not in c.unsupervised):
-                self.joins.add(fi)
-                self.load[wi] += f.newcomers.weight
+            self.join(fi)
 
     def fill_rooms(self, todo: list[int], rng: random.Random | None) -> None:
         """Minimum bin slack (Gupta and Ho 1999; Fleszar and Hindi 2002): the largest family left goes where
@@ -224,8 +228,6 @@ def least_slack(items: list[int], weight: dict[int, int], room: int) -> list[int
 
     search(0, room, [])
     return best[1]
-
-
 
 
 def greedy(c: Component, max_moves: int | None = None) -> tuple[dict[int, int | None], set[int]]:
@@ -324,7 +326,7 @@ def start(c: Component) -> tuple[dict[int, int | None], set[int]]:
 
     first = greedy(c, c.max_moves)
     before_moves = names[:names.index("moves")] if "moves" in names else names
-    if not any(values(c, *first)[name] for name in before_moves):
+    if not any(rank(first)[:len(before_moves)]):
         return first  # nothing waits or is over capacity: the others could only match it
     best = min([first, staged("largest"), staged("smallest"), staged("rooms")], key=rank)
     if all(f.core.weight % SCALE == 0 for f in c.families if not f.with_worker):

@@ -9,7 +9,7 @@ import math
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -335,8 +335,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     bounds = {r.name: r.bound for r in (resume.stages if resume else [])}  # stage -> the best bound known
     used = 0.0
-    names = [name for name, _ in c.stages]
-    for name, term in c.stages[:names.index(upto) + 1 if upto in names else None]:
+    for name, term in c.stages[:upto_end([name for name, _ in c.stages], upto)]:
         current = values(c, plan[0], plan[1])[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
             model.settle(term, current)
@@ -465,7 +464,7 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
         left_work = max(0.0, left_work - results[i].used)
         left_size -= comps[i].size
         done(i, results[i])
-    unproven = [i for i in lane if not proven(comps[i], results[i], stop)]
+    unproven = [i for i in lane if not proven(results[i], stop)]
     for k, i in enumerate(unproven):
         if left_work <= 0:
             break
@@ -489,11 +488,14 @@ def _before_fairness(c: Component) -> str | None:
     return names[-tail - 1] if len(names) > tail and tuple(names[-tail:]) == FAIRNESS else None
 
 
-def proven(c: Component, r: ComponentResult, upto: str | None = None) -> bool:
+def proven(r: ComponentResult, upto: str | None = None) -> bool:
     """Is every stage proven optimal (up to `upto`)?"""
-    names = list(c.names)
-    wanted = names[:names.index(upto) + 1] if upto in names else names
-    return all(s.optimal for s in r.stages if s.name in wanted)
+    return all(s.optimal for s in r.stages[:upto_end([s.name for s in r.stages], upto)])
+
+
+def upto_end(names: Sequence[str], upto: str | None) -> int | None:
+    """Where a slice of stages up to and including the one named `upto` ends (None: all, if none is)."""
+    return names.index(upto) + 1 if upto in names else None
 
 
 def _limit(inst: Instance, opts: Options) -> float:
