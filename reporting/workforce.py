@@ -89,6 +89,31 @@ def fte_chart(plan: Plan) -> Chart:
     return Chart(f"fte-{slug(plan.name)}", f"{plan.name}: FTE required against available", alt, render(fig))
 
 
+def _option_lines(ax: Any, plans: list[Plan], series: Callable[[Plan], list[float]],
+                  bands: Callable[[Plan], tuple[list[float], list[float]] | None], unit: str) -> list[Any]:
+    """One line a option, month by month, labelled at its end, with its P10-P90 band by year where uncertain."""
+    handles: list[Any] = []
+    for i, plan in enumerate(plans):
+        st = _style(i)
+        values = series(plan)
+        x = _months(plan)
+        handles += ax.plot(x, values, color=st["colour"], linestyle=st["line"], marker=st["marker"], markevery=12,
+                           linewidth=2, label=f"({i + 1}) {plan.name}")
+        ax.text(x[-1], values[-1], f" {values[-1]:.{0 if unit == '%' else 1}f}{unit} ({i + 1})", va="center",
+                fontsize=8, color=st["colour"])
+        band = bands(plan)
+        if band:
+            ends = [12 * (n + 1) for n in range(plan.scenario.years)]
+            ax.fill_between([0] + ends, [values[0], *band[0]], [values[0], *band[1]], color=st["colour"],
+                            alpha=0.1, linewidth=0)
+    longest = max(plans, key=lambda pl: pl.scenario.months)
+    _year_axis(ax, longest)
+    ax.set_xlim(0, longest.scenario.months * 1.12)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return handles
+
+
 @quiet_fonts()
 def agency_chart(plans: list[Plan]) -> Chart:
     """Agency share of case-holding FTE, month by month, for each option, against each option's target."""
@@ -96,22 +121,13 @@ def agency_chart(plans: list[Plan]) -> Chart:
     fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2))
     parts: list[str] = []
     targets_drawn: dict[float, list[str]] = {}
-    handles: list[Any] = []
+    _option_lines(ax, plans, lambda p: [100 * float(v) for v in p.projection.agency_share[0]],
+                  lambda p: ([100 * b.p10 for b in p.uncertainty.agency_share],
+                             [100 * b.p90 for b in p.uncertainty.agency_share]) if p.uncertainty else None, "%")
     for i, plan in enumerate(plans):
-        st = _style(i)
-        share = [100 * float(v) for v in plan.projection.agency_share[0]]
-        x = _months(plan)
-        handles += ax.plot(x, share, color=st["colour"], linestyle=st["line"], marker=st["marker"], markevery=12,
-                           linewidth=2, label=f"({i + 1}) {plan.name}")
-        ends = [12 * (n + 1) for n in range(plan.scenario.years)]
-        ax.text(x[-1], share[-1], f" {share[-1]:.0f}% ({i + 1})", va="center", fontsize=8, color=st["colour"])
-        band = plan.uncertainty
-        if band:
-            ax.fill_between([0] + ends, [share[0]] + [100 * b.p10 for b in band.agency_share],
-                            [share[0]] + [100 * b.p90 for b in band.agency_share], color=st["colour"],
-                            alpha=0.1, linewidth=0)
+        share = plan.projection.agency_share[0]
         target = plan.scenario.agency_target_share
-        words = f"{plan.name}: {share[0]:.1f}% now, {share[-1]:.1f}% at {plan.end}"
+        words = f"{plan.name}: {100 * share[0]:.1f}% now, {100 * share[-1]:.1f}% at {plan.end}"
         if target is not None:
             t = 100 * target
             targets_drawn.setdefault(round(t, 4), []).append(str(i + 1))
@@ -121,15 +137,33 @@ def agency_chart(plans: list[Plan]) -> Chart:
     for t, who in sorted(targets_drawn.items()):
         ax.axhline(t, color="#333333", linestyle=":", linewidth=1.2)
         ax.text(0.5, t, f"target {t:.0f}% (option {', '.join(who)})", va="bottom", fontsize=8)
-    _year_axis(ax, max(plans, key=lambda pl: pl.scenario.months))
-    ax.set_xlim(0, max(pl.scenario.months for pl in plans) * 1.12)
-    ax.set_ylabel("agency share of case-holding FTE (%)")
+    ax.set_ylabel("agency share of social-worker FTE (%)")
     ax.set_ylim(bottom=0)
     ax.set_title("Agency share against its target")
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
-    ax.grid(axis="y", alpha=0.3)
-    alt = "Line chart: agency share of case-holding FTE by month. " + "; ".join(parts) + "."
+    alt = "Line chart: agency share of social-worker FTE by month. " + "; ".join(parts) + "."
     return Chart("agency-share", "Agency share against its target", alt, render(fig))
+
+
+@quiet_fonts()
+def caseload_chart(plans: list[Plan]) -> Chart:
+    """Caseload per FTE at work, month by month, for each option, against the cap."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.2))
+    _option_lines(ax, plans, lambda p: [v if v < float("inf") else float("nan")
+                                        for v in map(float, p.projection.caseload_per_fte[0])],
+                  lambda p: ([b.p10 for b in p.uncertainty.caseload_per_fte],
+                             [b.p90 for b in p.uncertainty.caseload_per_fte]) if p.uncertainty else None, "")
+    caps = sorted({p.now.children_per_fte for p in plans})
+    for cap in caps:
+        ax.axhline(cap, color="#333333", linestyle=":", linewidth=1.2)
+        ax.text(0.5, cap, f"cap {cap:g} per FTE", va="bottom", fontsize=8)
+    ax.set_ylabel("children per FTE at work")
+    ax.set_ylim(bottom=min(caps) * 0.8)
+    ax.set_title("Caseload per FTE against the cap")
+    parts = [f"{p.name}: {p.now.caseload_per_fte or 0:.1f} now, {p.years[-1].caseload_per_fte or 0:.1f} at {p.end}, "
+             f"{p.years[-1].children_above_cap:,.0f} children above the cap" for p in plans]
+    alt = "Line chart: caseload per FTE by month against the cap. " + "; ".join(parts) + "."
+    return Chart("caseload", "Caseload per FTE against the cap", alt, render(fig))
 
 
 @quiet_fonts()
@@ -173,12 +207,14 @@ YEAR_COLUMNS = [
     Column("nqsw_fte"), Column("agency_fte", "Agency FTE", num), Column("agency_share", "Agency share", pct),
     Column("agency_target_met", "Agency target met", lambda v: "–" if v is None else "yes" if v else "no",
            numeric=False),
-    Column("caseload_per_fte"), Column("service_leaders"), Column("service_leaders_needed"),
+    Column("caseload_per_fte", "Caseload per FTE", num), Column("children_above_cap", "Children above cap", whole),
+    Column("service_leaders"), Column("service_leaders_needed"),
     Column("staff_cost", "Staff cost", money), Column("agency_cost"), Column("placements", "Placements", whole),
     Column("placement_cost", "Placement cost", money), Column("placement_saving"),
 ]
 
 BAND_KEYS = (("required_fte", "Required FTE", num), ("gap_fte", "Gap FTE", num),
+             ("caseload_per_fte", "Caseload per FTE", num),
              ("agency_share", "Agency share", pct), ("cost", "Cost", money))
 
 
@@ -257,7 +293,7 @@ def plan_sections(plans: list[Plan]) -> list[Section]:
         sec.blocks.append(f"{len(plans)} options compared with '{doc.first}': "
                           + "; ".join(f"{p.name} ({p.file})" for p in plans) + ".")
         sec.blocks.append(comparison_table(doc))
-        sec.blocks += [cost_chart(plans), agency_chart(plans)]
+        sec.blocks += [caseload_chart(plans), cost_chart(plans), agency_chart(plans)]
         out.append(sec)
     for i, plan in enumerate(plans):
         sec = Section(f"scenario-{i + 1}", plan.name if len(plans) == 1 else f"({i + 1}) {plan.name}")
@@ -266,7 +302,7 @@ def plan_sections(plans: list[Plan]) -> list[Section]:
         sec.blocks.append(fte_chart(plan))
         out.append(sec)
     if len(plans) == 1:
-        out[0].blocks += [agency_chart(plans), cost_chart(plans)]
+        out[0].blocks += [caseload_chart(plans), agency_chart(plans), cost_chart(plans)]
     tables = Section("years", "Year by year")
     tables.blocks.append(years_table(plans))
     band = bands_table(plans)

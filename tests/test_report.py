@@ -169,7 +169,7 @@ def test_options_report_html(options):
     out, doc = options
     page = check_page(out / "report.html")
     ids = {a.get("id") for t, a in page.tags if t == "figure"}
-    assert {"chart-cost-by-option", "chart-agency-share"} <= ids
+    assert {"chart-caseload", "chart-cost-by-option", "chart-agency-share"} <= ids
     assert len([i for i in ids if i.startswith("chart-fte-")]) == len(FILES)
     for name in doc["scenarios"]:
         assert name in (out / "report.html").read_text("utf-8")
@@ -179,9 +179,11 @@ def test_single_scenario_report_html(single):
     out, doc = single
     page = check_page(out / "report.html")
     ids = {a.get("id") for t, a in page.tags if t == "figure"}
-    assert {"chart-cost-by-option", "chart-agency-share", "chart-fte-option-1-peripatetic-units"} == ids
+    assert {"chart-caseload", "chart-cost-by-option", "chart-agency-share",
+            "chart-fte-option-1-peripatetic-units"} == ids
     alts = " ".join(img["alt"] for img in page.all("img"))
     assert "P10" in alts and "P90" in alts  # the FTE chart carries the uncertainty band
+    assert "children above the cap" in alts  # the caseload path against the cap, in words too
 
 
 # ----------------------------------------------------------------------------- the workbook
@@ -312,7 +314,7 @@ def test_scenario_without_uncertainty_says_there_is_no_band(tmp_path):
     assert load_scenario(TEST_SCENARIOS / "from_sample.toml").uncertainty is None
     run("report", TEST_SCENARIOS / "from_sample.toml", "--out", tmp_path, "--quiet")
     page = check_page(tmp_path / "report.html")
-    assert len(page.all("img")) == 3
+    assert len(page.all("img")) == 4  # FTE, caseload, agency share, cost
     assert "no P10-P90 bands" in (tmp_path / "report.html").read_text("utf-8")
     assert "uncertainty" not in load_workbook(tmp_path / "report.xlsx").sheetnames
 

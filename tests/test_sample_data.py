@@ -284,7 +284,9 @@ def test_scenarios_parse_with_contract_sections(stem, council):
         assert key in s["workforce"]
     assert s["workforce"]["turnover_per_year"] == 0.159
     assert s["policy"]["non_availability"] == 0.032
-    assert s["costs"] == {"social_worker": 41667, "nqsw": 36000, "agency_social_worker": 60000}
+    assert s["costs"] == {"social_worker": 41667, "nqsw": 36000, "agency_social_worker": 60000, "pay_award": 0.03,
+                          "inflation": 0.03, "discount_rate": 0.035}
+    assert s["workforce"]["agency_cover"] == 0.744
     lac = sum(c["category"] == "lac" for c in cases)
     assert abs(s["placements"]["baseline"] - lac) <= 0.1 * lac
     assert s["placements"]["average_cost"] == 40000

@@ -111,7 +111,8 @@ def test_service_leaders_needed_for_practitioners_and_nqsws():
                  intake=[{"month": "2027-05", "service_leaders": 2}])
     p = run(s)
     assert p.service_leaders_needed[0, 0] == pytest.approx(max(75 / 6, 15 / 2))
-    assert p.service_leaders[0, 0] == 13 and p.service_leaders[0, 1] == 15  # default: ceil(75 / 6)
+    assert p.service_leaders[0, 0] == 0 and p.service_leaders[0, 1] == 2  # none costed until the scenario asks
+    assert any("service_leaders not given" in n for n in s.notes)
 
 
 def test_placements_trajectory_follows_the_contract():

@@ -18,7 +18,8 @@ FLAT = {
     "years": 3,
     "demand": {"children": 900, "growth_per_year": 0.0},
     "policy": {"children_per_fte": 15, "nqsw_capacity_share": 0.9, "non_availability": 0.0},
-    "workforce": {"case_holder_fte": 50.0, "nqsw_fte": 0.0, "agency_fte": 10.0, "turnover_per_year": 0.0},
+    "workforce": {"case_holder_fte": 50.0, "nqsw_fte": 0.0, "agency_fte": 10.0, "turnover_per_year": 0.0,
+                  "agency_cover": 1.0},  # agency fills every vacancy: the other mechanisms alone
     "costs": {"social_worker": 40000, "nqsw": 36000, "agency_social_worker": 60000, "service_leader": 0},
 }
 

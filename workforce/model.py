@@ -12,18 +12,25 @@ Rules (CONTRACT.md definitions hold exactly):
 - children(t) = children * (1 + growth)^(t/12) + per_year * t/12 - prevented so far (prevention
   builds up evenly through each year, times the share achieved); never below 0.
 - required_fte = weighted children / children_per_fte / (1 - non_availability).
-- experienced permanent FTE lose the monthly rate 1 - (1 - turnover)^(1/12) each month; experienced
-  hires and intakes add to them, and NQSWs join them 12 months after they joined (the ASYE year).
+- experienced permanent FTE lose the monthly rate 1 - (1 - turnover)^(1/12) each month (turnover of the
+  month's year); experienced hires and intakes add to them, and NQSWs join them 12 months after they joined
+  (the ASYE year). Hires: experienced_hires_per_year / 12 a month; with recruitment_months L, they instead
+  fill the posts vacant L months before (less those already filled since), at most that many a month.
   Starting NQSWs qualify evenly over the first 12 months (or as their asye_start says, with [from]).
 - NQSW capacity = FTE * nqsw_capacity_share (or the nqsw_ramp by months since joining).
 - available_fte = case_holder_fte + agency_fte + NQSW capacity; permanent capacity = the first and last.
-- agency: the given agency_fte now (t = 0); from month 1 agency fills the gap to required FTE and is
+- agency: the given agency_fte now (t = 0); from month 1 agency fills a share of the vacant FTE and is
   cut as permanent capacity arrives: agency = min(agency_max_fte, agency_cover * max(0, required -
-  permanent capacity)); agency_max_fte (default none) and agency_cover (default 1) are optional keys.
-- agency_share = agency FTE / (experienced + NQSW + agency FTE), the DfE agency rate.
+  permanent capacity)); agency_max_fte (default none: no limit to the pool) and agency_cover (the year's
+  share, default England's 74.4%). The rest of the vacancy is not covered: caseloads rise above the cap.
+- agency_share = agency FTE / (experienced + NQSW + agency + non-case-holding FTE), the DfE agency rate.
+- children_above_cap = the children the FTE at work cannot hold at the cap: max(0, gap) * children_per_fte
+  * (1 - non_availability) / weight_factor.
 - service leaders needed = max(practitioner FTE / practitioners_per_service_leader,
   NQSW FTE / max_nqsw_per_supervisor).
-- staff cost of month t = FTE at point t * annual cost / 12 (permanent, NQSW, agency, service leaders).
+- staff cost of month t = FTE at point t * annual cost / 12 (permanent, NQSW, agency, service leaders)
+  * the pay index of its year (the product of the pay awards up to it); placement costs likewise with
+  inflation.
 - placements at each year's end = previous + growth_per_year - prevented that year (times the share
   achieved), never below 0, moving evenly within the year; a year's placement cost = the average of
   its opening and closing placements * average cost.
@@ -58,10 +65,12 @@ class Inputs:
     nqsw_share: np.ndarray  # flat share for starting NQSWs
     ramp: np.ndarray  # (D, 12) share by months since joining
     agency0: np.ndarray
+    other0: np.ndarray  # permanent social workers holding no cases (the agency share's denominator only)
     agency_max: np.ndarray
-    agency_cover: np.ndarray  # share of the shortfall agency fills
-    turnover: np.ndarray  # annual
-    hires_per_year: np.ndarray
+    agency_cover: np.ndarray  # (D, Y) share of the vacant FTE agency fills, by year
+    turnover: np.ndarray  # (D, Y) annual, by year
+    hires_per_year: np.ndarray  # (D, Y)
+    recruitment_lag: np.ndarray  # months from vacancy to starter; -1: hires join as planned
     nqsw_joiners: np.ndarray  # (D, M+1) FTE joining at point t
     experienced_joiners: np.ndarray  # (D, M+1)
     leader_joiners: np.ndarray  # (D, M+1)
@@ -73,6 +82,8 @@ class Inputs:
     cost_nqsw: np.ndarray
     cost_agency: np.ndarray
     cost_leader: np.ndarray
+    pay_index: np.ndarray  # (D, Y) staff costs relative to the costs given
+    price_index: np.ndarray  # (D, Y) placement costs relative to the cost given
     placements0: np.ndarray
     placement_growth: np.ndarray
     placements_prevented: np.ndarray  # (D, Y)
@@ -129,10 +140,8 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
     per_year = 0.0 if "growth_per_year" in given else s.trend.per_year
     one = np.ones(draws)
 
-    def yearly(values: tuple[float, ...]) -> np.ndarray:
-        row = np.zeros(Y)
-        row[:len(values)] = values[:Y]
-        return np.tile(row, (draws, 1))
+    def yearly(values: tuple[float, ...], pad: bool = False) -> np.ndarray:
+        return _by_year_rows(values, Y, draws, pad)
 
     def rows(a: np.ndarray) -> np.ndarray:
         return np.tile(a, (draws, 1))
@@ -142,6 +151,7 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
     q = np.array(s.nqsw_qualifying) if s.nqsw_qualifying else np.full(12, s.nqsw_fte / 12)
     p = s.policy
     pl = s.placements
+    r = s.rates
     return Inputs(
         years=Y,
         children0=one * s.children, weight_factor=one * s.weight_factor, growth=v["growth_per_year"],
@@ -149,18 +159,39 @@ def build_inputs(s: Scenario, values: dict[str, np.ndarray] | None = None, *, ye
         prevention_achieved=v["prevention_achieved"], children_per_fte=one * p.children_per_fte,
         non_availability=one * s.non_availability, experienced0=one * s.case_holder_fte, nqsw0=one * s.nqsw_fte,
         nqsw0_qualifying=rows(q), nqsw_share=one * p.nqsw_capacity_share, ramp=rows(_ramp(p)),
-        agency0=one * s.agency_fte, agency_max=one * (np.inf if s.agency_max_fte is None else s.agency_max_fte),
-        agency_cover=one * s.agency_cover,
-        turnover=v["turnover_per_year"], hires_per_year=one * s.experienced_hires_per_year,
+        agency0=one * s.agency_fte, other0=one * s.non_case_holding_fte,
+        agency_max=one * (np.inf if s.agency_max_fte is None else s.agency_max_fte),
+        agency_cover=yearly(r.agency_cover, pad=True),
+        turnover=_turnover(yearly(r.turnover, pad=True), v["turnover_per_year"]),
+        hires_per_year=yearly(r.experienced_hires, pad=True),
+        recruitment_lag=one * (-1 if s.recruitment_months is None else s.recruitment_months),
         nqsw_joiners=nqsw_j, experienced_joiners=rows(exp_j), leader_joiners=rows(lead_j),
         intake_filled=v["intake_filled"], leaders0=one * s.service_leaders,
         practitioners_per_leader=one * s.practitioners_per_service_leader,
         nqsw_per_supervisor=one * float(p.max_nqsw_per_supervisor), cost_social_worker=one * s.costs["social_worker"],
         cost_nqsw=one * s.costs["nqsw"], cost_agency=one * s.costs["agency_social_worker"],
-        cost_leader=one * s.costs["service_leader"],
+        cost_leader=one * s.costs["service_leader"], pay_index=yearly(r.index(r.pay_award), pad=True),
+        price_index=yearly(r.index(r.inflation), pad=True),
         placements0=one * (pl.baseline if pl else 0.0), placement_growth=one * (pl.growth_per_year if pl else 0.0),
         placements_prevented=yearly(pl.prevented_per_year if pl else ()), placement_cost=v["placement_cost"],
     )
+
+
+def _by_year_rows(values: tuple[float, ...], years: int, draws: int, pad: bool) -> np.ndarray:
+    """(draws, years): one value a year; beyond the values given 0 (or the last value, with `pad`)."""
+    row = np.zeros(years)
+    row[:len(values)] = values[:years]
+    if pad and values:
+        row[len(values):] = values[-1]
+    return np.tile(row, (draws, 1))
+
+
+def _turnover(by_year: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """(D, Y) turnover: the scenario's rates by year, scaled so that year 1 takes each draw's rate."""
+    year1 = by_year[:, :1]
+    d = drawn[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.clip(np.where(year1 > 0, by_year * d / year1, by_year - year1 + d), 0.0, 0.99)
 
 
 def _joiners(s: Scenario, months: int, without_intakes: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,6 +251,13 @@ class Projection:
     placement_cost_without_prevention: np.ndarray  # (draws, M)
 
     @property
+    def children_above_cap(self) -> np.ndarray:
+        """Children the FTE at work cannot hold at the cap (0 when there is no shortfall)."""
+        i = self.inputs
+        per_fte = _col(i.children_per_fte) * (1 - _col(i.non_availability)) / _col(i.weight_factor)
+        return np.maximum(0.0, self.gap_fte) * per_fte
+
+    @property
     def caseload_per_fte(self) -> np.ndarray:
         """Weighted children per FTE at work: above children_per_fte means over the cap."""
         i = self.inputs
@@ -251,29 +289,34 @@ def project(i: Inputs) -> Projection:
     M = i.months
     children = _children(i)
     required = children * _col(i.weight_factor) / _col(i.children_per_fte) / (1 - _col(i.non_availability))
-    experienced, nqsw, nqsw_cap = _supply(i)
+    experienced, nqsw, nqsw_cap = _supply(i, required)
     permanent_cap = experienced + nqsw_cap
-    agency = np.minimum(_col(i.agency_max), _col(i.agency_cover) * np.maximum(0.0, required - permanent_cap))
+    cover = _monthly(i.agency_cover, M)
+    agency = np.minimum(_col(i.agency_max), cover * np.maximum(0.0, required - permanent_cap))
     agency[:, 0] = i.agency0
     available = permanent_cap + agency
     headcount = experienced + nqsw + agency
+    in_post = headcount + _col(i.other0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(headcount > 0, agency / headcount, 0.0)
+        share = np.where(in_post > 0, agency / in_post, 0.0)
         for_nqsw = np.where(nqsw > 0, nqsw / _col(i.nqsw_per_supervisor), 0.0)
     leaders = _col(i.leaders0) + np.cumsum(i.leader_joiners * _col(i.intake_filled), axis=1)
     leaders_needed = np.maximum(headcount / _col(i.practitioners_per_leader), for_nqsw)
 
-    agency_cost = agency[:, :M] * _col(i.cost_agency) / 12
+    pay = _monthly(i.pay_index, M)[:, :M]
+    agency_cost = agency[:, :M] * _col(i.cost_agency) / 12 * pay
     staff_cost = (experienced[:, :M] * _col(i.cost_social_worker) + nqsw[:, :M] * _col(i.cost_nqsw)
-                  + leaders[:, :M] * _col(i.cost_leader)) / 12 + agency_cost
+                  + leaders[:, :M] * _col(i.cost_leader)) / 12 * pay + agency_cost
 
     # placements
     pl_year = _placements(i.placements0, i.placement_growth, i.placements_prevented * _col(i.prevention_achieved))
     pl_none = _placements(i.placements0, i.placement_growth, np.zeros_like(i.placements_prevented))
     placements, without = _by_year(pl_year, M), _by_year(pl_none, M)
 
+    prices = _monthly(i.price_index, M)[:, :M]
+
     def month_cost(p: np.ndarray) -> np.ndarray:
-        return (p[:, :M] + p[:, 1:]) / 2 * _col(i.placement_cost) / 12
+        return (p[:, :M] + p[:, 1:]) / 2 * _col(i.placement_cost) / 12 * prices
 
     return Projection(
         inputs=i, children=children, required_fte=required, case_holder_fte=experienced, nqsw_fte=nqsw,
@@ -289,6 +332,11 @@ def _col(a: np.ndarray) -> np.ndarray:
     return a[:, None]
 
 
+def _monthly(by_year: np.ndarray, months: int) -> np.ndarray:
+    """(D, Y) yearly values at every point (D, M+1): point t takes the value of its year, t // 12."""
+    return by_year[:, np.minimum(np.arange(months + 1) // 12, by_year.shape[1] - 1)]
+
+
 def _children(i: Inputs) -> np.ndarray:
     """Children at each point: the trend, less the children prevented so far; never below 0."""
     D, M = i.draws, i.months
@@ -300,10 +348,11 @@ def _children(i: Inputs) -> np.ndarray:
     return np.maximum(children, 0.0)
 
 
-def _supply(i: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _supply(i: Inputs, required: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Experienced permanent FTE, NQSW FTE and NQSW capacity at each point.
 
-    NQSW cohorts by month of joining (the ramp by months since), then the experienced stock month by month.
+    NQSW cohorts by month of joining (the ramp by months since), then the experienced stock month by month,
+    with the month's hires: as planned, or (with a recruitment lag) filling the posts vacant then.
     """
     D, M = i.draws, i.months
     t = np.arange(M + 1)
@@ -323,19 +372,38 @@ def _supply(i: Inputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     qualified[:, 12:] = joiners[:, :M + 1 - 12]
     qualified[:, 1:13] += i.nqsw0_qualifying[:, :min(12, M)]
     inflow = i.experienced_joiners * filled + qualified
-    inflow[:, 1:] += _col(i.hires_per_year * i.intake_filled / 12)
-    leave = 1 - (1 - i.turnover) ** (1 / 12)  # the monthly leaving rate
-    stay = 1 - leave
+    return _experienced(i, required, inflow, nqsw_cap), nqsw, nqsw_cap
+
+
+def _experienced(i: Inputs, required: np.ndarray, inflow: np.ndarray, nqsw_cap: np.ndarray) -> np.ndarray:
+    """The experienced permanent stock month by month: last month's less leavers, plus joiners and hires."""
+    D, M = i.draws, i.months
+    pool = _monthly(i.hires_per_year, M) / 12 * _col(i.intake_filled)  # hires a month (the most, with a lag)
+    stay = (1 - _monthly(i.turnover, M)) ** (1 / 12)  # 1 - the monthly leaving rate
     experienced = np.empty((D, M + 1))
     experienced[:, 0] = i.experienced0 + inflow[:, 0]
+    lag = i.recruitment_lag.astype(int)
+    driven = lag >= 0
+    rows = np.arange(D)
+    vacant = np.zeros((D, M + 1))  # required FTE less permanent capacity: posts to fill
+    hired = np.zeros((D, M + 1))  # hires joined up to each point
+    vacant[:, 0] = required[:, 0] - experienced[:, 0] - nqsw_cap[:, 0]
     for m in range(1, M + 1):
-        experienced[:, m] = experienced[:, m - 1] * stay + inflow[:, m]
-    return experienced, nqsw, nqsw_cap
+        hires = pool[:, m - 1]
+        if driven.any():
+            k = m - 1 - lag  # hires joining now were recruited to the posts vacant at point k
+            kk = np.clip(k, 0, M)
+            need = np.maximum(0.0, vacant[rows, kk] - (hired[:, m - 1] - hired[rows, kk]))
+            hires = np.where(driven, np.where(k >= 0, np.minimum(hires, need), 0.0), hires)
+        hired[:, m] = hired[:, m - 1] + hires
+        experienced[:, m] = experienced[:, m - 1] * stay[:, m - 1] + inflow[:, m] + hires
+        vacant[:, m] = required[:, m] - experienced[:, m] - nqsw_cap[:, m]
+    return experienced
 
 
 YEAR_STOCKS = ("children", "required_fte", "available_fte", "gap_fte", "case_holder_fte", "nqsw_fte",
                "agency_fte", "agency_share", "service_leaders", "service_leaders_needed", "placements",
-               "caseload_per_fte")
+               "caseload_per_fte", "children_above_cap")
 YEAR_FLOWS = ("staff_cost", "agency_cost", "placement_cost", "placement_cost_without_prevention")
 
 

@@ -15,7 +15,7 @@ from .model import Inputs, base_values, build_inputs, project, yearly
 from .results import PERCENTILES, Band, Bands
 from .scenario import DEFAULT_RUNS, UNCERTAIN, Scenario, Uncertainty
 
-BANDED = ("required_fte", "gap_fte", "agency_share", "cost")
+BANDED = ("required_fte", "gap_fte", "caseload_per_fte", "children_above_cap", "agency_share", "cost")
 CHUNK_ROWS = 20_000  # rows projected at a time: bounds memory, keeps each step vectorised
 CHUNK_CELLS = 1_000_000  # row-months projected at a time: long horizons take fewer rows a chunk
 
@@ -77,6 +77,7 @@ def _bands(s: Scenario, y: dict[str, np.ndarray], runs: int, seed: int) -> Bands
 
     p_over_cap = tuple(round(float(v), 4) for v in y["over_cap"][:, :years].mean(axis=0))
     return Bands(required_fte=by_year("required_fte"), gap_fte=by_year("gap_fte"),
+                 caseload_per_fte=by_year("caseload_per_fte"), children_above_cap=by_year("children_above_cap"),
                  agency_share=by_year("agency_share"), cost=by_year("cost"), p_over_cap=p_over_cap,
                  runs=runs, seed=seed, distribution=u.distribution, ranges=u.ranges)
 

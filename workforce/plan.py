@@ -40,11 +40,12 @@ def make_plan(s: Scenario, *, uncertainty: bool = True, progress: Progress | Non
     `progress`: a `montecarlo.Progress` callback told how the uncertainty runs are going."""
     proj = project(build_inputs(s))
     y = yearly(proj)
+    both = _with_and_without_intakes(s)
     return Plan(
         scenario=s, projection=proj,
         extra_fte_needed=_r(max(0.0, proj.required_fte[0, 0] - proj.available_fte[0, 0])),
-        now=_now(s, proj), trend=demand_trend(s.trend), years=_years(s, y), totals=_totals(s, y),
-        agency_target=agency_target(s), intake_effect=intake_effect(s), payback=payback(s, proj, y),
+        now=_now(s, proj), trend=demand_trend(s.trend), years=_years(s, y), totals=_totals(s, y, both),
+        agency_target=agency_target(s), intake_effect=intake_effect(both), payback=payback(s, proj, y),
         uncertainty=bands(s, progress) if uncertainty and s.uncertainty is not None else None)
 
 
@@ -69,7 +70,8 @@ def _years(s: Scenario, y: YearFigures) -> tuple[Year, ...]:
             required_fte=_r(d["required_fte"][n]), available_fte=_r(d["available_fte"][n]),
             gap_fte=_r(d["gap_fte"][n]), case_holder_fte=_r(d["case_holder_fte"][n]), nqsw_fte=_r(d["nqsw_fte"][n]),
             agency_fte=_r(d["agency_fte"][n]), agency_share=_r(d["agency_share"][n], 4),
-            caseload_per_fte=_r_finite(d["caseload_per_fte"][n]), service_leaders=_r(d["service_leaders"][n]),
+            caseload_per_fte=_r_finite(d["caseload_per_fte"][n]), children_above_cap=_r(d["children_above_cap"][n]),
+            service_leaders=_r(d["service_leaders"][n]),
             service_leaders_needed=math.ceil(float(d["service_leaders_needed"][n]) - 1e-9),
             staff_cost=_money(d["staff_cost"][n]), agency_cost=_money(d["agency_cost"][n]),
             placements=_r(d["placements"][n]), placement_cost=_money(d["placement_cost"][n]),
@@ -79,13 +81,24 @@ def _years(s: Scenario, y: YearFigures) -> tuple[Year, ...]:
     return tuple(year(n) for n in range(s.years))
 
 
-def _totals(s: Scenario, y: YearFigures) -> Totals:
-    staff = float(y["staff_cost"][0].sum())
-    placement = float(y["placement_cost"][0].sum())
-    investment = s.investment or 0
-    return Totals(staff_cost=_money(staff), agency_cost=_money(y["agency_cost"][0].sum()),
-                  placement_cost=_money(placement), investment=_money(investment),
-                  net_cost=_money(staff + placement + investment))
+def _totals(s: Scenario, y: YearFigures, both: YearFigures | None) -> Totals:
+    """Costs over the horizon. An investment that pays for the planned intakes is counted once: the
+    intakes' own staff cost is already in the staff cost, so only the amount beyond it is added."""
+    investment = s.investment or 0.0
+    in_staff = 0.0
+    if s.investment_pays_for_intakes and both is not None:
+        permanent = both["staff_cost"] - both["agency_cost"]  # (with intakes, without) x years
+        in_staff = min(investment, max(0.0, float(permanent[0].sum() - permanent[1].sum())))
+    year_cost = y["staff_cost"][0] + y["placement_cost"][0]
+    year_cost[0] += investment - in_staff  # the investment is spent in year 1
+    rate = s.rates.discount_rate
+    discounted = None
+    if rate is not None:
+        discounted = _money(float((year_cost / (1 + rate) ** np.arange(len(year_cost))).sum()))
+    return Totals(staff_cost=_money(y["staff_cost"][0].sum()), agency_cost=_money(y["agency_cost"][0].sum()),
+                  placement_cost=_money(y["placement_cost"][0].sum()), investment=_money(investment),
+                  investment_in_staff_cost=_money(in_staff), net_cost=_money(year_cost.sum()),
+                  discount_rate=rate, net_cost_discounted=discounted)
 
 
 def demand_trend(t: Trend) -> DemandTrend:
@@ -143,11 +156,17 @@ def agency_target(s: Scenario) -> AgencyTarget | None:
     return answer(hi, share(hi))
 
 
-def intake_effect(s: Scenario) -> IntakeEffect | None:
-    """What the planned intakes buy: agency FTE and cost with and without them (one stacked run)."""
+def _with_and_without_intakes(s: Scenario) -> YearFigures | None:
+    """Yearly figures with the planned intakes (row 0) and without them (row 1): one stacked run."""
     if not s.intakes:
         return None
-    y = yearly(project(Inputs.stack([build_inputs(s), build_inputs(s, without_intakes=True)])))
+    return yearly(project(Inputs.stack([build_inputs(s), build_inputs(s, without_intakes=True)])))
+
+
+def intake_effect(y: YearFigures | None) -> IntakeEffect | None:
+    """What the planned intakes buy: agency FTE and cost with and without them."""
+    if y is None:
+        return None
     return IntakeEffect(
         agency_fte_by_year=tuple(_r(a) for a in y["agency_fte"][0]),
         agency_fte_without_intakes_by_year=tuple(_r(a) for a in y["agency_fte"][1]),

@@ -76,6 +76,7 @@ class Year:
     agency_fte: float
     agency_share: float
     caseload_per_fte: float | None  # None when no FTE is available at all
+    children_above_cap: float  # children the FTE at work cannot hold at the cap
     service_leaders: float
     service_leaders_needed: int
     staff_cost: int
@@ -105,10 +106,16 @@ class Totals:
     agency_cost: int
     placement_cost: int
     investment: int
-    net_cost: int  # staff + placements + investment
+    investment_in_staff_cost: int  # the part of the investment paying for staff already in staff_cost
+    net_cost: int  # staff + placements + the investment not already in staff_cost
+    discount_rate: float | None = None
+    net_cost_discounted: int | None = None  # year y discounted by (1 + rate)^(y - 1); None without a rate
 
     def to_json(self) -> Json:
-        return _fields(self)
+        doc = _fields(self)
+        if self.discount_rate is None:
+            del doc["discount_rate"], doc["net_cost_discounted"]
+        return doc
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,8 @@ class Bands:
 
     required_fte: tuple[Band, ...]
     gap_fte: tuple[Band, ...]
+    caseload_per_fte: tuple[Band, ...]
+    children_above_cap: tuple[Band, ...]
     agency_share: tuple[Band, ...]
     cost: tuple[Band, ...]  # staff + placements
     p_over_cap: tuple[float, ...]
@@ -194,7 +203,7 @@ class Bands:
 
     def to_json(self) -> Json:
         doc: Json = {"percentiles": list(PERCENTILES)}
-        for k in ("required_fte", "gap_fte", "agency_share", "cost"):
+        for k in ("required_fte", "gap_fte", "caseload_per_fte", "children_above_cap", "agency_share", "cost"):
             doc[k] = [b.to_json() for b in getattr(self, k)]
         return doc | {"p_over_cap": list(self.p_over_cap), "runs": self.runs, "seed": self.seed,
                       "distribution": self.distribution, "ranges": {k: list(v) for k, v in self.ranges.items()}}

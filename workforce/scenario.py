@@ -21,19 +21,21 @@ from policy.settings import CATEGORIES, POLICY_KEYS, Policy, parse_policy
 # Weekly costs of a placement by type (DOMAIN.md); `[placements] weekly_cost` overrides.
 WEEKLY_COST = {"in_house_fostering": 350.0, "independent_fostering": 800.0, "residential": 3200.0}
 ENGLAND_TURNOVER = 0.159  # DfE CSWW 2023, used when a scenario gives none
+ENGLAND_AGENCY_COVER = 0.744  # DfE CSWW 2023: the share of vacancies (FTE) covered by agency workers
 
 TOP_KEYS = ("name", "start", "years", "demand", "policy", "workforce", "intake", "costs", "placements",
             "investment", "targets", "from", "uncertainty")
 DEMAND_KEYS = ("children", "growth_per_year", "history", "mix", "prevented_children_per_year")
 WORKFORCE_KEYS = ("case_holder_fte", "nqsw_fte", "agency_fte", "turnover_per_year", "agency_target_share",
                   "agency_max_fte", "agency_cover", "experienced_hires_per_year", "practitioners_per_service_leader",
-                  "service_leaders")
+                  "service_leaders", "non_case_holding_fte", "recruitment_months")
 INTAKE_KEYS = ("month", "nqsw", "experienced", "service_leaders")
-COST_KEYS = ("social_worker", "nqsw", "agency_social_worker", "service_leader")
+COST_KEYS = ("social_worker", "nqsw", "agency_social_worker", "service_leader", "pay_award", "inflation",
+             "discount_rate")
 COST_DEFAULTS = {"social_worker": 41667.0, "nqsw": 36000.0, "agency_social_worker": 60000.0,
                  "service_leader": 60000.0}
 PLACEMENT_KEYS = ("baseline", "growth_per_year", "prevented_per_year", "average_cost", "mix", "weekly_cost")
-INVESTMENT_KEYS = ("amount",)
+INVESTMENT_KEYS = ("amount", "pays_for")
 TARGET_KEYS = ("agency_share_by", "intake_month")
 FROM_KEYS = ("workers", "cases")
 UNCERTAIN = ("growth_per_year", "turnover_per_year", "prevention_achieved", "intake_filled", "placement_cost")
@@ -135,6 +137,31 @@ class Uncertainty:
 
 
 @dataclass(frozen=True)
+class Rates:
+    """Figures that may change from year to year: one value a year of the horizon.
+
+    `pay_award` and `inflation` are each year's rise on the year before (year 1's on the costs given,
+    0 unless the scenario says otherwise); `discount_rate` (None: no discounting) discounts year y by
+    (1 + rate)^(y - 1).
+    """
+
+    turnover: tuple[float, ...]
+    agency_cover: tuple[float, ...]
+    experienced_hires: tuple[float, ...]
+    pay_award: tuple[float, ...]
+    inflation: tuple[float, ...]
+    discount_rate: float | None = None
+
+    def index(self, rises: tuple[float, ...]) -> tuple[float, ...]:
+        """Each year's price relative to the costs given: the product of the rises up to it."""
+        out, level = [], 1.0
+        for r in rises:
+            level *= 1 + r
+            out.append(level)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
 class Scenario:
     name: str
     file: str
@@ -149,20 +176,22 @@ class Scenario:
     case_holder_fte: float
     nqsw_fte: float
     agency_fte: float
-    turnover_per_year: float
+    turnover_per_year: float  # year 1's (the Monte Carlo range varies it, scaling the later years alike)
     agency_target_share: float | None
     agency_max_fte: float | None
-    agency_cover: float
-    experienced_hires_per_year: float
     practitioners_per_service_leader: float
     service_leaders: float
     intakes: tuple[Intake, ...]
     costs: dict[str, float]
     placements: Placements | None
     investment: float | None
+    rates: Rates
     agency_share_by: Month | None
     intake_month: int
     uncertainty: Uncertainty | None
+    non_case_holding_fte: float = 0.0  # permanent social workers in post who hold no cases (agency share only)
+    recruitment_months: int | None = None  # None: hires join as planned; else they fill vacancies this much later
+    investment_pays_for_intakes: bool = False  # the investment funds the planned intakes (counted once)
     nqsw_qualifying: tuple[float, ...] | None = None  # starting NQSW FTE qualifying in months 1..12, from [from]
     notes: tuple[str, ...] = field(default=())
 
@@ -277,6 +306,27 @@ class _Checker:
             return tuple([0.0] * (years or 0))
         return tuple(float(x) for x in values)
 
+    def yearly(self, table: dict, key: str, prefix: str, years: int | None, default: float, *, low: float,
+               high: float, hint: str, first: float | None = None) -> tuple[float, ...]:
+        """A rate for each year: one number (every year; from year 2 on when `first` is given, year 1 then
+        taking `first`), or a list with one number a year. `default` every year when missing or not valid."""
+        n = years or 1
+        name = f"{prefix}.{key}"
+        if key not in table:
+            return (default,) * n
+        v = table[key]
+        if isinstance(v, list):
+            if years is not None and len(v) != years:
+                self.bad(name, f"has {len(v)} values but the scenario runs {years} years; give one number, or a "
+                         f"list with one number a year ({hint})")
+                return (default,) * n
+            got = [self.optional({key: x}, key, prefix, low=low, high=high, hint=hint) for x in v]
+            return (default,) * n if any(g is None for g in got) else tuple(float(g or 0.0) for g in got)
+        one = self.optional(table, key, prefix, low=low, high=high, hint=hint)
+        if one is None:
+            return (default,) * n
+        return (one,) * n if first is None else (first,) + (one,) * (n - 1)
+
     def shares(self, v: object, name: str, valid: tuple[str, ...]) -> dict[str, float] | None:
         """A table of shares over `valid` names that adds up to 1."""
         if not isinstance(v, dict) or not v:
@@ -318,11 +368,20 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
                                  hint="the share of FTE lost to sickness, leave and training, e.g. 0.035")
     workforce_t = ck.table(doc, "workforce", required=source is None, why=WORKFORCE_MISSING)
     demand = _demand(demand_t, ck, policy, years, from_files=source is not None)
-    wf = _workforce(workforce_t, ck, notes, from_files=source is not None)
+    wf = _workforce(workforce_t, ck, notes, from_files=source is not None, years=years)
     intakes = _intakes(doc, ck, start, years)
-    costs = _costs(ck.table(doc, "costs", required=False) or {}, ck)
+    costs_t = ck.table(doc, "costs", required=False) or {}
+    costs = _costs(costs_t, ck)
+    rates = Rates(wf.turnover, wf.agency_cover, wf.experienced_hires,
+                  pay_award=ck.yearly(costs_t, "pay_award", "costs", years, 0.0, low=-0.5, high=1.0, first=0.0,
+                                      hint="the yearly rise in staff costs, e.g. 0.03 for 3%"),
+                  inflation=ck.yearly(costs_t, "inflation", "costs", years, 0.0, low=-0.5, high=1.0, first=0.0,
+                                      hint="the yearly rise in placement costs, e.g. 0.05 for 5%"),
+                  discount_rate=ck.optional(costs_t, "discount_rate", "costs", low=0, high=1,
+                                            hint="a yearly discount rate, e.g. 0.035 (HM Treasury Green Book)"))
     placements = _placements(ck.table(doc, "placements", required=False), ck, years)
-    investment = _investment(ck.table(doc, "investment", required=False), ck, placements)
+    investment, pays_for_intakes = _investment(ck.table(doc, "investment", required=False), ck, placements,
+                                               intakes)
     share_by, intake_month = _targets(ck.table(doc, "targets", required=False) or {}, ck, start, years,
                                       wf.agency_target_share, intakes)
     uncertainty = _uncertainty(ck.table(doc, "uncertainty", required=False), ck, years)
@@ -337,20 +396,18 @@ def parse_scenario(doc: dict, file: str = "scenario", folder: Path | None = None
         raise ValidationError(ck.problems)
     # every value a problem would have left unknown was reported above
     assert start is not None and years is not None and demand.children is not None
-    assert wf.case_holder_fte is not None and wf.turnover_per_year is not None
+    assert wf.case_holder_fte is not None
     case_holder, nqsw, agency = wf.case_holder_fte, wf.nqsw_fte, wf.agency_fte
     ppsl = wf.practitioners_per_service_leader
-    leaders = wf.service_leaders
-    if leaders is None:
-        leaders = math.ceil((case_holder + nqsw + agency) / ppsl - 1e-9)
+    leaders = wf.service_leaders or 0.0
     return Scenario(
         name=name, file=file, start=start, years=years, children=demand.children, trend=demand.trend,
         weight_factor=demand.weight_factor, prevented_children=demand.prevented, policy=policy,
         non_availability=non_availability, case_holder_fte=case_holder, nqsw_fte=nqsw, agency_fte=agency,
-        turnover_per_year=wf.turnover_per_year, agency_target_share=wf.agency_target_share,
-        agency_max_fte=wf.agency_max_fte, agency_cover=wf.agency_cover,
-        experienced_hires_per_year=wf.experienced_hires_per_year, practitioners_per_service_leader=ppsl,
-        service_leaders=float(leaders),
+        turnover_per_year=wf.turnover[0], agency_target_share=wf.agency_target_share,
+        agency_max_fte=wf.agency_max_fte, practitioners_per_service_leader=ppsl, service_leaders=float(leaders),
+        rates=rates, non_case_holding_fte=wf.non_case_holding_fte, recruitment_months=wf.recruitment_months,
+        investment_pays_for_intakes=pays_for_intakes,
         intakes=tuple(sorted(intakes, key=lambda i: (i.month.minus(start), i.nqsw, i.experienced))),
         costs=costs, placements=placements, investment=investment, agency_share_by=share_by,
         intake_month=intake_month, uncertainty=uncertainty, nqsw_qualifying=got.nqsw_qualifying if got else None,
@@ -421,16 +478,18 @@ class _Workforce(NamedTuple):
     case_holder_fte: float | None  # None: not known yet (from [from], or a problem reported)
     nqsw_fte: float
     agency_fte: float
-    turnover_per_year: float | None  # None: a problem reported
+    turnover: tuple[float, ...]  # a year
     agency_target_share: float | None
     agency_max_fte: float | None
-    agency_cover: float
-    experienced_hires_per_year: float
+    agency_cover: tuple[float, ...]  # a year
+    experienced_hires: tuple[float, ...]  # a year
     practitioners_per_service_leader: float
-    service_leaders: float | None  # None: one per practitioners_per_service_leader
+    service_leaders: float | None  # None: not given (none costed)
+    non_case_holding_fte: float
+    recruitment_months: int | None
 
 
-def _workforce(t: dict | None, ck: _Checker, notes: list[str], from_files: bool) -> _Workforce:
+def _workforce(t: dict | None, ck: _Checker, notes: list[str], from_files: bool, years: int | None) -> _Workforce:
     """The [workforce] table (optional when [from] gives the workforce); a missing turnover is England's."""
     missing = t is None and not from_files
     t = t if t is not None else {}
@@ -443,24 +502,36 @@ def _workforce(t: dict | None, ck: _Checker, notes: list[str], from_files: bool)
                               high=MAX_FTE, hint="the permanent, experienced case-holding FTE, e.g. 76.8")
     nqsw = ck.number(t, "nqsw_fte", "workforce", 0.0, low=0, high=MAX_FTE, hint="FTE of NQSWs in their ASYE year")
     agency = ck.number(t, "agency_fte", "workforce", 0.0, low=0, high=MAX_FTE, hint="agency social worker FTE")
-    turnover = ck.optional(t, "turnover_per_year", "workforce", low=0, high=0.9,
-                           hint="the annual leaving rate, e.g. 0.127 for 12.7%")
-    if turnover is None and "turnover_per_year" not in t:
-        turnover = ENGLAND_TURNOVER
+    turnover = ck.yearly(t, "turnover_per_year", "workforce", years, ENGLAND_TURNOVER, low=0, high=0.9,
+                         hint="the annual leaving rate, e.g. 0.127 for 12.7%")
+    if "turnover_per_year" not in t:
         notes.append(f"workforce.turnover_per_year not given; using England's 2023 rate {ENGLAND_TURNOVER:.1%}")
+    cover = ck.yearly(t, "agency_cover", "workforce", years, ENGLAND_AGENCY_COVER, low=0, high=1,
+                      hint="the share of vacant FTE agency staff fill, e.g. 0.744 (England 2023); 1.0 = all")
+    if "agency_cover" not in t:
+        notes.append(f"workforce.agency_cover not given; agency staff fill {ENGLAND_AGENCY_COVER:.1%} of vacant FTE "
+                     "(England 2023), the rest shows as caseloads above the cap")
+    leaders = ck.optional(t, "service_leaders", "workforce", low=0, high=MAX_FTE, hint="team managers now")
+    if leaders is None and "service_leaders" not in t:
+        notes.append("workforce.service_leaders not given; team managers are not costed (the service leaders "
+                     "needed are still shown)")
+    lag = ck.optional(t, "recruitment_months", "workforce", low=0, high=36, integer=True,
+                      hint="months from a post falling vacant to a permanent starter, e.g. 6")
     return _Workforce(
         case_holder, nqsw, agency, turnover,
         agency_target_share=ck.optional(t, "agency_target_share", "workforce", low=0, high=1,
                                         hint="a share such as 0.10 for 10%"),
         agency_max_fte=ck.optional(t, "agency_max_fte", "workforce", low=0, high=MAX_FTE,
                                    hint="the most agency FTE the council can find"),
-        agency_cover=ck.number(t, "agency_cover", "workforce", 1.0, low=0, high=1,
-                               hint="the share of the shortfall agency staff fill, 1.0 = all of it"),
-        experienced_hires_per_year=ck.number(t, "experienced_hires_per_year", "workforce", 0.0, low=0, high=MAX_FTE,
-                                             hint="experienced FTE recruited a year, spread evenly"),
+        agency_cover=cover,
+        experienced_hires=ck.yearly(t, "experienced_hires_per_year", "workforce", years, 0.0, low=0, high=MAX_FTE,
+                                    hint="experienced FTE recruited a year, spread evenly"),
         practitioners_per_service_leader=ck.number(t, "practitioners_per_service_leader", "workforce", 6.0, low=1,
                                                    high=1000, hint="practitioners a team manager leads, e.g. 6"),
-        service_leaders=ck.optional(t, "service_leaders", "workforce", low=0, high=MAX_FTE, hint="team managers now"))
+        service_leaders=leaders,
+        non_case_holding_fte=ck.number(t, "non_case_holding_fte", "workforce", 0.0, low=0, high=MAX_FTE,
+                                       hint="permanent social workers in post who hold no cases"),
+        recruitment_months=None if lag is None else int(lag))
 
 
 def _intakes(doc: dict, ck: _Checker, start: Month | None, years: int | None) -> list[Intake]:
@@ -511,16 +582,25 @@ def _costs(t: dict, ck: _Checker) -> dict[str, float]:
             for k, d in COST_DEFAULTS.items()}
 
 
-def _investment(t: dict | None, ck: _Checker, placements: Placements | None) -> float | None:
-    """The [investment] amount, judged in placements avoided (so it needs [placements])."""
+def _investment(t: dict | None, ck: _Checker, placements: Placements | None,
+                intakes: list[Intake]) -> tuple[float | None, bool]:
+    """The [investment] amount, judged in placements avoided (so it needs [placements]), and whether it pays
+    for the planned intakes (`pays_for = "intakes"`: their staff cost is then counted once, not twice)."""
     if t is None:
-        return None
+        return None, False
     ck.unknown(t, INVESTMENT_KEYS, "investment")
     amount = ck.optional(t, "amount", "investment", required=True, low=0, low_open=True, high=MAX_INVESTMENT,
                          hint="the amount invested in pounds, e.g. 500000")
     if placements is None:
         ck.bad("investment", "needs a placements section with average_cost to judge payback in placements avoided")
-    return amount
+    pays_for = t.get("pays_for", "")
+    if pays_for not in ("", "intakes"):
+        ck.bad("investment.pays_for", f"{pays_for!r} is not valid; use \"intakes\" (the investment pays for the "
+               "planned intakes' staff) or leave it out (money spent on top of the staff)")
+    elif pays_for == "intakes" and not intakes:
+        ck.bad("investment.pays_for", "says the investment pays for the intakes, but the scenario plans none; add "
+               "[[intake]] tables or remove pays_for")
+    return amount, pays_for == "intakes"
 
 
 def _targets(t: dict, ck: _Checker, start: Month | None, years: int | None, target: float | None,

@@ -32,8 +32,8 @@ def workforce_table(plan: Plan) -> Table:
     """Each year's workforce at its end: permanent, NQSW, agency, caseload, service leaders."""
     first = plan.years[0]
     t = Table(title="Workforce at each year's end", caption=f"year 1 runs {first.start} to {first.end}")
-    for c in ("Year", "Permanent FTE", "NQSW FTE", "Agency FTE", "Caseload per FTE", "Service leaders",
-              "needed"):
+    for c in ("Year", "Permanent FTE", "NQSW FTE", "Agency FTE", "Caseload per FTE", "Children above cap",
+              "Service leaders", "needed"):
         t.add_column(c, justify="left" if c == "Year" else "right")
     for y in plan.years:
         load = y.caseload_per_fte  # None when no FTE is available at all
@@ -41,7 +41,7 @@ def workforce_table(plan: Plan) -> Table:
         caseload = "no FTE" if load is None else f"{load:.1f}"
         t.add_row(str(y.year), f"{y.case_holder_fte:.1f}", f"{y.nqsw_fte:.1f}",
                   f"{y.agency_fte:.1f}", f"[red]{caseload}[/red]" if over else caseload,
-                  f"{y.service_leaders:.0f}", str(y.service_leaders_needed))
+                  f"{y.children_above_cap:,.0f}", f"{y.service_leaders:.0f}", str(y.service_leaders_needed))
     return t
 
 
@@ -70,10 +70,20 @@ def headlines(plan: Plan) -> list[str]:
     if eff:
         lines.append(f"Planned intakes cut agency by {eff.agency_fte_reduction_at_end:.1f} FTE by the end and "
                      f"save {money(eff.agency_cost_saved)} of agency cost.")
+    over = [y for y in plan.years if y.children_above_cap > 0.5]
+    if over:
+        worst = max(over, key=lambda y: y.children_above_cap)
+        lines.append(f"[red]Supply falls short[/red]: caseloads end above the cap in {len(over)} of "
+                     f"{len(plan.years)} years; at worst (year {worst.year}) {worst.children_above_cap:,.0f} children "
+                     f"more than the FTE at work can hold at {plan.now.children_per_fte:g} per FTE.")
     tot = plan.totals
+    paid = (f" ({money(tot.investment_in_staff_cost)} of it pays for the intakes' staff, counted once)"
+            if tot.investment_in_staff_cost else "")
     lines.append(f"Over {plan.scenario.years} years: staff {money(tot.staff_cost)} (agency "
                  f"{money(tot.agency_cost)}), placements {money(tot.placement_cost)}, investment "
-                 f"{money(tot.investment)}; net {money(tot.net_cost)}.")
+                 f"{money(tot.investment)}{paid}; net {money(tot.net_cost)}"
+                 + (f", discounted at {pct(tot.discount_rate)} a year {money(tot.net_cost_discounted or 0)}"
+                    if tot.discount_rate is not None else "") + ".")
     pb = plan.payback
     if pb:
         when = f"repaid in year {pb.payback_year}" if pb.payback_year else "not repaid within the horizon"
@@ -84,13 +94,14 @@ def headlines(plan: Plan) -> list[str]:
 
 
 BAND_FORMATS: dict[str, Callable[[float], str]] = {
-    "required_fte": lambda v: f"{v:.1f}", "gap_fte": lambda v: f"{v:+.1f}", "agency_share": pct, "cost": money}
+    "required_fte": lambda v: f"{v:.1f}", "gap_fte": lambda v: f"{v:+.1f}", "caseload_per_fte": lambda v: f"{v:.1f}",
+    "agency_share": pct, "cost": money}
 
 
 def band_table(name: str, bands: Bands) -> Table:
     """P10 / P50 / P90 a year, and the chance caseloads exceed the cap."""
     t = Table(title=f"{name}: uncertainty ({bands.runs} runs, seed {bands.seed}), P10 / P50 / P90")
-    for c in ("Year", "Required FTE", "Gap FTE", "Agency share", "Cost", "P(over cap)"):
+    for c in ("Year", "Required FTE", "Gap FTE", "Caseload per FTE", "Agency share", "Cost", "P(over cap)"):
         t.add_column(c, justify="left" if c == "Year" else "right")
     for n, p_over in enumerate(bands.p_over_cap):
         cells = [_band_text(getattr(bands, k)[n], fmt) for k, fmt in BAND_FORMATS.items()]
