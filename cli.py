@@ -393,23 +393,37 @@ def compare(scenarios: tuple[str, ...], as_json: bool, xlsx: str | None, quiet: 
 
 
 @main.command()
-@click.option("--dfe", "dfe", required=True, type=click.Path(dir_okay=False), help="DfE CSWW indicators CSV.")
-@click.option("--la", "la", required=True, help="Council name (or a region, or England).")
-@click.option("--year", "year", type=int, help="Year (default: the latest in the file).")
+@click.option("--dfe", "dfe", type=click.Path(dir_okay=False), help="DfE CSWW indicators CSV (with --la).")
+@click.option("--csww", "csww", type=click.Path(dir_okay=False),
+              help="The council's own worker-level CSWW census return (XML), instead of --dfe.")
+@click.option("--la", "la", help="Council name (or a region, or England); with --csww, the name to call it.")
+@click.option("--year", "year", type=int, help="Year (default: the latest in the file; --dfe only).")
 @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write the scenario here (default: stdout).")
 @handled
-def baseline(dfe: str, la: str, year: int | None, out: str | None) -> None:
-    """Write a scenario TOML from the DfE's children's social work workforce statistics.
+def baseline(dfe: str | None, csww: str | None, la: str | None, year: int | None, out: str | None) -> None:
+    """Write a scenario TOML from the DfE's children's social work workforce statistics (--dfe CSV --la NAME),
+    or from the council's own CSWW census return (--csww RETURN.xml).
 
     Notes (suppressed figures and what was assumed) go to stderr; the TOML to --out or stdout.
     """
     from rich.text import Text
 
     from files.write import publish
-    from workforce.baseline import baseline as build
+    if (dfe is None) == (csww is None):
+        raise click.UsageError("give one of --dfe CSV (with --la) or --csww RETURN.xml")
+    if dfe is not None and not la:
+        raise click.UsageError("--dfe needs --la: the council, region or England to take from the file")
+    if csww is not None and year is not None:
+        raise click.UsageError("--year goes with --dfe; a CSWW return holds one census year")
     if out:
-        _check_out(out, "scenario", ("DfE file", dfe))
-    b = build(dfe, la, year)
+        _check_out(out, "scenario", ("DfE file", dfe) if dfe else ("CSWW return", csww))
+    if csww is not None:
+        from workforce.csww import baseline_from_return
+        b = baseline_from_return(csww, la)
+    else:
+        from workforce.baseline import baseline as build
+        assert dfe is not None and la is not None
+        b = build(dfe, la, year)
     err = _console(stderr=True)
     for note in b.notes:
         err.print(Text.assemble(("note", "cyan"), f": {note}"), soft_wrap=True)
@@ -419,6 +433,38 @@ def baseline(dfe: str, la: str, year: int | None, out: str | None) -> None:
     with writing(out, "scenario"):
         publish(out, b.toml.encode("utf-8"), what="scenario")
     err.print(Text(f"Scenario written to {out}: {b.scenario['name']}"), soft_wrap=True)
+
+
+@main.command()
+@click.option("--dfe", "dfe", required=True, type=click.Path(dir_okay=False), help="DfE CSWW indicators CSV.")
+@click.option("--from", "origin", required=True, type=int, help="Forecast from this year, using data up to it only.")
+@click.option("--to", "target", required=True, type=int, help="Score the forecasts against this later year.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON on stdout and nothing else.")
+@handled
+def backtest(dfe: str, origin: int, target: int, as_json: bool) -> None:
+    """Forecast every council's cases from one year and score them against what happened (and "no change")."""
+    from rich.table import Table
+
+    from workforce.backtest import backtest as run
+    result = run(dfe, origin, target)
+    if as_json:
+        emit_json(result.to_json())
+        return
+    table = Table(title=f"Cases: forecast from {origin} for {target}")
+    for col in ("council", f"{origin}", "forecast", "P10", "P90", f"actual {target}", "error", "method"):
+        table.add_column(col, justify="left" if col in ("council", "method") else "right")
+    for c in result.by_council:
+        table.add_row(c.la_name, f"{c.start:,.0f}", f"{c.forecast:,.0f}", f"{c.p10:,.0f}", f"{c.p90:,.0f}",
+                      f"{c.actual:,.0f}", f"{c.ape:.0%}" + ("" if c.inside else " *"), c.method)
+    console = _console()
+    console.print(table)
+    console.print("* the actual fell outside P10-P90", markup=False)
+    if result.skipped:
+        console.print(f"{len(result.skipped)} councils skipped (no cases in {origin} or {target}: new, merged or "
+                      f"renamed): {', '.join(sorted(result.skipped))}", markup=False, soft_wrap=True)
+    console.print(f"Method: {result.calibration.method}, chosen on {result.calibration.scored_on}",
+                  markup=False, soft_wrap=True)
+    console.print(result.summary(), markup=False, soft_wrap=True)
 
 
 @main.group("import")

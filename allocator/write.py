@@ -5,13 +5,15 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from files.write import csv_text, json_text, publish, xlsx_bytes
+from files.write import Chart, csv_text, json_text, publish, xlsx_bytes
+from files.write import Sheet as XlsxSheet
 
 from .plan import Plan, Summary
 
 ALLOCATION_COLUMNS = ("child_id", "family_id", "team", "worker_id", "status", "previous_worker", "reason")
 WORKER_COLUMNS = ("worker_id", "team", "role", "fte", "capacity", "children", "utilisation", "supervisor_id",
                   "nqsw_supervised", "load", "employment", "over_capacity_load")
+TEAM_COLUMNS = ("team", "workers", "fte", "capacity", "children", "awaiting", "load", "utilisation")
 # Every file a plan folder can hold: writing a plan replaces the folder whole, and only if it holds no others.
 PLAN_FILES = ("allocation.csv", "workers.csv", "summary.json", "allocation.xlsx")
 
@@ -38,8 +40,11 @@ def plan_files(plan: Plan, xlsx: bool = False) -> dict[str, bytes]:
     files = {f"{name}.csv": csv_text(*t[name]).encode() for name in t}
     files["summary.json"] = json_text(plan.summary.to_json()).encode()
     if xlsx:
-        sheets = dict(t)
-        sheets["summary"] = (("measure", "value"), summary_rows(plan.summary))
+        sheets: dict[str, Sheet | XlsxSheet] = dict(t)
+        sheets["teams"] = XlsxSheet(TEAM_COLUMNS, [[getattr(r, c) for c in TEAM_COLUMNS] for r in plan.teams],
+                                    charts=[Chart("Utilisation by team", ("utilisation",), x="team", kind="bar",
+                                                  y_title="caseload / capacity")])
+        sheets["summary"] = XlsxSheet(("measure", "value"), summary_rows(plan.summary), row_names="measure")
         sheets["stages"] = (("stage", "value", "proven_optimal"),
                             [[st["stage"], st["value"], st["proven_optimal"]] for st in plan.summary.stages])
         if plan.summary.changes is not None:  # with --previous: what changed since last week, one row a change

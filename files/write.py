@@ -17,10 +17,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import ctypes
+import datetime
 import errno
 import functools
 import io
 import json
+import math
+import numbers
 import os
 import re
 import secrets
@@ -28,8 +31,9 @@ import shutil
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TypeVar
+from typing import Any, Literal, TypeVar
 
 from .problems import Problem, ValidationError
 
@@ -76,58 +80,245 @@ def json_text(doc: object) -> str:
     return json.dumps(doc, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
-def xlsx_bytes(sheets: Mapping[str, tuple[Sequence[str], Rows]]) -> bytes:
-    """A workbook with one named sheet per table: bold frozen header, sensible widths, filters.
+# --------------------------------------------------------------------------- workbooks
 
-    Deterministic: fixed document dates and zip timestamps, so the same tables give the same bytes.
+# Number formats, by what a column holds (`Sheet.formats` takes these or any Excel format code).
+MONEY = "£#,##0;-£#,##0"
+PERCENT = "0.0%"
+ONE_DECIMAL = "0.0"
+INTEGER = "0"
+DATE = "yyyy-mm-dd"
+DATE_TIME = "yyyy-mm-dd hh:mm"
+
+_MONEY_WORDS = frozenset({"cost", "costs", "saving", "savings", "investment", "amount", "spend", "budget",
+                          "salary", "price"})
+_PERCENT_WORDS = frozenset({"share", "rate", "utilisation", "utilization", "chance", "percent", "pct",
+                            "proportion"})
+_FTE_WORDS = frozenset({"fte"})
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A native Excel chart drawn to the right of its sheet's table, reading the table's cells.
+
+    One series per column in `series`, over the `x` column (default: the first). With `by`, one series per
+    block of rows sharing a `by` value (one line per scenario). With `across`, rows are plotted instead:
+    each series is the row whose `x` cell is named in `series`, over the `across` columns, with the `label`
+    cell as its name (cost per option, from a sheet of metrics by option).
     """
-    from datetime import datetime
 
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, (header, rows) in sheets.items():
-        ws = wb.create_sheet(title=name[:31])
-        ws.append(list(header))
-        widths = [len(str(h)) for h in header]
-        for r in rows:
-            vals = [excel_safe(v) for v in r]
-            ws.append(vals)
-            for i, v in enumerate(vals):
-                widths[i] = max(widths[i], len(str(v)) if v is not None else 0)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        ws.freeze_panes = "A2"
-        if ws.max_row > 1:
-            ws.auto_filter.ref = ws.dimensions
-        for i, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-    fixed = datetime(2000, 1, 1)
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "caseload"  # is_caseload_workbook's marker
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _normalise_zip(raw.getvalue())
+    title: str
+    series: tuple[str, ...]
+    x: str | None = None
+    kind: Literal["line", "column", "bar"] = "line"
+    by: str | None = None
+    across: tuple[str, ...] = ()
+    label: str | None = None
+    y_title: str = ""
 
 
-def _normalise_zip(data: bytes) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
+@dataclass(frozen=True)
+class Sheet:
+    """A table for a workbook sheet, with how to show it.
+
+    `formats`: an Excel number format by column, for columns whose name says too little (others are
+    formatted by name: see `number_format`). `row_names`: the column naming what each row measures (a
+    sheet of metric, value rows); the row's numbers are formatted by that name. `charts`: drawn beside.
+    """
+
+    header: Sequence[str]
+    rows: Rows
+    formats: Mapping[str, str] = field(default_factory=dict)
+    charts: Sequence[Chart] = ()
+    row_names: str | None = None
+
+
+def number_format(name: str, values: Iterable[object] = ()) -> str | None:
+    """The number format for a column (or a metric row) called `name` holding `values`.
+
+    Money for costs, savings, investment and amounts; a percentage for shares, rates, utilisation and
+    chances (`p_...`); one decimal for FTE; otherwise one decimal where a value has a fraction (fractional
+    projections of children), a whole number where none has; None where no value is a number.
+    """
+    base = re.sub(r"_p\d+$", "", name.strip().lower())  # quantiles (cost_p90) read as their quantity
+    words = [w for w in re.split(r"[^a-z0-9]+", base) if w]
+    last = words[-1] if words else ""
+    if last in _PERCENT_WORDS:
+        return PERCENT
+    if last in _MONEY_WORDS or _MONEY_WORDS.intersection(words):
+        return MONEY
+    if base.startswith("p_") or _PERCENT_WORDS.intersection(words):
+        return PERCENT
+    if _FTE_WORDS.intersection(words):
+        return ONE_DECIMAL
+    numbers = [v for v in values if _is_number(v)]
+    if not numbers:
+        return None
+    return INTEGER if all(float(v).is_integer() for v in numbers) else ONE_DECIMAL  # type: ignore[arg-type]
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+def xlsx_bytes(sheets: Mapping[str, Sheet | tuple[Sequence[str], Rows]]) -> bytes:
+    """A workbook with one named sheet per table: numbers formatted, bold frozen header, filters, columns
+    sized, and each sheet's charts beside its table. A plain (header, rows) pair is a `Sheet` with no
+    charts and every format by name.
+
+    Text is always written as text (never a formula, number or link) and made Excel-safe (`excel_safe`).
+    Deterministic: XlsxWriter in memory stamps every zip entry 1980-01-01 and the document dates are
+    fixed, so the same tables give the same bytes, whenever and wherever they are written.
+    """
+    import xlsxwriter  # type: ignore[import-untyped]  # no type stubs
+
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            data = src.read(item.filename)
-            if item.filename == "docProps/core.xml":  # openpyxl stamps the save time as "modified"
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
-            dst.writestr(info, data)
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
+                                   "strings_to_urls": False})
+    wb.set_properties({"author": "caseload",  # is_caseload_workbook's marker
+                       "created": datetime.datetime(2000, 1, 1)})
+    styles: dict[str, Any] = {}
+
+    def style(num_format: str | None) -> Any:
+        key = num_format or ""
+        if key not in styles:
+            styles[key] = wb.add_format({"num_format": num_format} if num_format else {})
+        return styles[key]
+
+    bold = wb.add_format({"bold": True})
+    for name, given in sheets.items():
+        sheet = given if isinstance(given, Sheet) else Sheet(given[0], given[1])
+        _write_sheet(wb, name[:31], sheet, style, bold)
+    wb.close()
     return out.getvalue()
+
+
+def _write_sheet(wb: Any, name: str, sheet: Sheet, style: Callable[[str | None], Any], bold: Any) -> None:
+    header = list(sheet.header)
+    rows = [list(r) for r in sheet.rows]
+    ws = wb.add_worksheet(name)
+    formats = _formats(sheet, header, rows)
+    widths = [len(str(h)) for h in header] + [0] * (max(map(len, rows), default=0) - len(header))
+    for c, h in enumerate(header):
+        if h != "":
+            ws.write_string(0, c, str(excel_safe(h)), bold)
+    for r, (row, fmts) in enumerate(zip(rows, formats, strict=True), start=1):
+        for c, v in enumerate(row):
+            widths[c] = max(widths[c], _write_cell(ws, r, c, v, fmts[c] if c < len(fmts) else None, style))
+    ws.freeze_panes(1, 0)
+    if rows and header:
+        ws.autofilter(0, 0, len(rows), len(header) - 1)
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, min(max(width + 2, 8), 60))
+    for i, chart in enumerate(sheet.charts):
+        ws.insert_chart(1 + 16 * i, len(header) + 1, _chart(wb, name, chart, header, rows, formats),
+                        {"x_offset": 10, "y_offset": 0})
+
+
+def _formats(sheet: Sheet, header: list[str], rows: list[list[object]]) -> list[list[str | None]]:
+    """Each cell's number format: the column's given one, else by the row's name (`row_names`) or column's."""
+    if sheet.row_names is None:
+        by_column = [sheet.formats.get(h) or number_format(h, [row[c] for row in rows if c < len(row)])
+                     for c, h in enumerate(header)]
+        return [by_column] * len(rows)
+    names = header.index(sheet.row_names)
+    out = []
+    for row in rows:
+        by_row = number_format(str(row[names]), row)
+        out.append([sheet.formats.get(h) or (by_row if _is_number(v) else None) for h, v in zip(header, row,
+                                                                                              strict=False)])
+    return out
+
+
+def _write_cell(ws: Any, r: int, c: int, v: object, fmt: str | None, style: Callable[[str | None], Any]) -> int:
+    """Write one cell as what it is (text stays text); return the width it shows at."""
+    if v is None or v == "" or (isinstance(v, float) and not math.isfinite(v)):
+        return 0  # left blank: an empty cell, as Excel keeps one
+    if isinstance(v, bool):
+        ws.write_boolean(r, c, v)
+        return 5
+    if _is_number(v):
+        ws.write_number(r, c, v, style(fmt))
+        return len(_shown(float(v), fmt))  # type: ignore[arg-type]
+    if isinstance(v, datetime.date):
+        timed = isinstance(v, datetime.datetime)
+        ws.write_datetime(r, c, v, style(DATE_TIME if timed else DATE))
+        return 16 if timed else 10
+    text = str(excel_safe(str(v)))
+    ws.write_string(r, c, text)
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _shown(v: float, fmt: str | None) -> str:
+    """About what Excel shows for `v` in `fmt` (to size the column)."""
+    if fmt == MONEY:
+        return f"£{v:,.0f}"
+    if fmt == PERCENT:
+        return f"{v * 100:.1f}%"
+    if fmt == ONE_DECIMAL:
+        return f"{v:.1f}"
+    if fmt == INTEGER:
+        return f"{v:.0f}"
+    return f"{v:.4f}".rstrip("0").rstrip(".") if not v.is_integer() else f"{v:.0f}"
+
+
+def _chart(wb: Any, sheet: str, spec: Chart, header: list[str], rows: list[list[object]],
+           formats: list[list[str | None]]) -> Any:
+    """The XlsxWriter chart `spec` draws from the table on `sheet` (ValueError: a column it names is missing)."""
+    wanted = [spec.x, spec.by, spec.label, *spec.across] + ([] if spec.across else list(spec.series))
+    missing = [n for n in wanted if n is not None and n not in header]
+    if missing:
+        raise ValueError(f"chart {spec.title!r} on sheet {sheet!r}: no column {', '.join(map(repr, missing))}")
+    x = header.index(spec.x) if spec.x is not None else 0
+    chart = wb.add_chart({"type": spec.kind})
+    y_format = None
+    if spec.across:
+        start = header.index(spec.across[0])
+        if tuple(header[start:start + len(spec.across)]) != tuple(spec.across):
+            raise ValueError(f"chart {spec.title!r} on sheet {sheet!r}: the columns it plots must be side by side")
+        cols = [start, start + len(spec.across) - 1]
+        label = header.index(spec.label) if spec.label is not None else x
+        for name in spec.series:
+            r = next((i for i, row in enumerate(rows) if row[x] == name), None)
+            if r is None:
+                continue  # a metric no option has: left out of the table, so out of the chart
+            chart.add_series({"name": [sheet, r + 1, label], "categories": [sheet, 0, cols[0], 0, cols[-1]],
+                              "values": [sheet, r + 1, cols[0], r + 1, cols[-1]]})
+            y_format = y_format or formats[r][cols[0]]
+    else:
+        for name in spec.series:
+            c = header.index(name)
+            for first, last in _blocks(rows, header.index(spec.by) if spec.by else None, spec.title):
+                chart.add_series({"name": [sheet, first + 1, header.index(spec.by)] if spec.by else [sheet, 0, c],
+                                  "categories": [sheet, first + 1, x, last + 1, x],
+                                  "values": [sheet, first + 1, c, last + 1, c]})
+            y_format = y_format or (formats[0][c] if rows else None)
+    chart.set_title({"name": spec.title, "name_font": {"size": 12}})
+    chart.set_y_axis({"name": spec.y_title, "num_format": y_format or "General", "major_gridlines":
+                      {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"name": "" if spec.across else header[x]})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 560, "height": 300})
+    return chart
+
+
+def _blocks(rows: list[list[object]], by: int | None, title: str) -> list[tuple[int, int]]:
+    """The (first, last) rows of each series: all rows, or each block of rows sharing the `by` column."""
+    if not rows:
+        return []
+    if by is None:
+        return [(0, len(rows) - 1)]
+    blocks: list[tuple[int, int]] = []
+    seen: set[object] = set()
+    for i, row in enumerate(rows):
+        if i and row[by] == rows[i - 1][by]:
+            blocks[-1] = (blocks[-1][0], i)
+            continue
+        if row[by] in seen:
+            raise ValueError(f"chart {title!r}: the rows of {row[by]!r} must be together")
+        seen.add(row[by])
+        blocks.append((i, i))
+    return blocks
 
 
 def is_caseload_workbook(path: str | Path, sheet: str) -> bool:

@@ -16,6 +16,8 @@ import struct
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from files.write import Chart as XlsxChart
+from files.write import Sheet as XlsxSheet
 from reporting.charts import Chart
 from reporting.layout import Column, Report, Section, Table, num, util_band
 
@@ -175,17 +177,34 @@ def _cell(c: Column, v: object) -> str:
     return html.escape(text)
 
 
-def xlsx_sheets(report: Report) -> dict[str, tuple[list[str], list[list[object]]]]:
-    """The report's tables, one named sheet each (header row = JSON keys)."""
-    sheets: dict[str, tuple[list[str], list[list[object]]]] = {}
+def xlsx_sheets(report: Report) -> dict[str, XlsxSheet]:
+    """The report's tables, one named sheet each (header row = JSON keys), with charts beside some."""
+    sheets: dict[str, XlsxSheet] = {}
     for t in report.tables():
         name = t.sheet[:31]
         k = 2
         while name in sheets:
             name = f"{t.sheet[:28]} {k}"
             k += 1
-        sheets[name] = t.xlsx()
+        sheets[name] = _xlsx_sheet(*t.xlsx())
     return sheets
+
+
+def _xlsx_sheet(header: list[str], rows: list[list[object]]) -> XlsxSheet:
+    """A table as a sheet: metric or measure rows formatted by their name; team utilisation as bars, and
+    a line per scenario by year, drawn beside the table."""
+    charts = []
+    if header[:1] == ["team"] and "utilisation" in header:
+        charts.append(XlsxChart("Utilisation by team", ("utilisation",), x="team", kind="bar",
+                                y_title="caseload / capacity"))
+    if header[:2] == ["scenario", "year"]:
+        charts += [XlsxChart(title, (col,), x="year", by="scenario", y_title=y_title)
+                   for title, col, y_title in (("Caseload per FTE by year", "caseload_per_fte", "children per FTE"),
+                                               ("Agency share by year", "agency_share", ""),
+                                               ("Staff cost by year", "staff_cost", ""))
+                   if col in header]
+    row_names = header[0] if header[:1] in (["metric"], ["measure"]) else None
+    return XlsxSheet(header, rows, charts=charts, row_names=row_names)
 
 
 REPORT_FILES = ("report.html", "report.xlsx")  # every file a report folder can hold

@@ -23,12 +23,15 @@ if not CSWW.exists():
 
 from cli import main  # noqa: E402
 from workforce.baseline import baseline, baseline_table, councils, scenarios  # noqa: E402
+from workforce.plan import make_plan  # noqa: E402
+from workforce.scenario import load_scenario, parse_scenario  # noqa: E402
 
 KEYS = {
     "": {"name", "start", "years", "demand", "policy", "workforce", "costs", "placements"},
     "demand": {"children", "growth_per_year"},
     "policy": {"children_per_fte", "nqsw_capacity_share", "non_availability"},
-    "workforce": {"case_holder_fte", "nqsw_fte", "agency_fte", "turnover_per_year", "agency_target_share"},
+    "workforce": {"case_holder_fte", "nqsw_fte", "agency_fte", "non_case_holding_fte", "turnover_per_year",
+                  "experienced_hires_per_year", "agency_cover", "agency_target_share"},
     "costs": {"social_worker", "nqsw", "agency_social_worker"},
     "placements": {"baseline", "growth_per_year", "prevented_per_year", "average_cost"},
 }
@@ -131,7 +134,7 @@ def test_agency_suppressed_is_zero_and_said():
     assert dfe_row("Kensington and Chelsea", 2023)["agency_fte"] == "x"
     b = baseline(CSWW, "Kensington and Chelsea", 2023)
     assert b.scenario["workforce"]["agency_fte"] == 0.0
-    assert b.values["suppressed"] == {"agency_fte": "x"}
+    assert b.values["suppressed"] == {"agency_fte": "x", "agency_rate_fte": "x", "vacancy_agency_cover_rate_fte": "x"}
     assert any("agency_fte" in n and "'x'" in n and "0" in n for n in b.notes)
     assert "# note: agency_fte is suppressed" in b.toml
 
@@ -242,25 +245,28 @@ def test_year_not_in_file_lists_years():
 # ---------------------------------------------------------------- files beside the CSWW file
 
 def test_growth_and_placements_from_the_files_beside():
-    cin = {}
-    with open(DFE / "b1_children_in_need_2013_to_2023.csv", encoding="utf-8-sig", newline="") as fh:
-        for r in csv.DictReader(fh):
-            if r["la_name"] == "Leeds":
-                cin[int(r["time_period"])] = float(r["At31_episodes"])
+    from workforce.backtest import backtest
+    scored = {c.la_name: c for c in backtest(CSWW, 2019, 2023).by_council}
     b = baseline(CSWW, "Leeds", 2023)
-    assert b.scenario["demand"]["growth_per_year"] == pytest.approx((cin[2023] / cin[2018]) ** (1 / 5) - 1, abs=1e-4)
+    # demand grows as the forecast `caseload backtest` scores: the same method, from the same year
+    for la in ("Leeds", "Rotherham", "Portsmouth"):
+        then = baseline(CSWW, la, 2019)
+        assert then.scenario["demand"]["children"] == scored[la].start
+        assert then.scenario["demand"]["growth_per_year"] == pytest.approx(scored[la].growth_per_year, abs=1e-4)
+    assert baseline(CSWW, "Rotherham", 2019).scenario["demand"]["growth_per_year"] < 0.02  # not CIN's 9.3% a year
     with open(DFE / "cla_number_and_rate_per_10k_children.csv", encoding="utf-8-sig", newline="") as fh:
         cla = [r for r in csv.DictReader(fh) if r["la_name"] == "Leeds" and "at 31 March" in r["population_count"]]
     by_year = {int(r["time_period"]): int(r["number"]) for r in cla}
     assert b.scenario["placements"]["baseline"] == by_year[2023]
     assert b.scenario["placements"]["growth_per_year"] == round((by_year[2023] - by_year[2019]) / 4)
-    assert "At31_episodes" in b.toml
+    assert "children in need at 31 March" in b.toml and "cases forecast 4 years ahead" in b.toml
 
 
 def test_csww_alone_gives_zero_growth_and_no_placements(tmp_path):
     shutil.copy(CSWW, tmp_path / "csww.csv")
     b = baseline(tmp_path / "csww.csv", "Leeds")
-    assert b.scenario["demand"]["growth_per_year"] == 0.0 and "placements" not in b.scenario
+    assert "placements" not in b.scenario and "children in need" not in b.toml  # cases alone
+    assert abs(b.scenario["demand"]["growth_per_year"]) < 0.1 and "cases forecast 4 years ahead" in b.toml
     assert any("[placements] left out" in n for n in b.notes)
     tomllib.loads(b.toml)
 
@@ -268,7 +274,8 @@ def test_csww_alone_gives_zero_growth_and_no_placements(tmp_path):
 def test_council_missing_from_side_files_is_said():
     b = baseline(CSWW, "Cumberland", 2023)  # new in 2023; the b1 and cla files still have Cumbria
     assert b.scenario["demand"]["growth_per_year"] == 0.0 and "placements" not in b.scenario
-    assert any("children-in-need" in n for n in b.notes)
+    assert "no change (one year of history)" in b.toml  # one year of cases: nothing to forecast a change from
+    assert any("looked-after" in n for n in b.notes)
 
 
 # ---------------------------------------------------------------- files and the CLI
@@ -314,3 +321,96 @@ def test_bad_year_values_exit_2(tmp_path):
     (tmp_path / "c.csv").write_text(text, encoding="utf-8")
     res = run("--dfe", tmp_path / "c.csv", "--la", "Leeds")
     assert res.exit_code == 2 and "time_period" in res.output
+
+
+# ---------------------------------------------------------------- agency share, starters, agency cover (issue 13)
+
+def num(v: str) -> float | None:
+    try:
+        return float(v)
+    except ValueError:
+        return None
+
+
+def test_every_council_of_every_year_loads_runs_and_gives_the_published_agency_rate():
+    """Each baseline runs through the loader's checks and the plan; its first-month agency share is the DfE's."""
+    worst, runs = 0.0, 0
+    for year in range(2017, 2024):
+        published = {r["la_name"]: num(r["agency_rate_fte"]) for r in rows()
+                     if r["time_period"] == str(year) and r["geographic_level"] == "Local authority"}
+        docs = scenarios(CSWW, year)
+        assert set(docs) == set(published)
+        for name, doc in sorted(docs.items()):
+            plan = make_plan(parse_scenario(doc, f"{name}.toml"), uncertainty=False)
+            runs += 1
+            if published[name] is not None:
+                gap = abs(100 * plan.now.agency_share - published[name])
+                assert gap <= 0.5, (year, name, plan.now.agency_share, published[name])
+                worst = max(worst, gap)
+    assert runs > 1000 and worst < 0.1
+
+
+def test_rotherham_2017_agency_share_is_the_published_18_2_percent(tmp_path):
+    r = dfe_row("Rotherham", 2017)
+    out = tmp_path / "rotherham.toml"
+    assert run("--dfe", CSWW, "--la", "Rotherham", "--year", 2017, "--out", out).exit_code == 0
+    s = load_scenario(out)
+    w = tomllib.loads(out.read_text(encoding="utf-8"))["workforce"]
+    assert w["non_case_holding_fte"] == pytest.approx(
+        float(r["inpost_fte"]) + float(r["agency_fte"]) - float(r["case_holders_fte"]), abs=0.05)
+    assert make_plan(s, uncertainty=False).now.agency_share == pytest.approx(0.182, abs=0.001)
+    assert "agency_rate_fte, agency / (in post + agency)) is 18.2%" in out.read_text(encoding="utf-8")
+
+
+def test_more_agency_than_case_holders_keeps_the_published_rate():
+    r = dfe_row("Halton", 2022)  # 65.8 agency FTE, 58.9 case holders
+    assert float(r["agency_fte"]) > float(r["case_holders_fte"])
+    b = baseline(CSWW, "Halton", 2022)
+    w = b.scenario["workforce"]
+    share = w["agency_fte"] / (w["case_holder_fte"] + w["agency_fte"] + w["non_case_holding_fte"])
+    assert share == pytest.approx(float(r["agency_rate_fte"]) / 100, abs=0.005)
+    assert any("same proportion" in n for n in b.notes)
+
+
+def test_starters_are_the_hires_at_the_councils_starter_rate():
+    r = dfe_row("Leeds", 2023)
+    b = baseline(CSWW, "Leeds", 2023)
+    w = b.scenario["workforce"]
+    rate = float(r["starters_fte"]) / float(r["inpost_fte"])
+    assert w["experienced_hires_per_year"] == pytest.approx(rate * w["case_holder_fte"], abs=0.05)
+    assert "starters used: DfE starters_fte" in b.toml
+
+
+def test_starters_suppressed_use_englands_rate():
+    row = next(r for r in rows() if r["starters_fte"] == "x")
+    b = baseline(CSWW, row["la_name"], int(row["time_period"]))
+    nat = next(x for x in rows() if x["geographic_level"] == "National" and x["time_period"] == row["time_period"])
+    rate = float(nat["starters_fte"]) / float(nat["inpost_fte"])
+    w = b.scenario["workforce"]
+    assert w["experienced_hires_per_year"] == pytest.approx(rate * w["case_holder_fte"], abs=0.05)
+    assert any("starters_fte is suppressed" in n and "England" in n for n in b.notes)
+
+
+def test_agency_cover_from_vacancies_national_where_suppressed_and_at_most_1():
+    r = dfe_row("Leeds", 2023)
+    assert baseline(CSWW, "Leeds", 2023).scenario["workforce"]["agency_cover"] == pytest.approx(
+        float(r["vacancy_agency_cover_rate_fte"]) / 100)
+    b = baseline(CSWW, "Kensington and Chelsea", 2023)  # 'x'
+    assert b.scenario["workforce"]["agency_cover"] == 0.744
+    assert any("vacancy_agency_cover_rate_fte is suppressed" in n for n in b.notes)
+    over = next(r for r in rows() if r["geographic_level"] == "Local authority"
+                and (num(r["vacancy_agency_cover_rate_fte"]) or 0) > 100)
+    b = baseline(CSWW, over["la_name"], int(over["time_period"]))
+    assert b.scenario["workforce"]["agency_cover"] == 1.0 and any("exceed the vacancies" in n for n in b.notes)
+
+
+def test_isles_of_scilly_turnover_of_100_percent_becomes_englands(tmp_path):
+    assert dfe_row("Isles of Scilly", 2019)["turnover_rate_fte"] == "100"
+    out = tmp_path / "scilly.toml"
+    res = run("--dfe", CSWW, "--la", "Isles of Scilly", "--year", 2019, "--out", out)
+    assert res.exit_code == 0, res.output
+    assert "more than a projection can take" in res.stderr
+    s = load_scenario(out)
+    assert s.turnover_per_year == pytest.approx(0.15)
+    plan = make_plan(s, uncertainty=False)
+    assert plan.now.agency_share == pytest.approx(0.5, abs=0.005)

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from files.problems import Problem, ValidationError
 from policy.settings import Policy
 
-from .scenario import COST_DEFAULTS
+from .forecast import Calibration, calibrate, forecast
+from .forecast import Series as Counts
+from .scenario import COST_DEFAULTS, UNCERTAIN_LIMITS
 
 if TYPE_CHECKING:
     from pandas import DataFrame, Series
@@ -29,11 +31,11 @@ if TYPE_CHECKING:
 # DfE's symbols for figures not shown (EES "symbols" guidance).
 SUPPRESSED = {"x": "not available", "c": "confidential", "z": "not applicable",
               "u": "low reliability", "low": "rounds to zero", "": "blank"}
-CSWW_COLUMNS = ("time_period", "geographic_level", "country_name", "region_code", "region_name",
-                "new_la_code", "la_name", "cases", "case_holders_fte", "caseload_fte", "agency_fte",
-                "turnover_rate_fte", "absence_rate_fte", "vacancy_fte")
 NUMERIC = ("cases", "case_holders_fte", "caseload_fte", "agency_fte", "turnover_rate_fte",
-           "absence_rate_fte", "vacancy_fte")
+           "absence_rate_fte", "vacancy_fte", "inpost_fte", "starters_fte", "agency_rate_fte",
+           "vacancy_agency_cover_rate_fte")
+CSWW_COLUMNS = ("time_period", "geographic_level", "country_name", "region_code", "region_name",
+                "new_la_code", "la_name", *NUMERIC)
 CLA_LABEL = "children looked after at 31 march each year"
 
 
@@ -51,6 +53,12 @@ NQSW_CAPACITY_SHARE = _plain(Policy.nqsw_capacity_share)
 AGENCY_TARGET_SHARE = 0.10  # a planning target, not a DfE figure
 COSTS = {k: _plain(COST_DEFAULTS[k]) for k in ("social_worker", "nqsw", "agency_social_worker")}
 PLACEMENT_COST = 40000  # a year, about the England average
+# What the scenario loader accepts (workforce.scenario): a DfE figure at or past a limit is replaced, and said.
+TURNOVER_LIMIT = UNCERTAIN_LIMITS["turnover_per_year"][1]
+NON_AVAILABILITY_LIMIT = 0.9
+# England's figures when a year's national row lacks them: DfE CSWW 2023 (DOMAIN.md).
+ENGLAND = {"turnover_rate_fte": 15.9, "absence_rate_fte": 3.2, "caseload_fte": 16.0,
+           "vacancy_agency_cover_rate_fte": 74.4, "starter_rate": 6027.5 / 33119.1}
 ALIASES = {"bcp": "bournemouth christchurch and poole", "banes": "bath and north east somerset",
            "hull": "kingston upon hull", "durham": "county durham"}
 
@@ -326,8 +334,16 @@ def _table(data: _Data, year: int, rows: DataFrame) -> DataFrame:
     t["case_holders_fte"] = num["case_holders_fte"]
     t["case_holder_fte"] = (num["case_holders_fte"] - agency).round(1)
     t["agency_fte"] = agency.round(1)
+    t["non_case_holding_fte"] = _non_case_holding(t, num, agency, notes).round(1)
     t["turnover_per_year"] = (rates["turnover_rate_fte"] / 100).round(4)
     t["non_availability"] = (rates["absence_rate_fte"] / 100).round(4)
+    t["starter_rate"] = _starter_rate(t, num, notes, nat, year)
+    t["experienced_hires_per_year"] = (t["starter_rate"] * t["case_holder_fte"]).round(1)
+    t["agency_cover"] = (rates["vacancy_agency_cover_rate_fte"] / 100).round(3)
+    t["inpost_fte"] = num["inpost_fte"]
+    t["agency_rate_fte"] = num["agency_rate_fte"]
+    workforce = t["case_holder_fte"] + t["agency_fte"] + t["non_case_holding_fte"]
+    t["agency_share"] = (t["agency_fte"] / workforce.where(workforce > 0)).fillna(0.0)
     t["vacancy_fte"] = num["vacancy_fte"]
     t["caseload_fte"] = num["caseload_fte"]
     t["reproduced_caseload"] = (t["children"] / (t["case_holder_fte"] + t["agency_fte"])).round(2)
@@ -370,6 +386,57 @@ def _fill_counts(f: DataFrame, t: DataFrame, num: dict[str, Series], notes: list
                 num[c].at[i] = round(how(num[other].at[i]), 0 if c == "cases" else 1)
                 notes[i].append(f"{_said(t, i, c)} in every year; estimated from the national caseload "
                                 f"{_readable(nat['caseload_fte'])}: {_readable(num[c].at[i])}")
+    for i in t.index[(num["case_holders_fte"] <= 0) & (num["cases"] > 0)]:
+        num["case_holders_fte"].at[i] = max(0.1, round(num["cases"].at[i] / nat["caseload_fte"], 1))
+        notes[i].append(f"case_holders_fte is 0 with {_readable(num['cases'].at[i])} cases, which no projection "
+                        f"can hold; estimated from the national caseload {_readable(nat['caseload_fte'])}: "
+                        f"{_readable(num['case_holders_fte'].at[i])}")
+
+
+def _non_case_holding(t: DataFrame, num: dict[str, Series], agency: Series, notes: list[list[str]]) -> Series:
+    """Permanent FTE in post without cases: inpost_fte + agency_fte - case_holders_fte, so that the plan's
+    agency share, agency / (case holders + NQSWs + agency + these), is the DfE's agency_rate_fte,
+    agency_fte / (inpost_fte + agency_fte).
+
+    Where the plan counts fewer agency FTE than the DfE (more agency than case holders), these are counted in
+    the same proportion, which keeps the DfE's rate; never below 0.
+    """
+    published = num["agency_fte"].fillna(0.0)  # suppressed: 0, as the plan counts it
+    inpost, holders = num["inpost_fte"], num["case_holders_fte"]
+    out = inpost + published - holders
+    for i in t.index[published > agency]:
+        out.at[i] = agency.at[i] * inpost.at[i] / published.at[i]
+        notes[i].append(f"non_case_holding_fte = {_readable(agency.at[i])} agency FTE counted as case holders x "
+                        f"inpost_fte {_readable(inpost.at[i])} / agency_fte {_readable(published.at[i])}: the plan "
+                        f"counts only the agency FTE that hold cases, so the permanent FTE without cases are counted "
+                        f"in the same proportion, which keeps the DfE agency rate")
+    for i in t.index[inpost.isna()]:
+        out.at[i] = 0.0
+        notes[i].append(f"{_said(t, i, 'inpost_fte')}; non_case_holding_fte set to 0, so the plan's agency share "
+                        f"counts case holders only")
+    for i in t.index[out < 0]:
+        notes[i].append(f"inpost_fte {_readable(inpost.at[i])} + agency_fte {_readable(published.at[i])} is less "
+                        f"than case_holders_fte {_readable(holders.at[i])}; non_case_holding_fte set to 0")
+        out.at[i] = 0.0
+    return out
+
+
+def _starter_rate(t: DataFrame, num: dict[str, Series], notes: list[list[str]], nat: dict[str, float],
+                  year: int) -> Series:
+    """Starters a year per in-post FTE (starters_fte / inpost_fte); England's where either is missing or 0."""
+    rate = num["starters_fte"] / num["inpost_fte"].where(num["inpost_fte"] > 0)
+    for i in t.index[rate.isna()]:
+        rate.at[i] = nat["starter_rate"]
+        why = (_said(t, i, "starters_fte") if _missing(num["starters_fte"].at[i])
+               else _said(t, i, "inpost_fte") if _missing(num["inpost_fte"].at[i]) else "inpost_fte is 0")
+        notes[i].append(f"{why}; experienced_hires_per_year uses England's starters per in-post FTE for {year}, "
+                        f"{nat['starter_rate']:.1%}, scaled to the council's permanent case holders")
+    return rate
+
+
+def _missing(v: object) -> bool:
+    """True for NaN (a suppressed figure read as a number)."""
+    return isinstance(v, float) and math.isnan(v)
 
 
 def _agency(t: DataFrame, num: dict[str, Series], notes: list[list[str]], unusable: Series) -> Series:
@@ -399,7 +466,23 @@ def _rates(t: DataFrame, num: dict[str, Series], notes: list[list[str]], nat: di
             else:
                 r.at[i] = nat[c]
                 notes[i].append(f"{_said(t, i, c)}; assumed the national {label} rate for {year}, {_readable(nat[c])}%")
+        limit = 100 * (TURNOVER_LIMIT if c == "turnover_rate_fte" else NON_AVAILABILITY_LIMIT)
+        for i in t.index[r >= limit]:
+            notes[i].append(f"{c} {_readable(r.at[i])}% is more than a projection can take (a scenario's {label} must "
+                            f"be below {limit:g}%); used the national {label} rate for {year}, {_readable(nat[c])}%")
+            r.at[i] = nat[c]
         rates[c] = r
+    c = "vacancy_agency_cover_rate_fte"
+    r = num[c].copy()
+    for i in t.index[r.isna()]:
+        r.at[i] = nat[c]
+        notes[i].append(f"{_said(t, i, c)}; agency_cover uses the national share of vacancies covered by agency "
+                        f"staff for {year}, {_readable(nat[c])}%")
+    for i in t.index[r > 100]:
+        notes[i].append(f"{c} {_readable(r.at[i])}%: agency staff exceed the vacancies; agency_cover set to 1 "
+                        f"(agency fills the whole shortfall), the most a scenario takes")
+        r.at[i] = 100.0
+    rates[c] = r
     for i in t.index[num["vacancy_fte"].isna()]:
         notes[i].append(f"{_said(t, i, 'vacancy_fte')}; vacancies are for information only")
     for i in t.index[num["caseload_fte"].isna()]:
@@ -407,9 +490,29 @@ def _rates(t: DataFrame, num: dict[str, Series], notes: list[list[str]], nat: di
     return rates
 
 
+def panel(data: _Data, level: str = "Local authority") -> dict[str, tuple[Counts, Counts]]:
+    """{council: (cases by year, children in need by year)} for every row of `level`, A to Z.
+
+    Suppressed cases (x, c, z, u, low) are left out of the series; a council with no children-in-need
+    figures uses its looked-after children as support, else none.
+    """
+    f = data.frame[data.frame["geographic_level"] == level]
+    return {str(name): _cases_and_support(data, rows) for name, rows in f.groupby("name", sort=True)}
+
+
+def _cases_and_support(data: _Data, rows: DataFrame) -> tuple[Counts, Counts]:
+    """One council's cases by year (its CSWW rows) and its support series (children in need, else looked after)."""
+    import pandas as pd
+    cases = pd.to_numeric(rows["cases"], errors="coerce")
+    series = {int(y): float(v) for y, v in zip(rows["year"], cases, strict=True) if v == v and v > 0}
+    row = rows.iloc[-1].to_dict()
+    return series, _series(data.cin, row) or _series(data.cla, row) or {}
+
+
 def _side_figures(data: _Data, t: DataFrame, year: int, notes: list[list[str]]) -> None:
-    """Demand growth (children in need) and placements (looked-after children) from the side files."""
-    growth = [_growth(data, r, year) for r in t.to_dict("records")]
+    """Demand growth (the forecast of cases) and placements (looked-after children) from the side files."""
+    calibration = calibrate(panel(data).values(), year, YEARS)
+    growth = [_growth(data, r, year, calibration) for r in t.to_dict("records")]
     places = [_placements(data, r, year) for r in t.to_dict("records")]
     t["growth_per_year"] = [g[0] for g in growth]
     t["growth_note"] = [g[1] for g in growth]
@@ -421,17 +524,25 @@ def _side_figures(data: _Data, t: DataFrame, year: int, notes: list[list[str]]) 
 
 
 def _national(f: DataFrame, year: int) -> dict[str, float]:
-    """England's turnover, absence and caseload for `year` (the councils' median when England's is missing)."""
+    """England's turnover, absence, caseload, agency cover of vacancies and starters per in-post FTE for `year`
+    (the councils' median when England's is missing, DfE 2023 when both are)."""
     import pandas as pd
     out = {}
     y = f[f["year"] == year]
-    for c, fallback in (("turnover_rate_fte", 15.0), ("absence_rate_fte", 3.0), ("caseload_fte", 16.0)):
+    for c in ("turnover_rate_fte", "absence_rate_fte", "caseload_fte", "vacancy_agency_cover_rate_fte"):
         v = pd.to_numeric(y.loc[y["geographic_level"] == "National", c], errors="coerce").dropna()
         if v.empty:
             v = pd.to_numeric(y.loc[y["geographic_level"] == "Local authority", c], errors="coerce").dropna()
-            out[c] = round(float(v.median()), 1) if len(v) else fallback
+            out[c] = round(float(v.median()), 1) if len(v) else ENGLAND[c]
         else:
             out[c] = float(v.iloc[0])
+    lvl = "National" if (y["geographic_level"] == "National").any() else "Local authority"
+    rows = y[y["geographic_level"] == lvl]
+    starters = pd.to_numeric(rows["starters_fte"], errors="coerce")
+    inpost = pd.to_numeric(rows["inpost_fte"], errors="coerce")
+    both = starters.notna() & inpost.notna()
+    total = float(inpost[both].sum())
+    out["starter_rate"] = float(starters[both].sum()) / total if total > 0 else ENGLAND["starter_rate"]
     return out
 
 
@@ -468,30 +579,24 @@ def _series(index: Index | None, row: dict[str, Any]) -> dict[int, float] | None
     return {y: sum(p[y] for p in parts) for y in sorted(years)}
 
 
-def _growth(data: _Data, row: dict[str, Any], year: int) -> tuple[float, str, str]:
-    """(growth_per_year, how it was found, a note or ""): CAGR of children in need at 31 March, 3 to 5 years."""
-    if data.cin is None:
-        return 0.0, "0.0: no children-in-need file beside the CSWW file to fit a trend", ""
-    s = _series(data.cin, row)
-    if not s or not [y for y in s if y <= year]:
-        return 0.0, "0.0: no children-in-need figures for this council", (
-            f"no children-in-need figures in {data.cin_file} for {row['name']}; growth_per_year set to 0.0")
-    end = max(y for y in s if y <= year)
-    starts = [y for y in s if end - 5 <= y <= end - 3]
-    if not starts:
-        return 0.0, "0.0: fewer than 3 years of children in need to fit a trend", (
-            f"fewer than 3 years of children-in-need figures for {row['name']}; growth_per_year set to 0.0")
-    start = min(starts)
-    g = round((s[end] / s[start]) ** (1 / (end - start)) - 1, 4) if s[start] > 0 else 0.0
-    how = (f"compound, a year: children in need at 31 March {start} to {end}, "
-           f"{_readable(s[start])} -> {_readable(s[end])}; history children in need at 31 March "
-           f"({data.cin_file}, At31_episodes): "
-           + ", ".join(f"{y}: {_readable(s[y])}" for y in sorted(s) if y <= end))
-    note = ""
-    if abs(g) > 0.10:
-        note = (f"children in need changed by {g:+.1%} a year {start} to {end}: a steep trend; "
-                f"check growth_per_year before relying on it")
-    return g, how, note
+def _growth(data: _Data, row: dict[str, Any], year: int, calibration: Calibration) -> tuple[float, str, str]:
+    """(growth_per_year, how it was found, a note or ""): the council's cases forecast YEARS ahead from `year`
+    (workforce.forecast, the method `caseload backtest` scores), as compound growth a year."""
+    f = data.frame
+    cases, support = _cases_and_support(data, f[(f["name"] == row["name"]) & (f["year"] <= year)])
+    if year not in cases:
+        return 0.0, "0.0: no cases figure for this year to forecast from", (
+            f"no cases figure for {row['name']} in {year}; growth_per_year set to 0.0")
+    fc = forecast(cases, year, YEARS, support, calibration)
+    g = round(fc.growth_per_year, 4)
+    how = (f"compound, a year: cases forecast {YEARS} years ahead by {fc.method}, {_readable(fc.start)} -> "
+           f"{_readable(round(fc.value))} (P10 {_readable(round(fc.p10))}, P90 {_readable(round(fc.p90))}); the "
+           f"method chosen on {calibration.scored_on} (caseload backtest scores it); history cases at 30 September ("
+           f"{data.path.name}): " + ", ".join(f"{y}: {_readable(cases[y])}" for y in sorted(cases)))
+    if support:
+        how += (f"; history support series, children in need at 31 March ({data.cin_file}, At31_episodes): "
+                + ", ".join(f"{y}: {_readable(support[y])}" for y in sorted(support) if y <= year))
+    return g, how, ""
 
 
 def _placements(data: _Data, row: dict[str, Any], year: int) -> tuple[int | None, int, str, str]:
@@ -513,6 +618,14 @@ def _placements(data: _Data, row: dict[str, Any], year: int) -> tuple[int | None
 
 # --------------------------------------------------------------------------- output
 
+def workforce_table(case_holder: float, nqsw: float, agency: float, non_case_holding: float, turnover: float,
+                    hires: float, cover: float) -> dict[str, Any]:
+    """The [workforce] table of a baseline, in the order it is written (the CSWW return's baseline shares it)."""
+    return {"case_holder_fte": case_holder, "nqsw_fte": nqsw, "agency_fte": agency,
+            "non_case_holding_fte": non_case_holding, "turnover_per_year": turnover,
+            "experienced_hires_per_year": hires, "agency_cover": cover, "agency_target_share": AGENCY_TARGET_SHARE}
+
+
 def _scenario(r: dict[str, Any]) -> dict[str, Any]:
     """The scenario as a dict, exactly what tomllib reads back from the TOML."""
     sc = {
@@ -522,9 +635,9 @@ def _scenario(r: dict[str, Any]) -> dict[str, Any]:
         "demand": {"children": int(r["children"]), "growth_per_year": float(r["growth_per_year"])},
         "policy": {"children_per_fte": CHILDREN_PER_FTE, "nqsw_capacity_share": NQSW_CAPACITY_SHARE,
                    "non_availability": float(r["non_availability"])},
-        "workforce": {"case_holder_fte": float(r["case_holder_fte"]), "nqsw_fte": 0,
-                      "agency_fte": float(r["agency_fte"]), "turnover_per_year": float(r["turnover_per_year"]),
-                      "agency_target_share": AGENCY_TARGET_SHARE},
+        "workforce": workforce_table(float(r["case_holder_fte"]), 0, float(r["agency_fte"]),
+                                     float(r["non_case_holding_fte"]), float(r["turnover_per_year"]),
+                                     float(r["experienced_hires_per_year"]), float(r["agency_cover"])),
         "costs": dict(COSTS),
     }
     if r["placements"] is not None and not (isinstance(r["placements"], float) and math.isnan(r["placements"])):
@@ -536,8 +649,9 @@ def _scenario(r: dict[str, Any]) -> dict[str, Any]:
 def _values(r: dict[str, Any]) -> dict[str, Any]:
     """The mapped figures as plain Python values (None where unknown)."""
     keys = ("name", "geographic_level", "year", "children", "case_holders_fte", "case_holder_fte", "agency_fte",
-            "turnover_per_year", "non_availability", "vacancy_fte", "caseload_fte", "reproduced_caseload",
-            "growth_per_year", "placements", "placements_growth_per_year", "suppressed")
+            "non_case_holding_fte", "inpost_fte", "agency_rate_fte", "agency_share", "turnover_per_year",
+            "experienced_hires_per_year", "agency_cover", "non_availability", "vacancy_fte", "caseload_fte",
+            "reproduced_caseload", "growth_per_year", "placements", "placements_growth_per_year", "suppressed")
     out = {k: (r[k].item() if hasattr(r[k], "item") else r[k]) for k in keys}
     return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in out.items()}
 
@@ -597,6 +711,12 @@ def _header(r: dict, data: _Data) -> list[str]:
             else "this baseline has no case-holding FTE")
     lines.append(f"# Check: the published caseload (caseload_fte) is {pub}"
                  + (" children per case-holding FTE" if pub != "suppressed" else "") + f"; {ours}.")
+    rate = r["agency_rate_fte"]
+    lines.append("# Check: the published agency rate (agency_rate_fte, agency / (in post + agency)) is "
+                 + ("suppressed" if rate != rate else f"{_readable(rate)}%")
+                 + f"; the plan's first month gives {_readable(r['agency_fte'])} / ({_readable(r['case_holder_fte'])}"
+                 f" + {_readable(r['agency_fte'])} + {_readable(r['non_case_holding_fte'])}) = "
+                 f"{100 * r['agency_share']:.1f}%.")
     vac = r["raw"]["vacancy_fte"]
     lines.append(f"# Vacancies (vacancy_fte) at 30 September {y}: "
                  + (f"{vac} FTE" if r["vacancy_fte"] == r["vacancy_fte"] else f"suppressed ('{vac}')")
@@ -640,7 +760,16 @@ def _body(r: dict, data: _Data) -> list[str]:
                   f"{_source(r, 'case_holders_fte')} (agency included) - agency_fte {_readable(w['agency_fte'])}"),
               _kv("nqsw_fte", w["nqsw_fte"], "not in the DfE figures: add your ASYE cohort"),
               _kv("agency_fte", w["agency_fte"], _source(r, "agency_fte")),
+              _kv("non_case_holding_fte", w["non_case_holding_fte"],
+                  f"{_source(r, 'inpost_fte')} + agency_fte - case_holders_fte: permanent social workers without "
+                  f"cases (managers and others); makes the plan's agency share the DfE's agency_rate_fte"),
               _kv("turnover_per_year", w["turnover_per_year"], f"{_source(r, 'turnover_rate_fte')} / 100"),
+              _kv("experienced_hires_per_year", w["experienced_hires_per_year"],
+                  f"starters used: {_source(r, 'starters_fte')} / {_source(r, 'inpost_fte')} = "
+                  f"{r['starter_rate']:.1%} a year, times the {_readable(w['case_holder_fte'])} permanent case "
+                  f"holders (turnover applies to them too); newly qualified starters included"),
+              _kv("agency_cover", w["agency_cover"],
+                  f"{_source(r, 'vacancy_agency_cover_rate_fte')} / 100: the share of vacancies agency staff cover"),
               _kv("agency_target_share", w["agency_target_share"], "a planning target, not a DfE figure"), ""]
     lines += ["[costs]                       # a year per FTE with on-costs: sample defaults from council reports"]
     lines += [_kv(k, v) for k, v in sc["costs"].items()] + [""]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from files.numbers import money, pct
 from files.problems import ValidationError
+from files.write import Chart, Sheet
 
 from .results import Json, Plan
 
@@ -31,6 +32,12 @@ METRICS: tuple[tuple[str, str, Callable[[Plan], Value]], ...] = (
     ("gap_fte", "FTE gap at the end (required - available)", lambda p: p.years[-1].gap_fte),
     ("caseload_per_fte", "Caseload per FTE at the end", lambda p: p.years[-1].caseload_per_fte),
     ("children_per_fte", "Caseload cap (children per FTE)", lambda p: p.now.children_per_fte),
+    ("children_above_cap", "Children above the cap at the end (more than the FTE at work can hold at the cap)",
+     lambda p: p.years[-1].children_above_cap),
+    ("worst_caseload_per_fte", "Highest year-end caseload per FTE",
+     lambda p: max((y.caseload_per_fte for y in p.years if y.caseload_per_fte is not None), default=None)),
+    ("years_over_cap", "Years ending above the cap",
+     lambda p: sum(1 for y in p.years if y.caseload_per_fte is None or y.caseload_per_fte > p.now.children_per_fte)),
     ("agency_fte", "Agency FTE at the end", lambda p: p.years[-1].agency_fte),
     ("agency_share", "Agency share at the end", lambda p: p.years[-1].agency_share),
     ("nqsw_intake_for_target", "Extra NQSWs a year for the agency target",
@@ -40,7 +47,11 @@ METRICS: tuple[tuple[str, str, Callable[[Plan], Value]], ...] = (
     ("placements", "Placements at the end", lambda p: p.years[-1].placements),
     ("placement_cost", "Placement cost over the horizon", lambda p: p.totals.placement_cost),
     ("investment", "Investment", lambda p: p.totals.investment),
-    ("net_cost", "Net cost over the horizon (staff + placements + investment)", lambda p: p.totals.net_cost),
+    ("investment_in_staff_cost", "of which already in the staff cost (the staff it pays for)",
+     lambda p: p.totals.investment_in_staff_cost if p.totals.investment else None),
+    ("net_cost", "Net cost over the horizon (staff + placements + investment not in staff cost)",
+     lambda p: p.totals.net_cost),
+    ("net_cost_discounted", "Net cost, discounted", lambda p: p.totals.net_cost_discounted),
     ("placements_to_break_even", "Placements to avoid to break even",
      lambda p: p.payback.placements_to_break_even if p.payback else None),
     ("payback_year", "Payback year", lambda p: p.payback.payback_year if p.payback else None),
@@ -48,11 +59,16 @@ METRICS: tuple[tuple[str, str, Callable[[Plan], Value]], ...] = (
      lambda p: p.uncertainty.required_fte[-1].p50 if p.uncertainty else None),
     ("cost_p10", "Cost in the last year, P10", lambda p: p.uncertainty.cost[-1].p10 if p.uncertainty else None),
     ("cost_p90", "Cost in the last year, P90", lambda p: p.uncertainty.cost[-1].p90 if p.uncertainty else None),
+    ("caseload_p10", "Caseload per FTE at the end, P10",
+     lambda p: p.uncertainty.caseload_per_fte[-1].p10 if p.uncertainty else None),
+    ("caseload_p90", "Caseload per FTE at the end, P90",
+     lambda p: p.uncertainty.caseload_per_fte[-1].p90 if p.uncertainty else None),
     ("p_over_cap", "Chance caseloads exceed the cap in the last year",
      lambda p: p.uncertainty.p_over_cap[-1] if p.uncertainty else None),
 )
 SHARES = {"agency_share", "p_over_cap"}
-MONEY = {"staff_cost", "agency_cost", "placement_cost", "investment", "net_cost", "cost_p10", "cost_p90"}
+MONEY = {"staff_cost", "agency_cost", "placement_cost", "investment", "investment_in_staff_cost", "net_cost",
+         "net_cost_discounted", "cost_p10", "cost_p90"}
 
 
 @dataclass(frozen=True)
@@ -118,10 +134,22 @@ def column_names(plans: Sequence[Plan]) -> list[str]:
             for n, p in zip(names, plans, strict=True)]
 
 
+def _caseload_in(n: int) -> Callable[[Plan], Value]:
+    return lambda p: p.years[n].caseload_per_fte if n < len(p.years) else None
+
+
+def _with_path(years: int) -> list[tuple[str, str, Callable[[Plan], Value]]]:
+    """The metrics with the caseload path (each year's end) after the caseload at the end."""
+    path = [(f"caseload_per_fte_year_{n + 1}", f"Caseload per FTE, end of year {n + 1}", _caseload_in(n))
+            for n in range(years)]
+    at = next(k for k, (key, _, _) in enumerate(METRICS) if key == "children_per_fte")
+    return [*METRICS[:at], *path, *METRICS[at:]]
+
+
 def comparison(plans: Sequence[Plan]) -> Comparison:
     """The comparison: one row a metric (left out where no plan has it), with differences from the first."""
     rows = []
-    for key, label, read in METRICS:
+    for key, label, read in _with_path(max(len(p.years) for p in plans)):
         values = tuple(read(p) for p in plans)
         if all(v is None for v in values):
             continue
@@ -138,10 +166,29 @@ def xlsx_sheets(doc: Comparison) -> dict[str, tuple[Sequence[str], Iterable[Sequ
     return {"comparison": (header, rows)}
 
 
+def workbook_sheets(doc: Comparison) -> dict[str, Sheet]:
+    """The comparison workbook: the "comparison" sheet (`xlsx_sheets`) with a chart of cost by option, and a
+    "years" sheet (each option's years, one block of rows an option) with a line per option of caseload per
+    FTE, agency share and staff cost by year."""
+    header, rows = xlsx_sheets(doc)["comparison"]
+    costs = Chart("Cost over the horizon by option", ("staff_cost", "placement_cost", "investment", "net_cost"),
+                  x="metric", kind="column", across=tuple(doc.scenarios), label="label")
+    years = [(name, y.to_json()) for name, p in zip(doc.scenarios, doc.plans, strict=True) for y in p.years]
+    year_cols = list(dict.fromkeys(k for _, y in years for k in y))
+    by_year = [Chart(title, (col,), x="year", by="scenario", y_title=y_title)
+               for title, col, y_title in (("Caseload per FTE by year", "caseload_per_fte", "children per FTE"),
+                                           ("Agency share by year", "agency_share", ""),
+                                           ("Staff cost by year", "staff_cost", ""))
+               if col in year_cols]
+    return {"comparison": Sheet(header, rows, charts=[costs], row_names="metric"),
+            "years": Sheet(["scenario", *year_cols], [[name, *(y.get(c) for c in year_cols)] for name, y in years],
+                           charts=by_year)}
+
+
 def write_comparison_xlsx(doc: Comparison, path: str | Path) -> None:
-    """Write the comparison workbook (one sheet, "comparison"; files.write.is_caseload_workbook knows it)."""
+    """Write the comparison workbook (sheets "comparison" and "years"; files.write.is_caseload_workbook knows it)."""
     from files.write import publish, xlsx_bytes
-    publish(path, xlsx_bytes(xlsx_sheets(doc)), what="comparison")
+    publish(path, xlsx_bytes(workbook_sheets(doc)), what="comparison")
 
 
 def metric_text(key: str, v: Value, diff: bool = False) -> str:
