@@ -594,6 +594,27 @@ def _write_report(console: Console, out: str, allocation: Allocation | None, pla
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1 lets other computers reach children's data.")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--data", type=click.Path(file_okay=False),
+              help="Folder for uploads, plans and decisions (default: caseload in your data folder; made 0700).")
+@handled
+def serve(host: str, port: int, data: str | None) -> None:
+    """The allocation meeting in a local web page: upload, solve, decide, accept, download.
+
+    Needs the web extra: pip install 'caseload[web]'.
+    """
+    try:
+        import flask  # noqa: F401 - only to say what to install
+    except ImportError:
+        click.echo("caseload serve needs Flask: pip install 'caseload[web]'", err=True)
+        sys.exit(2)
+    from web.serve import run
+    run(host, port, Path(data) if data else None, echo=click.echo)
+
+
+@main.command()
 @click.option("--out", "out", type=click.Path(file_okay=False), default="demo", show_default=True)
 @quiet_opt
 @handled

@@ -182,3 +182,15 @@ def test_the_sample_options_differ_on_caseload_not_only_on_cost():
     by_name = dict(zip((p.name for p in plans), end, strict=True))
     assert by_name["Status quo"] == max(end)  # doing nothing leaves the highest caseloads
     assert all(p.uncertainty is not None and p.uncertainty.caseload_per_fte for p in plans)
+
+
+def test_every_scenario_key_is_documented_in_the_readme():
+    from workforce import scenario as sc
+    text = (SCENARIOS.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Scenario keys beyond CONTRACT.md"):text.index("### The workbooks")]
+    tables = {"demand": sc.DEMAND_KEYS, "workforce": sc.WORKFORCE_KEYS, "costs": sc.COST_KEYS,
+              "placements": sc.PLACEMENT_KEYS, "investment": sc.INVESTMENT_KEYS, "targets": sc.TARGET_KEYS,
+              "from": sc.FROM_KEYS, "intake": sc.INTAKE_KEYS}
+    missing = [f"{t}.{k}" for t, keys in tables.items() for k in keys
+               if f"`{t}.{k}`" not in section and f"`{k}`" not in section]
+    assert missing == []
