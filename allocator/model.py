@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ortools.sat.python import cp_model
 
@@ -69,6 +70,24 @@ class Component:
 
     def overloaded(self, wi: int) -> bool:
         return self.current_load[wi] > self.capacity(wi)
+
+    @cached_property
+    def alike(self) -> tuple[tuple[int, ...], ...]:
+        """Groups (two or more) of interchangeable workers: holding no one now, with the same capacity, the same
+        families that may go to them and nothing that names one of them (a pin, a place to join, supervision).
+        Any plan stays as good with their caseloads swapped, so the model may fix their order (add_symmetry)."""
+        named = set(self.pins.values()) | {wi for ws in self.joins.values() for wi in ws} | set(self.unsupervised)
+        named |= {n for _, nqsws in self.supervision.values() for n in nqsws}
+        members: dict[int, list[int]] = {}
+        for fi, dom in enumerate(self.domains):
+            for wi in dom:
+                members.setdefault(wi, []).append(fi)
+        groups: dict[tuple, list[int]] = {}
+        for wi in range(len(self.workers)):
+            if self.current_load[wi] == 0 and wi not in named and wi in members:
+                key = (self.capacity(wi), self.may_go_above(wi), tuple(members[wi]))
+                groups.setdefault(key, []).append(wi)
+        return tuple(tuple(g) for g in groups.values() if len(g) > 1)
 
 
 @dataclass
@@ -167,6 +186,31 @@ def add_supervision(c: Component, m: cp_model.CpModel, v: Vars) -> None:
     for (_fi, wi), var in v.j.items():
         if wi in v.supervised:
             m.add_implication(var, v.supervised[wi])
+
+
+def add_symmetry(c: Component, m: cp_model.CpModel, v: Vars) -> None:
+    """Interchangeable workers (Component.alike) take families in order: the k-th family that may go to the
+    group goes to one of its first k+1 workers, or elsewhere. Every plan has a relabelling of the group that
+    meets this (order the workers by the first family each holds; see canonical), so no value is lost."""
+    for group in c.alike:
+        fams = [fi for fi, _ in v.by_worker[group[0]]]
+        for k, fi in enumerate(fams):
+            for wi in group[k + 1:]:
+                m.add(v.x[fi, wi] == 0)
+
+
+def canonical(c: Component, sol: dict[int, int | None]) -> dict[int, int | None]:
+    """The plan with each group of interchangeable workers relabelled to meet add_symmetry: the group's
+    caseloads in the order of the first family each holds (empty ones last). Every value is unchanged."""
+    out = dict(sol)
+    for group in c.alike:
+        order = {fi: k for k, fi in enumerate(f for f, dom in enumerate(c.domains) if group[0] in dom)}
+        first = {wi: min((order[fi] for fi, w in sol.items() if w == wi), default=len(order)) for wi in group}
+        relabel = dict(zip(sorted(group, key=lambda wi: (first[wi], wi)), group, strict=True))
+        for fi, wi in sol.items():
+            if wi in relabel:
+                out[fi] = relabel[wi]
+    return out
 
 
 def add_max_moves(c: Component, m: cp_model.CpModel, v: Vars) -> None:
@@ -363,6 +407,7 @@ def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None],
          unsupervised: AbstractSet[int]) -> None:
     """A complete hint (every variable) from a plan, so the solver starts from it at once."""
     m.clear_hints()
+    sol = canonical(c, sol)
     pairs = [(var.index, int(sol.get(fi) == wi)) for (fi, wi), var in v.x.items()]
     pairs += [(var.index, int(sol.get(fi) is not None)) for fi, var in v.given.items()]
     pairs += [(var.index, int(sol.get(fi) == wi and fi in joins)) for (fi, wi), var in v.j.items()]
@@ -384,7 +429,7 @@ def hint(m: cp_model.CpModel, c: Component, v: Vars, sol: dict[int, int | None],
 
 def build(c: Component) -> tuple[cp_model.CpModel, Vars]:
     m, v = cp_model.CpModel(), Vars()
-    for rule in (add_assignment, add_capacity, add_supervision, add_max_moves, add_peak):
+    for rule in (add_assignment, add_capacity, add_supervision, add_symmetry, add_max_moves, add_peak):
         rule(c, m, v)
     return m, v
 

@@ -118,7 +118,7 @@ def test_report_renders_in_chromium(demo, tmp_path):
     assert png_size(shot) == (1200, 3000) and shot.stat().st_size > 50_000  # a page, not a blank
     # every chart decodes and is drawn at a visible size
     images = probe(tmp_path, report)["images"]
-    assert len(images) == report.read_text("utf-8").count("<img ") == 13
+    assert len(images) == report.read_text("utf-8").count("<img ") == 14  # allocation charts, caseload, cost, agency, 4 FTE
     for img in images:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0 and img["shownW"] > 100, img
 

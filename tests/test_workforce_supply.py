@@ -166,7 +166,7 @@ def test_service_leaders_are_costed_only_when_the_scenario_names_them():
     named = make_plan(scenario(costs={"service_leader": 60000}, workforce={"service_leaders": 4.0}))
     assert named.totals.staff_cost - none.totals.staff_cost == 4 * 60000 * 3
     assert none.years[0].service_leaders == 0 and none.years[0].service_leaders_needed == 10
-    assert any("team managers are not costed" in n for n in none.scenario.notes)
+    assert any("team managers in post now are not costed" in n for n in none.scenario.notes)
 
 
 # --------------------------------------------------------------------------- the options tell apart

@@ -62,7 +62,7 @@ UNCERTAIN_LIMITS = {"growth_per_year": (-0.5, 1.0), "turnover_per_year": (0.0, 0
 DEFAULT_RUNS = 1000  # Monte Carlo runs when [uncertainty] gives none
 DEMAND_MISSING = ("; add a demand section with children = N and growth_per_year = 0.05 (or history = a list of "
                   "yearly counts)")
-WORKFORCE_MISSING = ("; add a workforce section with case_holder_fte, nqsw_fte, agency_fte and turnover_per_year (or "
+WORKFORCE_MISSING = ("; add a workforce section with at least case_holder_fte (and agency_fte, nqsw_fte, turnover_per_year) (or "
                      "take the workforce from the allocation files with a from section: workers = ..., cases = ...)")
 
 # Where each key of a scenario belongs ("" is the top level): a key TOML read into the wrong table
@@ -513,8 +513,8 @@ def _workforce(t: dict | None, ck: _Checker, notes: list[str], from_files: bool,
                      "(England 2023), the rest shows as caseloads above the cap")
     leaders = ck.optional(t, "service_leaders", "workforce", low=0, high=MAX_FTE, hint="team managers now")
     if leaders is None and "service_leaders" not in t:
-        notes.append("workforce.service_leaders not given; team managers are not costed (the service leaders "
-                     "needed are still shown)")
+        notes.append("workforce.service_leaders not given; team managers in post now are not costed (only those an "
+                     "[[intake]] adds; the service leaders needed are still shown)")
     lag = ck.optional(t, "recruitment_months", "workforce", low=0, high=36, integer=True,
                       hint="months from a post falling vacant to a permanent starter, e.g. 6")
     return _Workforce(
