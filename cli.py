@@ -662,11 +662,8 @@ DEMO_WEEKS = (datetime.date(2026, 11, 16), datetime.date(2026, 11, 23))  # the d
 def _carried_out(loaded: Loaded, plan: Allocation) -> Loaded:
     """This week's export as it would read once last week's plan was carried out: each child with the
     worker that plan gave them (the demo has one workbook for both weeks)."""
-    worker_of = plan.worker_of
-    children = tuple(dataclasses.replace(c, current_worker=worker_of.get(c.id, c.current_worker), waited_days=0
-                                         if worker_of.get(c.id) else c.waited_days)
-                     for c in loaded.instance.children)
-    return dataclasses.replace(loaded, instance=dataclasses.replace(loaded.instance, children=children))
+    from allocator.carry import carried_out
+    return carried_out(loaded, plan.worker_of)
 
 
 def _sample_dir() -> Path:

@@ -335,6 +335,12 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     bounds = {r.name: r.bound for r in (resume.stages if resume else [])}  # stage -> the best bound known
     used = 0.0
+    if resume is None:
+        counted = _counted(c, plan, seed, budget, clock)
+        if counted is not None:
+            plan, found, counted_bounds, used = counted
+            known.update(found)
+            bounds.update(counted_bounds)
     for name, term in c.stages[:upto_end([name for name, _ in c.stages], upto)]:
         current = values(c, plan[0], plan[1])[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
@@ -358,6 +364,42 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
 
 
 Partial = tuple[dict[int, int | None], set[int], frozenset[int]]  # family -> worker, joins, NQSWs without a place
+COUNT_SHARE = 0.4  # of a component's work for the counting stages on the class model (aggregate.py)
+COUNT_PAIRS = 20_000  # classes x workers above this: the class model is no smaller than the full one
+COUNT_RATIO = 0.75  # classes above this share of families: too few alike to gain
+COUNT_MIN_SECONDS = 0.05  # less work than this for the class model: it would not find a plan
+
+
+def _counted(c: Component, plan: Partial, seed: int, budget: float,
+             clock: Clock) -> tuple[Partial, dict[str, int], dict[str, int], float] | None:
+    """The counting stages (those before moves) solved on the class model, where families fall into few
+    classes of interchangeable ones: (its plan, moved back where it can, the stages it proved, the bounds, the
+    work used); None where it would not gain (too few alike families, or too little work to find a plan).
+
+    Under a move budget the class model is a relaxation: its plan (and what it proved) is taken only where it
+    keeps to the budget; its bounds hold either way."""
+    from dataclasses import replace
+
+    from .aggregate import classes, count_component
+    work = COUNT_SHARE * budget
+    if not c.families or work < COUNT_MIN_SECONDS:
+        return None
+    ks = len(classes(c))
+    if ks > COUNT_RATIO * len(c.families) or ks * len(c.workers) > COUNT_PAIRS:
+        return None
+    free = replace(c, max_moves=None)
+    try:
+        counts = count_component(free, seed=seed, work=work / SECONDS_PER_UNIT, start=(plan[0], plan[1]),
+                                 start_unsupervised=plan[2], run=clock.run)
+    except RuntimeError:  # no plan within the work: carry on from the starting plan
+        return None
+    used = counts.used * SECONDS_PER_UNIT + CALL_SECONDS
+    joins = set(counts.joins)
+    sol = move_back(c, counts.sol, joins)
+    if c.max_moves is not None and values(c, sol, joins)["moves"] > c.max_moves:
+        return plan, {}, dict(counts.bounds), used
+    found = {n: counts.values[n] for n in counts.stages if counts.proven[n]}
+    return (sol, joins, counts.unsupervised), found, dict(counts.bounds), used
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,27 @@ def test_a_calibration_for_another_horizon_is_refused():
     cal = calibrate([({2017: 1, 2018: 2, 2019: 3}, None)], 2019, 2)
     with pytest.raises(ValueError, match="calibration"):
         forecast({2019: 900}, 2019, 3, calibration=cal)
+
+
+def test_the_label_says_what_was_done_when_a_year_is_missing():
+    """A missing year inside the level's window: the level is smoothed over the years there are, and the
+    label says so (it is not "no change": the forecast differs from the start)."""
+    cal = calibrate([({2015: 1000, 2016: 1100, 2017: 900, 2018: 1200, 2019: 1000}, None)] * 25, 2019, 1)
+    assert cal.level_weight > 0 and cal.trend_weight == 0
+    gap = forecast({2017: 800, 2019: 1000}, 2019, 1, calibration=cal)
+    assert gap.value != gap.start and gap.method == "smoothed level over 2017 and 2019 (no 2018 figure)"
+    short = forecast({2018: 800, 2019: 1000}, 2019, 1, calibration=cal)
+    assert short.method == "smoothed level over 2018 and 2019"  # the history starts in 2018: nothing missing
+    full = forecast({2017: 700, 2018: 800, 2019: 1000}, 2019, 1, calibration=cal)
+    assert full.method == "smoothed level"
+    one = forecast({2019: 1000}, 2019, 1, calibration=cal)
+    assert one.method == "no change (one year of history)" and one.value == one.start
+
+
+@real
+def test_suffolk_2019_is_labelled_as_smoothed_not_no_change(panel):
+    suffolk = next(c for c in score(panel, 2019, 2023).by_council if c.la_name == "Suffolk")
+    assert suffolk.forecast != suffolk.start
+    assert suffolk.method == "smoothed level over 2017 and 2019 (no 2018 figure)"
+    for c in score(panel, 2019, 2023).by_council:  # "no change" only where the forecast is the start
+        assert not c.method.startswith("no change") or c.forecast == c.start, c

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = sorted([ROOT / "cli.py", *(p for room in ("allocator", "files", "policy", "reporting", "workforce", "benchmarks")
+CODE = sorted([ROOT / "cli.py", *(p for room in ("allocator", "files", "policy", "reporting", "workforce", "benchmarks", "web")
                                   for p in (ROOT / room).rglob("*.py"))])
 MAX_LINES = 60
 

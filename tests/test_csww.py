@@ -5,6 +5,7 @@ Figures are checked against a small return written here and computed by hand.
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 from pathlib import Path
 
@@ -195,3 +196,93 @@ def test_exactly_one_of_dfe_and_csww(tmp_path):
     assert res.exit_code == 2 and "one of --dfe" in res.output
     assert run("--csww", p, "--year", 2023).exit_code == 2
     assert run("--csww", tmp_path / "missing.xml").exit_code == 2
+
+
+# ---------------------------------------------------------------- missing fields: required stop, optional noted
+
+def drop(xml: str, field: str) -> str:
+    """The CSWWWorker without its `field` element (as a user deleting it from the file)."""
+    cut = re.sub(rf"<{field}>[^<]*</{field}>", "", xml)
+    assert cut != xml, f"{field} not in the worker"
+    return cut
+
+
+@pytest.mark.parametrize("index, field, why", [
+    (1, "Cases30", "case-holding role"),          # a case holder in post: demand would drop silently
+    (2, "Cases30", "case-holding role"),          # senior practitioner
+    (5, "Cases30", "case-holding role"),          # the agency case holder counts in demand too
+    (3, "CFKSSstatus", "ASYE"),                   # an ASYE worker would count as experienced
+    (1, "CFKSSstatus", "ASYE"),
+    (1, "WorkingDaysLost", "non_availability"),   # an employee in post: absence would change silently
+    (1, "RoleStartDate", "starters"),             # every employee, in post or not
+    (7, "RoleStartDate", "starters"),
+    (7, "RoleEndDate", "turnover"),               # FTE30 0 without a leaving date
+    (7, "FTE", "turnover"),                       # a leaver's FTE is their turnover
+])
+def test_missing_required_field_stops_naming_file_worker_and_field(tmp_path, index, field, why):
+    workers = list(SMALL)
+    workers[index - 1] = drop(workers[index - 1], field)
+    out = tmp_path / "out.toml"
+    res = run("--csww", write(tmp_path, workers), "--out", out)
+    assert res.exit_code == 2, res.output
+    assert "return.xml" in res.stderr and f"CSWWWorker {index}, {field}: is missing" in res.stderr, res.stderr
+    assert why in res.stderr and res.stdout == "" and not out.exists() and "Traceback" not in res.output
+
+
+def test_missing_cases_without_org_role_stops(tmp_path):
+    workers = list(SMALL)
+    workers[0] = worker(swe="SW100001", role=None, cases=None)
+    res = run("--csww", write(tmp_path, workers))
+    assert res.exit_code == 2 and "CSWWWorker 1, Cases30: is missing" in res.stderr
+
+
+def test_fields_the_figures_do_not_need_may_be_missing_without_a_note(tmp_path):
+    """Agency workers give no RoleStartDate or WorkingDaysLost (the DfE does not collect them), a manager no
+    CFKSSstatus: nothing is defaulted into a figure, so nothing to note."""
+    workers = list(SMALL)
+    workers[3] = drop(workers[3], "CFKSSstatus")      # the team manager
+    workers[4] = drop(workers[4], "CFKSSstatus")      # the agency case holder: no ASYE split for agency
+    workers[5] = drop(workers[5], "Cases30")          # the agency manager
+    b = baseline_from_return(write(tmp_path, workers))
+    assert b.scenario["demand"]["children"] == 61
+    assert not [n for n in b.notes if "missing" in n and "Cases30" not in n]
+    assert any(n.startswith("Cases30 missing for 1 worker in post outside case-holding roles: counted as 0")
+               for n in b.notes)
+
+
+def test_missing_optional_fields_are_counted_in_a_named_note(tmp_path):
+    workers = list(SMALL)
+    workers[6] = drop(workers[6], "WorkingDaysLost")  # the leaver in the year
+    workers[7] = drop(workers[7], "WorkingDaysLost")  # the leaver the year before
+    workers[3] = drop(workers[3], "Cases30")          # the team manager's 2 cases
+    workers[0] = drop(workers[0], "OrgRole")          # 18 cases: counted as a case holder
+    res = run("--csww", write(tmp_path, workers), "--out", tmp_path / "out.toml")
+    assert res.exit_code == 0, res.output
+    b = baseline_from_return(write(tmp_path, workers))
+    assert "WorkingDaysLost missing for 2 workers employed by the council and not in post: counted as 0 days " \
+           "lost" in b.notes
+    assert any(n.startswith("Cases30 missing for 1 worker in post outside case-holding roles") for n in b.notes)
+    assert any(n.startswith("OrgRole missing for 1 worker in post: counted in a case-holding role") for n in b.notes)
+    assert b.scenario["policy"]["non_availability"] == round((5.06 + 2) / (3.5 * 253), 4)
+    assert b.scenario["demand"]["children"] == 18 + 9 + 12 + 20
+    assert b.scenario["workforce"]["case_holder_fte"] == 1.5
+    text = (tmp_path / "out.toml").read_text(encoding="utf-8")
+    assert "# note: WorkingDaysLost missing for 2 workers" in text
+
+
+def test_small_return_has_no_missing_field_note(tmp_path):
+    b = baseline_from_return(write(tmp_path, SMALL))
+    assert not [n for n in b.notes if " missing for " in n]
+
+
+def test_counts_in_messages_are_singular_when_one(tmp_path):
+    workers = [*SMALL[:3], worker(swe="SW100004", role=3, cfkss=3, cases=1), *SMALL[4:],
+               worker(swe="SW100009", cases=0)]
+    b = baseline_from_return(write(tmp_path, workers))
+    assert any(n.startswith("1 worker in case-holding roles held no case") for n in b.notes), b.notes
+    assert any(n.startswith("1 case is held by workers outside") for n in b.notes), b.notes
+    assert "(census date 2023-09-30; 9 CSWWWorker records, 7 employed" in b.toml
+    workers.append(worker(swe="SW100010", cases=0))
+    b = baseline_from_return(write(tmp_path, workers))
+    assert any(n.startswith("2 workers in case-holding roles held no case") for n in b.notes), b.notes
+    assert not any("1 workers" in n or "1 cases" in n for n in b.notes)

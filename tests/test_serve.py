@@ -320,14 +320,15 @@ def test_a_file_can_be_deleted_from_the_data_folder(loaded_app):
 def test_decisions_are_checked_before_they_are_saved(loaded_app):
     c = loaded_app.test_client()
     t = token(c)
-    cases = [({"action": "pin", "child_id": "C9999", "worker_id": "W013"}, "names no child in the cases file"),
-             ({"action": "pin", "child_id": "C0001", "worker_id": "W999"}, "names nobody in the workers file"),
+    cases = [({"action": "pin", "child_id": "C9999", "worker_id": "W013"}, "child C9999 is not in the cases file"),
+             ({"action": "pin", "child_id": "C0001", "worker_id": "W999"}, "worker W999 is not in the workers file"),
              ({"action": "pin", "child_id": "C0001", "worker_id": "W013", "until": "31/02/2026"}, "until date"),
              ({"action": "maybe", "child_id": "C0001", "worker_id": "W013"}, "Choose whether"),
              ({"action": "pin", "child_id": "", "worker_id": ""}, "Give the child and the worker")]
     for form, message in cases:
         r = c.post("/decisions", data={"csrf_token": t, **form})
         assert r.status_code == 400 and message in text(r), (form, text(r)[:400])
+        assert "decisions.csv" not in plain(r).split("Standing decisions")[0]  # a file the user never saw
     # siblings pinned to two workers: the decisions module's error, at the decision's row
     assert c.post("/decisions", data={"csrf_token": t, "action": "pin", "child_id": "C0001",
                                       "worker_id": "W013"}).status_code == 303
@@ -463,7 +464,7 @@ def test_the_weekly_meeting_end_to_end(tmp_path, policy, caplog):
     for cid in v1["moves"][:3]:
         row = next(ch for ch in v1["children"] if ch["child_id"] == cid)
         assert row["previous_worker"] in page and row["worker_id"] in page
-    assert "What changed since last week" not in page  # nothing accepted yet
+    assert "What changed since" not in page  # nothing accepted yet
 
     # one worker's children on their own page
     worker = v1["workers"][10]["worker_id"]
@@ -523,7 +524,7 @@ def test_the_weekly_meeting_end_to_end(tmp_path, policy, caplog):
     c2 = app2.test_client()
     page = plain(c2.get("/"))
     assert child in page and kept["child_id"] in page  # last week's standing decisions open the week
-    assert f"Last accepted plan: plan {run2} (plan date {WEEK1})" in page
+    assert f"Last accepted plan: plan {run2} (plan date {WEEK1}, accepted " in page
     week2 = tmp_path / "export" / "cases.csv"
     week2.parent.mkdir()
     source = list(csv.DictReader((SAMPLE / "cases.csv").open(encoding="utf-8")))
@@ -541,7 +542,7 @@ def test_the_weekly_meeting_end_to_end(tmp_path, policy, caplog):
     run3 = solve(app2, c2, WEEK2)
     page = plain(c2.get(f"/runs/{run3}"))
     v3 = view(app2, run3)
-    assert "What changed since last week" in page and f"(against plan {run2})" in page
+    assert f"What changed since the last accepted plan (plan {run2})" in page and f"(against plan {run2})" in page
     assert v3["summary"]["changes"] is not None and v3["changes_line"].startswith("Since last week")
     plan3 = rows_of(c2.get(f"/runs/{run3}/files/allocation.csv").get_data())
     assert plan3[child]["worker_id"] == to and plan3[child]["status"] == "kept"  # the pin still stands
@@ -587,13 +588,26 @@ def test_serve_warns_when_it_leaves_the_machine_and_holds_its_folder(monkeypatch
 
     import web.serve
     seen = {}
-    monkeypatch.setattr(web.serve, "run_simple", lambda host, port, app, **kw: seen.update(host=host, port=port,
-                                                                                          kw=kw))
+
+    class Server:  # werkzeug's make_server, served until Ctrl-C
+        def serve_forever(self):
+            seen["served"] = True
+            raise KeyboardInterrupt
+
+        def server_close(self):
+            seen["closed"] = True
+
+    def make_server(host, port, app, **kw):
+        seen.update(host=host, port=port, kw=kw)
+        return Server()
+
+    monkeypatch.setattr(web.serve, "make_server", make_server)
     result = CliRunner().invoke(main, ["serve", "--host", "0.0.0.0", "--port", "9001", "--data", str(tmp_path / "d")])
     assert result.exit_code == 0, result.output
-    assert "children's data leaves this machine" in result.output
+    assert "children's data leaves this machine" in result.output and "--host with one address is stricter" in result.output
     assert seen["host"] == "0.0.0.0" and seen["port"] == 9001 and seen["kw"]["threaded"]
-    assert seen["kw"]["request_handler"] is web.serve.IdsOnlyHandler
+    assert seen["kw"]["request_handler"] is web.serve.IdsOnlyHandler and seen["served"] and seen["closed"]
+    assert "development server" not in result.output and result.output.count("caseload serve: open") == 1
     result = CliRunner().invoke(main, ["serve", "--data", str(tmp_path / "d")])
     assert result.exit_code == 0 and "leaves this machine" not in result.output
     assert "http://127.0.0.1:8765/" in result.output
@@ -610,3 +624,169 @@ def test_the_request_log_holds_no_query_string(caplog):
     caplog.set_level(logging.INFO)
     handler.log_request(200)
     assert caplog.messages == ["GET /runs/3 200"]
+
+
+# ---------------------------------------------------------------------------- what a new user's trial found
+
+
+def follow(client, resp):
+    """Follow a 303 as the browser does."""
+    assert resp.status_code == 303, text(resp)
+    return client.get(resp.headers["Location"])
+
+
+def test_a_pin_the_plan_cannot_keep_is_said_when_saved_and_after_solving(loaded_app):
+    c = loaded_app.test_client()
+    r = c.post("/decisions", data={"csrf_token": token(c), "action": "pin", "child_id": "C0720", "worker_id": "W004"})
+    page = plain(follow(c, r))  # saved (a manager may pin anyway), with the rule that forbids it at once
+    assert "Decision saved for C0720" in page
+    assert "But W004 cannot hold C0720: W004 works in Assessment North, not Family Support West" in page
+    assert c.get("/decisions.csv").get_data(as_text=True).splitlines()[1] == "C0720,W004,,"
+    run_id = solve(loaded_app, c, WEEK1)
+    reason = "fixed to W004, but W004 works in Assessment North, not Family Support West"
+    assert reason in rows_of(c.get(f"/runs/{run_id}/files/allocation.csv").get_data())["C0720"]["reason"]
+    first = c.get(f"/runs/{run_id}")  # the page the progress page lands on: the flash says so
+    flash = re.search(r'<div class="flash flash-warning"[^>]*><p>(.*?)</p>', text(first)).group(1)
+    assert f"Plan {run_id} is ready, but 1 standing decision was not kept: C0720 ({reason})" in flash
+    assert "flash-warning" not in text(c.get(f"/runs/{run_id}"))  # said once
+    for shown in (text(first), text(c.get("/"))):  # and on the page, beside the plan's summary, every time
+        unkept = shown[shown.index('id="unkept"'):shown.index("</div>", shown.index('id="unkept"'))]
+        assert "1 standing decision not kept by this plan" in unkept and "C0720" in unkept and reason in unkept
+        assert shown.index("headline") < shown.index('id="unkept"') < shown.index('id="teams"')
+    v = view(loaded_app, run_id)
+    assert v["unkept"] == [{"child_id": "C0720", "decision": "pinned to W004", "reason": reason}]
+
+
+def test_a_pin_the_rules_allow_gives_no_warning(loaded_app):
+    c = loaded_app.test_client()
+    r = c.post("/decisions", data={"csrf_token": token(c), "action": "pin", "child_id": "C0720", "worker_id": "W004"})
+    assert "cannot hold" in plain(follow(c, r))
+    r = c.post("/decisions", data={"csrf_token": token(c), "action": "avoid", "child_id": "C0720",
+                                   "worker_id": "W004"})
+    page = follow(c, r)
+    assert "cannot hold" not in plain(page) and "flash-warning" not in text(page)
+
+
+def test_solving_after_accept_starts_from_the_accepted_plan(loaded_app):
+    c = loaded_app.test_client()
+    run1 = solve(loaded_app, c, WEEK1)
+    v1 = view(loaded_app, run1)
+    assert v1["moves"] and v1["started_from"] is None  # the plan moves children: week 2 must not undo that
+    assert "The next plan starts from the cases file uploaded" in plain(c.get("/"))
+    follow(c, c.post(f"/runs/{run1}/accept", data={"csrf_token": token(c)}))
+    with loaded_app.extensions["caseload"]["store"].session() as db:
+        accepted = db.execute("SELECT accepted_at FROM runs WHERE id = ?", (run1,)).fetchone()[0]
+    from web.app import when
+    page = plain(c.get("/"))
+    assert f"The next plan starts from plan {run1}, accepted {when(accepted)}" in page
+    assert "Upload this week's export to start from it instead" in page
+    run2 = solve(loaded_app, c, WEEK2, keep_current="yes")
+    v2 = view(loaded_app, run2)
+    assert v2["started_from"] == {"run": run1, "accepted_at": accepted}
+    given = {ch["child_id"]: ch["worker_id"] for ch in v1["children"]}
+    for ch in v2["children"]:  # each child starts with the worker the accepted plan gave them
+        assert ch["previous_worker"] == (given[ch["child_id"]] or ch["previous_worker"]), ch["child_id"]
+    changes = v2["summary"]["changes"]
+    assert changes["moved"] == {} and v2["moves"] == []  # nothing accepted is undone (and this plan moves nobody)
+    assert not set(changes["newly_allocated"]) & {cid for cid, w in given.items() if w}
+    page = plain(c.get(f"/runs/{run2}"))
+    assert f"Started from plan {run1}, accepted {when(accepted)}" in page
+    assert f"What changed since the last accepted plan (plan {run1})" in page
+    # this week's export uploaded: the next plan starts from it
+    assert upload(c, cases=SAMPLE / "cases.csv").status_code == 303
+    assert "The next plan starts from the cases file uploaded" in plain(c.get("/"))
+
+
+def test_after_a_plan_the_teams_cover_and_newly_allocated_are_the_plans(loaded_app):
+    c = loaded_app.test_client()
+    cases = list(csv.DictReader((SAMPLE / "cases.csv").open(encoding="utf-8")))
+    away = sorted({r["current_worker"] for r in cases if r["current_worker"]})[5]
+    r = c.post("/absences", data={"csrf_token": token(c), "worker_id": away, "absent_from": WEEK1,
+                                  "absent_until": "2026-11-20", "absence": "leave"})  # a short absence: cover
+    assert r.status_code == 303
+    run_id = solve(loaded_app, c, WEEK1)
+    v = view(loaded_app, run_id)
+    page = text(c.get(f"/runs/{run_id}"))
+    words = plain(c.get(f"/runs/{run_id}"))
+    workers = list(csv.DictReader(io.StringIO(c.get(f"/runs/{run_id}/files/workers.csv").get_data(as_text=True))))
+    summary = json.loads(c.get(f"/runs/{run_id}/files/summary.json").get_data())
+    teams = {t["team"]: t for t in v["teams"]}
+    for team, t in teams.items():  # every column from the plan: held by the holder's team, waiting by the child's
+        mine = [w for w in workers if w["team"] == team or team == "all teams"]
+        assert t["children"] == sum(int(w["children"]) for w in mine), team
+        assert t["load"] == pytest.approx(sum(float(w["load"]) for w in mine), abs=0.01), team
+        assert t["waiting"] == sum(1 for ch in v["children"] if ch["status"] == "unallocated"
+                                   and (team == "all teams" or ch["team"] == team)), team
+    assert teams["all teams"]["waiting"] == summary["unallocated"]
+    assert teams["all teams"]["children"] + summary["unallocated"] == summary["children"]
+    assert teams["Peripatetic"]["children"] > 0 and teams["Peripatetic"]["load"] > 0
+    table = page[page.index(f"Caseload by team after plan {run_id}"):page.index("</table>", page.index('id="teams"'))]
+    assert "Left waiting" in table and "Awaiting allocation" not in table and "Children held" in table
+    # children who need cover: kept with the worker on short leave, as the report lists them
+    theirs = [ch["child_id"] for ch in v["children"] if ch["worker_id"] == away and ch["status"] == "kept"]
+    assert theirs and v["cover"] == theirs
+    cover = words[words.index(f"Children who need cover ({len(theirs)})"):]
+    assert all(cid in cover for cid in theirs) and "needs cover" in cover
+    report = c.get(f"/runs/{run_id}/files/report.html").get_data(as_text=True)
+    assert all(cid in report[report.index("Children who need cover"):] for cid in theirs)
+    # newly allocated: who was waiting and now has a worker
+    newly = [ch for ch in v["children"] if ch["status"] == "allocated"]
+    assert newly and sorted(v["newly"]) == sorted(ch["child_id"] for ch in newly)
+    section = page[page.index('id="newly"'):page.index("</section>", page.index('id="newly"'))]
+    assert f"Newly allocated ({len(newly)})" in section and "Days waited" in section
+    for ch in newly:
+        assert ch["child_id"] in section and ch["worker_id"] in section
+
+
+def test_times_are_local_and_the_plan_date_says_where_it_came_from(loaded_app, monkeypatch):
+    from web.app import when
+    monkeypatch.setenv("TZ", "Europe/London")
+    import time
+    time.tzset()
+    try:
+        assert when("2026-11-26T10:03:00+00:00") == "26 Nov 2026, 10:03"
+        assert when("2026-07-01T09:05:00+00:00") == "1 Jul 2026, 10:05"  # British Summer Time
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+    c = loaded_app.test_client()
+    page = text(c.get("/"))
+    assert re.search(r'id="as-of" name="as_of" type="date" required value="(\d{4}-\d\d-\d\d)"', page).group(1) == \
+        __import__("datetime").date.today().isoformat()
+    assert "Today." in plain(c.get("/"))
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d", plain(c.get("/")))  # no ISO time stamps on the page
+    with loaded_app.extensions["caseload"]["store"].session() as db:
+        db.execute("INSERT INTO runs (status, as_of, started_at, finished_at, view) VALUES ('done', ?, "
+                   "'2026-11-26T10:03:00+00:00', '2026-11-26T10:04:00+00:00', ?)",
+                   (WEEK1, json.dumps({"as_of": WEEK1, "summary": {"status": "optimal", "allocated": 0,
+                                       "unallocated": 0, "moved": 0, "kept": 0, "over_capacity": 0,
+                                       "max_utilisation": 0}, "teams": [], "workers": [], "children": [],
+                                       "waiting": [], "moves": [], "over_capacity": [], "changes": None,
+                                       "changes_line": "", "notes": [], "warnings": []})))
+    page = text(c.get("/"))
+    assert f'required value="{WEEK1}"' in page and "The date of plan 1" in plain(c.get("/"))
+
+
+def test_counts_say_one_worker_and_one_child():
+    from web.views import plural
+    assert plural(1, "worker") == "1 worker" and plural(2, "worker") == "2 workers"
+    assert plural(1, "child", "children") == "1 child" and plural(0, "child", "children") == "0 children"
+
+
+@pytest.mark.parametrize("wildcard", ["0.0.0.0", "::"])
+def test_a_wildcard_host_answers_to_this_machines_names(tmp_path, wildcard):
+    import socket
+    app = new_app(tmp_path / "data", host=wildcard, port=9002)
+    c = app.test_client()
+    for name in (socket.gethostname(), socket.getfqdn(), "localhost", "127.0.0.1"):
+        assert c.get("/", headers={"Host": f"{name}:9002"}).status_code == 200, name
+    for info in socket.getaddrinfo(socket.gethostname(), None):
+        address = str(info[4][0]).split("%")[0]
+        shown = f"[{address}]" if ":" in address else address
+        assert c.get("/", headers={"Host": f"{shown}:9002"}).status_code == 200, address
+    for bad in ("evil.example", "evil.example:9002", f"{socket.gethostname()}:9003"):
+        r = c.get("/", headers={"Host": bad})
+        assert r.status_code == 400 and "this computer's name or address" in text(r), bad
+    # a specific address stays strict: the machine's name is not enough
+    strict = new_app(tmp_path / "data2", host="127.0.0.1", port=9002).test_client()
+    assert strict.get("/", headers={"Host": f"{socket.gethostname()}:9002"}).status_code == 400

@@ -147,7 +147,7 @@ def test_the_meeting_in_chromium(server, browser, tmp_path):
     browser.find_element(By.ID, "up-cases").send_keys(str(SAMPLE / "cases.csv"))
     browser.find_element(By.ID, "up-policy").send_keys(str(policy))
     browser.find_element(By.XPATH, "//button[normalize-space()='Check and save the files']").click()
-    assert "Files checked and saved" in browser.page_source
+    WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: "Files checked and saved" in d.page_source)
     fields = browser.execute_script(LABELS)  # the decision and absence forms are there now
     assert {"child_id", "worker_id", "absent_from", "absence", "as_of"} <= {f["name"] for f in fields}
     assert all(f["label"] for f in fields), [f for f in fields if not f["label"]]
@@ -210,5 +210,6 @@ def test_the_meeting_in_chromium(server, browser, tmp_path):
     # the server's log: requests by path and ids, never a name
     logged = log.read_text()
     assert "GET /runs/2 200" in logged and "POST /decisions 303" in logged
+    assert "development server" not in logged and logged.count("caseload serve: open") == 1  # one plain line
     for name in NAMES:
         assert name not in logged

@@ -151,16 +151,40 @@ def load(inputs: Inputs, as_of: datetime.date | None, decisions: tuple[Decision,
     return lay_over(loaded, decisions) if decisions else loaded
 
 
-def check_decision(loaded: Loaded, decisions: tuple[Decision, ...], child_id: str) -> None:
-    """Refuse (ValidationError) a decision set that cannot be laid over the inputs, or whose decision for
-    `child_id` names a child or worker they do not hold."""
+def check_decision(loaded: Loaded, decisions: tuple[Decision, ...], child_id: str) -> Loaded:
+    """The inputs with the decisions laid over them; refuse (ValidationError, in the page's words: the user
+    never saw decisions.csv) a set that cannot be laid over the inputs, or whose decision for `child_id`
+    names a child or worker they do not hold."""
     from allocator.decisions import lay_over
-    laid = lay_over(loaded, decisions)
+    inst = loaded.instance
     mine = [d for d in decisions if d.child_id == child_id]
+    unknown = [] if any(c.id == child_id for c in inst.children) else [f"child {child_id} is not in the cases file"]
+    unknown += [f"worker {w} is not in the workers file" for d in mine
+                for w in (d.fixed_worker, *d.avoid_workers) if w and w not in inst.worker_by_id]
+    if unknown:
+        raise ValidationError([Problem("decision", message=m) for m in unknown])
+    try:
+        laid = lay_over(loaded, decisions)
+    except ValidationError as e:
+        raise ValidationError([Problem("decision", message=p.message) for p in e.problems]) from None
     rows = {d.row for d in mine}
     problems = [p for p in laid.warnings if p.file == DECISIONS_FILE and p.row in rows]
     if problems:
-        raise ValidationError([dataclasses.replace(p, severity="error") for p in problems])
+        raise ValidationError([Problem("decision", message=p.message) for p in problems])
+    return laid
+
+
+def pin_blocked(laid: Loaded, child_id: str, worker_id: str) -> str | None:
+    """Why the hard rules never let `worker_id` hold `child_id`'s family (other team, NQSW and child
+    protection, a skill...), in words; None when they may."""
+    from allocator.rules import blocker, families
+    inst = laid.instance
+    worker = inst.worker_by_id.get(worker_id)
+    family = next((f for f in families(inst) if any(c.id == child_id for c in f.children)), None)
+    if worker is None or family is None:
+        return None
+    blocked = blocker(worker, family, inst)
+    return f"{worker_id} {blocked}" if blocked else None
 
 
 # ---------------------------------------------------------------------------- last week
@@ -169,6 +193,27 @@ def check_decision(loaded: Loaded, decisions: tuple[Decision, ...], child_id: st
 def last_accepted(db: sqlite3.Connection) -> sqlite3.Row | None:
     return db.execute("SELECT * FROM runs WHERE accepted_at IS NOT NULL ORDER BY accepted_at DESC, id DESC "
                       "LIMIT 1").fetchone()
+
+
+def starts_from(accepted: sqlite3.Row | None, cases: sqlite3.Row | None) -> bool:
+    """Does a solve start from the accepted plan rather than the cases upload? Yes when that plan is newer
+    than the upload: it was made from this upload (or an older one), or accepted after it was uploaded."""
+    if accepted is None or not accepted["accepted_at"]:
+        return False
+    if cases is None:
+        return True
+    return bool(cases["id"] <= (accepted["cases_upload"] or 0) or cases["uploaded_at"] < accepted["accepted_at"])
+
+
+def start_of(db: sqlite3.Connection, run: sqlite3.Row) -> dict[str, Any] | None:
+    """The accepted plan run `run` starts from ({run, accepted_at}), or None: it starts from its cases upload."""
+    if not run["previous_run"]:
+        return None
+    accepted = db.execute("SELECT * FROM runs WHERE id = ?", (run["previous_run"],)).fetchone()
+    cases = db.execute("SELECT * FROM uploads WHERE id = ?", (run["cases_upload"],)).fetchone()
+    if not starts_from(accepted, cases):
+        return None
+    return {"run": accepted["id"], "accepted_at": accepted["accepted_at"]}
 
 
 def previous_plan(store: Store, db: sqlite3.Connection, run_id: int) -> Previous:
@@ -201,12 +246,15 @@ def solve(store: Store, run_id: int, progress: Progress | None = None) -> None:
                  if run[f"{k}_upload"] else None for k in ("workers", "cases", "policy")}
         decisions, absences = decisions_of(db), absences_of(db)
         previous = previous_plan(store, db, run["previous_run"]) if run["previous_run"] else None
+        start = start_of(db, run)
     try:
         if not (paths["workers"] and paths["cases"] and paths["workers"].exists() and paths["cases"].exists()):
             raise ValidationError([Problem("inputs", message="the workers or cases file of this plan was deleted; "
                                            "upload them again")])
         inputs = Inputs(paths["workers"], paths["cases"], paths["policy"])
         loaded = load(inputs, datetime.date.fromisoformat(run["as_of"]), decisions, absences)
+        if start is not None and previous is not None:  # the accepted plan carried out, as `caseload demo` does
+            loaded = carry(loaded, previous)
         options = Options(keep_current=bool(run["keep_current"]), progress=progress, started=started)
         plan = allocate(loaded.instance, options, tuple(str(w) for w in loaded.warnings))
         if previous is not None:
@@ -214,7 +262,8 @@ def solve(store: Store, run_id: int, progress: Progress | None = None) -> None:
         files = plan_files(plan, xlsx=True)
         files.update(report_files(build_report(plan, [], inputs=inputs.names())))
         files[DECISIONS_FILE] = decisions_csv(decisions)
-        view = page_view(plan, loaded)
+        view = {**page_view(plan, loaded), "started_from": start,
+                "unkept": unkept_decisions(plan, decisions)}
     except ValidationError as e:
         _finish(store, run_id, "failed", error=json.dumps([str(p) for p in e.problems]))
         return
@@ -223,6 +272,48 @@ def solve(store: Store, run_id: int, progress: Progress | None = None) -> None:
         _finish(store, run_id, "failed", error=json.dumps([f"unexpected failure: {type(e).__name__}"]))
         return
     _finish(store, run_id, "done", summary=json.dumps(plan.summary.to_json()), view=json.dumps(view), files=files)
+
+
+def carry(loaded: Loaded, previous: Previous) -> Loaded:
+    """The inputs with each child held by the worker the accepted plan gave them (a worker no longer in the
+    workers file: the export's worker stands)."""
+    from allocator.carry import carried_out
+    known = loaded.instance.worker_by_id
+    return carried_out(loaded, {c: w for c, w in previous.worker_of.items() if w is None or w in known})
+
+
+def unkept_decisions(plan: Plan, decisions: tuple[Decision, ...]) -> list[dict[str, str]]:
+    """Every standing decision in force that the plan did not keep: {child_id, decision, reason}."""
+    from allocator.plan import family_label
+    row = {r.child_id: r for r in plan.rows}
+    inst = plan.instance
+    unmet = plan.summary.fixed_worker_not_met
+    out = []
+    for d in decisions:
+        r = row.get(d.child_id)
+        if not d.in_force(inst.policy.today()):
+            continue
+        if r is None:
+            out.append({"child_id": d.child_id, "decision": _decision_words(d),
+                        "reason": f"child {d.child_id} is not in the cases file, so the decision was not applied"})
+            continue
+        if d.fixed_worker and r.worker_id != d.fixed_worker:
+            reason = (f"{d.fixed_worker} is not in the workers file, so the pin was not applied"
+                      if d.fixed_worker not in inst.worker_by_id else
+                      unmet.get(family_label(r.family_id or d.child_id)) or r.reason)
+            out.append({"child_id": d.child_id, "decision": _decision_words(d),
+                        "reason": reason.removeprefix("manager's decision not met: ")})
+        elif r.worker_id is None and r.previous_worker in d.avoid_workers:
+            out.append({"child_id": d.child_id, "decision": _decision_words(d),
+                        "reason": f"kept away from {r.previous_worker}, but no one else could take the child, "
+                                  f"who is left waiting: {r.reason}"})
+    return out
+
+
+def _decision_words(d: Decision) -> str:
+    parts = [f"pinned to {d.fixed_worker}"] if d.fixed_worker else []
+    parts += [f"kept away from {', '.join(d.avoid_workers)}"] if d.avoid_workers else []
+    return " and ".join(parts)
 
 
 def _finish(store: Store, run_id: int, status: str, *, error: str | None = None, summary: str | None = None,
@@ -250,19 +341,60 @@ def page_view(plan: Plan, loaded: Loaded) -> dict[str, Any]:
                      key=lambda c: (rank.get(c["priority"], 9), -c["waited_days"], c["child_id"]))
     changes = plan.summary.changes
     away = {w.id: w.away for w in inst.workers if w.away}
+    cover_by = {w.id for w in inst.workers if w.away and not w.reallocate}  # as the report's "need cover"
     return {
         "as_of": inst.policy.today().isoformat(),
         "summary": plan.summary.to_json(),
-        "teams": [{**dataclasses.asdict(t), "band": t.band} for t in plan.teams],
+        "teams": team_table(inst, plan.worker_of, plan.loads),
         "workers": [{**dataclasses.asdict(w), "band": w.band, "away": away.get(w.worker_id, "")}
                     for w in plan.workers],
         "children": children,
         "waiting": [c["child_id"] for c in waiting],
         "moves": [c["child_id"] for c in children if c["status"] == "moved"],
         "over_capacity": [c["child_id"] for c in children if c["status"] == "over_capacity"],
+        "cover": [c["child_id"] for c in children if c["status"] == "kept" and c["worker_id"] in cover_by],
+        "newly": [c["child_id"] for c in sorted(children, key=lambda c: (rank.get(c["priority"], 9),
+                                                                         -c["waited_days"], c["child_id"]))
+                  if c["status"] == "allocated"],
         "changes": changes.rows() if changes is not None else None,
         "changes_line": changes.line() if changes is not None else "",
         "notes": list(loaded.notes),
         "warnings": [str(w) for w in loaded.warnings],
         "bands": BANDS,
     }
+
+
+def team_table(inst: Any, worker_of: dict[str, str | None], loads: dict[str, float]) -> list[dict[str, Any]]:
+    """Per team, then "all teams": workers, FTE, capacity, children held (counted by the team of the worker who
+    holds them, so a pool's children count under the pool), children waiting (by the child's team), caseload,
+    utilisation and band. Held plus waiting is every child."""
+    from policy.bands import band_name
+    teams = inst.teams()
+    sums = {t: {"workers": 0, "fte": 0.0, "capacity": 0.0, "children": 0, "waiting": 0, "load": 0.0} for t in teams}
+    for w in inst.workers:
+        row = sums[w.team]
+        row["workers"] += 1
+        row["fte"] += w.fte
+        row["capacity"] += w.capacity
+        row["load"] += loads.get(w.id, 0.0)
+    for c in inst.children:
+        holder = inst.worker_by_id.get(worker_of.get(c.id) or "")
+        if holder is None:
+            sums[c.team]["waiting"] += 1
+        else:
+            sums[holder.team]["children"] += 1
+    sums["all teams"] = {k: sum(sums[t][k] for t in teams) for k in sums[teams[0]]} if teams else {}
+    out = []
+    for team in [*teams, "all teams"] if teams else []:
+        n = sums[team]
+        capacity, load = round(n["capacity"], 2), round(n["load"], 2)
+        util = round(load / capacity, 4) if capacity else None
+        out.append({**n, "team": team, "fte": round(n["fte"], 2), "capacity": capacity, "load": load,
+                    "utilisation": util, "band": band_name(util)})
+    return out
+
+
+def team_table_now(inst: Any) -> list[dict[str, Any]]:
+    """The team table as the files stand, before a plan."""
+    from allocator.plan import current_loads
+    return team_table(inst, {c.id: c.current_worker for c in inst.children}, current_loads(inst))

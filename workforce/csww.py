@@ -22,6 +22,16 @@ hold count in demand. A worker with no OrgRole holds cases when Cases30 > 0. 253
 published absence rates are working_days_lost_fte / (inpost_fte x 253) for every council (checked on
 csww_indicators_2017_to_2023.csv).
 
+Which fields a worker must give depends on what the figures need from them (as the DfE's return
+specification asks them of the same workers): every worker AgencyWorker, SWENo and FTE30 (or FTE); every
+council employee RoleStartDate (the DfE does not collect it for agency workers, and starters are counted
+among employees only); an employee not in post at 30 September, RoleEndDate and FTE (turnover is their FTE);
+an employee in post, WorkingDaysLost (absence); a worker in post in a case-holding role (or without an
+OrgRole), Cases30; an employee in post holding cases, CFKSSstatus (the ASYE split). A missing required field
+stops the run (exit 2), naming the file, the CSWWWorker and the field. A missing field that only fills in a
+figure (OrgRole; Cases30 of a manager; WorkingDaysLost of a leaver; FTE or FTE30 when the other is given)
+gets its default, and a note counts the workers and says what was assumed.
+
 The file is untrusted (children's services data): a DOCTYPE or ENTITY declaration is refused before any is
 read, so no entity is ever expanded. SWENo and other personal fields are never kept, printed or written.
 """
@@ -76,6 +86,7 @@ class Worker:
     end: date | None
     cases: int
     days_lost: float
+    defaulted: frozenset[str] = frozenset()  # optional fields missing whose default went into a figure
 
     @property
     def holds_cases(self) -> bool:
@@ -257,7 +268,7 @@ def _worker(el: Element, n: int, file: str, ref: date | None, problems: list[Pro
     before = len(problems)
     f = _Fields(file, f"CSWWWorker {n}", el, problems)
     agency = f.code("AgencyWorker", {0, 1}, "0 (employed by the council) or 1 (agency)")
-    if f.text("AgencyWorker") in (None, ""):
+    if _absent(f, "AgencyWorker"):
         f.bad("AgencyWorker", "is missing; give 0 (employed by the council) or 1 (agency)")
     swe = f.text("SWENo")
     if swe is None or swe == "":
@@ -266,11 +277,12 @@ def _worker(el: Element, n: int, file: str, ref: date | None, problems: list[Pro
         f.bad("SWENo", "is not two letters and up to 10 digits (the value is not shown: it identifies a person)")
     fte = f.number("FTE", high=1, what="an FTE from 0 to 1, e.g. 0.8")
     fte30 = f.number("FTE30", high=1, what="an FTE from 0 to 1 at 30 September, e.g. 0.8 (0 for a leaver)")
-    if f.text("FTE") in (None, "") and f.text("FTE30") in (None, ""):
+    if _absent(f, "FTE") and _absent(f, "FTE30"):
         f.bad("FTE30", "is missing, and FTE too; give the worker's FTE at 30 September (0 for a leaver)")
     role = f.code("OrgRole", set(ROLES), "1 to 6 (5 case holder, 4 senior practitioner, 1-3 managers, 6 no cases)")
-    asye = "1" in f.all("CFKSSstatus")
-    bad_status = [v for v in f.all("CFKSSstatus") if v not in ("1", "2", "3", "4", "")]
+    statuses = [v for v in f.all("CFKSSstatus") if v != ""]
+    asye = "1" in statuses
+    bad_status = [v for v in statuses if v not in ("1", "2", "3", "4")]
     if bad_status:
         f.bad("CFKSSstatus", f"'{bad_status[0][:20]}' is not valid; give 1 (ASYE), 2, 3 or 4")
     start, end = f.day("RoleStartDate"), f.day("RoleEndDate")
@@ -287,10 +299,63 @@ def _worker(el: Element, n: int, file: str, ref: date | None, problems: list[Pro
                        f"is 0")
     if ref is not None and start is not None and start > ref and at30 > 0:
         f.bad("RoleStartDate", f"is after the census date {ref.isoformat()}, but FTE30 is {_readable(at30)}")
+    defaulted = _required(f, agency == 1, at30, role, start, cases, bool(statuses), days, fte, fte30, ref)
     if len(problems) > before:
         return None
     return Worker(n, agency == 1, fte if fte is not None else at30, at30, role, asye, start, end,
-                  int(cases or 0), days or 0.0)
+                  int(cases or 0), days or 0.0, defaulted)
+
+
+def _absent(f: _Fields, field: str) -> bool:
+    return f.text(field) in (None, "")
+
+
+def _required(f: _Fields, agency: bool, at30: float, role: int | None, start: date | None, cases: float | None,
+              has_status: bool, days: float | None, fte: float | None, fte30: float | None,
+              ref: date | None) -> frozenset[str]:
+    """Report each missing field that this worker must give (module docstring); return the optional ones that
+    are missing and whose default goes into a figure."""
+    in_post = at30 > 0
+    defaulted: set[str] = set()
+    if not agency and _absent(f, "RoleStartDate"):
+        f.bad("RoleStartDate", "is missing; give the date the worker started in the role, e.g. 2021-04-06 "
+                               "(starters in the year are counted from it)")
+    if not agency and not in_post and not (ref is not None and start is not None and start > ref):
+        if _absent(f, "RoleEndDate"):
+            f.bad("RoleEndDate", "is missing, but FTE30 is 0 (not in post at 30 September); give the date the "
+                                 "worker left the role (turnover is counted from it)")
+        if fte is None:
+            f.bad("FTE", "is missing; give the FTE the worker had before leaving (turnover is counted from it)")
+    holds = role in CASE_HOLDING_ROLES if role is not None else (cases or 0) > 0
+    if in_post and cases is None:
+        if role is None or role in CASE_HOLDING_ROLES:
+            f.bad("Cases30", "is missing; give the cases the worker held at 30 September (0 if none): a worker "
+                             "in post " + ("in a case-holding role (OrgRole 4 or 5)" if role else "without an "
+                                                                                           "OrgRole")
+                  + " counts in demand.children")
+        else:
+            defaulted.add("Cases30")
+    if in_post and not agency:
+        if holds and not has_status:
+            f.bad("CFKSSstatus", "is missing; give 1 (ASYE), 2, 3 or 4: a case holder in the ASYE counts in "
+                                 "nqsw_fte, any other in case_holder_fte")
+        if days is None:
+            f.bad("WorkingDaysLost", "is missing; give the working days lost to sickness in the year (0 if none): "
+                                     "non_availability is counted from it")
+    if not agency and not in_post and days is None:
+        defaulted.add("WorkingDaysLost")
+    if in_post and role is None:
+        defaulted.add("OrgRole")
+    if in_post and not agency and fte is None:
+        defaulted.add("FTE")
+    if fte30 is None:
+        defaulted.add("FTE30")
+    return frozenset(defaulted)
+
+
+def _n(count: float, word: str, plural: str | None = None) -> str:
+    """'1 worker', '3 workers': the plural only when needed."""
+    return f"{_readable(count)} {word if count == 1 else plural or word + 's'}"
 
 
 # --------------------------------------------------------------------------- mapping
@@ -395,11 +460,13 @@ def _values(f: Figures, r: CSWWReturn, notes: list[str]) -> dict[str, Any]:
     if f.case_holder_fte + f.nqsw_fte + f.agency_fte <= 0:
         notes.append("no worker in post holds a case-holding role; the plan will show every child as needing FTE")
     if f.managers_cases:
-        notes.append(f"{f.managers_cases} cases are held by workers outside case-holding roles (OrgRole 1-3, 6); "
-                     f"they count in demand.children, those workers' FTE in non_case_holding_fte")
+        notes.append(f"{_n(f.managers_cases, 'case')} {'is' if f.managers_cases == 1 else 'are'} held by workers "
+                     f"outside case-holding roles (OrgRole 1-3, 6); they count in demand.children, those workers' "
+                     f"FTE in non_case_holding_fte")
     if f.holders_without_cases:
-        notes.append(f"{f.holders_without_cases} workers in case-holding roles held no case at 30 September; "
-                     f"counted as case-holding FTE")
+        notes.append(f"{_n(f.holders_without_cases, 'worker')} in case-holding roles held no case at 30 September "
+                     f"(Cases30 0); counted as case-holding FTE")
+    notes += _defaulted_notes(r)
     if f.agency_fte_all > f.agency_fte:
         notes.append(f"{_readable(round(f.agency_fte_all - f.agency_fte, 2))} agency FTE hold no cases: counted in "
                      f"non_case_holding_fte, so the plan's agency share is below the DfE-defined rate")
@@ -412,6 +479,25 @@ def _values(f: Figures, r: CSWWReturn, notes: list[str]) -> dict[str, Any]:
     return v
 
 
+DEFAULTS = {  # an optional field that is missing: who it was missing for, and what was assumed
+    "OrgRole": ("in post", "counted in a case-holding role when Cases30 > 0, otherwise in non_case_holding_fte"),
+    "Cases30": ("in post outside case-holding roles", "counted as 0 cases"),
+    "WorkingDaysLost": ("employed by the council and not in post", "counted as 0 days lost"),
+    "FTE": ("employed by the council and in post", "their FTE30 used"),
+    "FTE30": ("", "taken from FTE (0 when RoleEndDate is on or before the census date)"),
+}
+
+
+def _defaulted_notes(r: CSWWReturn) -> list[str]:
+    """A note for each optional field missing for some workers, naming the field, the count and the default."""
+    notes = []
+    for field, (who, assumed) in DEFAULTS.items():
+        count = sum(1 for w in r.workers if field in w.defaulted)
+        if count:
+            notes.append(f"{field} missing for {_n(count, 'worker')}{' ' + who if who else ''}: {assumed}")
+    return notes
+
+
 # --------------------------------------------------------------------------- output
 
 def _render(sc: dict[str, Any], f: Figures, r: CSWWReturn, name: str, v: dict[str, Any], notes: list[str]) -> str:
@@ -422,7 +508,7 @@ def _render(sc: dict[str, Any], f: Figures, r: CSWWReturn, name: str, v: dict[st
     lines = [
         f"# Baseline workforce scenario: {name}, {y}.",
         f"# Source: the council's own Children's social work workforce census return, file {r.file}",
-        f"#   (census date {ref}; {len(r.workers)} CSWWWorker records, {n_perm} employed by the council).",
+        f"#   (census date {ref}; {_n(len(r.workers), 'CSWWWorker record')}, {n_perm} employed by the council).",
         "#   Case-holding roles: OrgRole 5 (case holder) and 4 (senior practitioner). In post: FTE30 > 0.",
         f"# The projection starts in April {y}, the start of the financial year the census date falls in.",
         f"# Check: caseload at 30 September: {f.children} cases / {_readable(round(holders, 2))} case-holding FTE = "

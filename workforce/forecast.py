@@ -91,9 +91,7 @@ def forecast(history: Series, origin: int, horizon: int, support: Series | None 
         raise ValueError(f"the calibration is for {cal.origin} + {cal.horizon} years, not {origin} + {horizon}")
     value = _point(cases, help_, origin, horizon, cal.level_weight, cal.trend_weight)
     start = cases[origin]
-    method = cal.method
-    if origin - 1 not in cases and cal.trend_weight == 0:
-        method = "no change (one year of history)"
+    method = _method(cases, help_, origin, cal)
     return Forecast(origin, horizon, value, value * math.exp(min(cal.q10, 0.0)), value * math.exp(max(cal.q90, 0.0)),
                     method, (value / start) ** (1 / horizon) - 1, start)
 
@@ -126,6 +124,27 @@ def calibrate(panel: Iterable[tuple[Series, Series | None]], origin: int, horizo
 
 
 # --------------------------------------------------------------------------- the method
+
+def _method(cases: Series, support: Series, origin: int, cal: Calibration) -> str:
+    """What `_point` did for this council, which can be less than the calibration's method: the level is
+    smoothed over the years it has of the last LEVEL_YEARS (one year: nothing to smooth), and the trend is
+    only followed when there are enough years to measure one."""
+    window = range(origin - LEVEL_YEARS + 1, origin + 1)
+    recent = [y for y in window if y in cases]
+    parts = []
+    if cal.level_weight > 0 and len(recent) > 1:
+        gaps = [str(y) for y in window if y not in cases and y > min(cases)]  # inside the history, not before
+        parts.append("smoothed level" if len(recent) == LEVEL_YEARS else
+                     f"smoothed level over {' and '.join(map(str, recent))}"
+                     + (f" (no {' or '.join(gaps)} figure)" if gaps else ""))
+    if cal.trend_weight > 0 and _shrunk_trend(support or cases, origin) != 0:
+        parts.append("trend")
+    if parts:
+        return " + ".join(parts)
+    if cal.method == "no change":
+        return "no change"
+    return "no change (one year of history)" if len(recent) == 1 else "no change (too short a history for a trend)"
+
 
 def _point(cases: Series, support: Series, origin: int, horizon: int, level_weight: float,
            trend_weight: float) -> float:

@@ -62,7 +62,8 @@ UNCERTAIN_LIMITS = {"growth_per_year": (-0.5, 1.0), "turnover_per_year": (0.0, 0
 DEFAULT_RUNS = 1000  # Monte Carlo runs when [uncertainty] gives none
 DEMAND_MISSING = ("; add a demand section with children = N and growth_per_year = 0.05 (or history = a list of "
                   "yearly counts)")
-WORKFORCE_MISSING = ("; add a workforce section with at least case_holder_fte (and agency_fte, nqsw_fte, turnover_per_year) (or "
+WORKFORCE_MISSING = ("; add a workforce section with at least case_holder_fte (agency_fte, nqsw_fte and "
+                     "turnover_per_year have defaults) (or "
                      "take the workforce from the allocation files with a from section: workers = ..., cases = ...)")
 
 # Where each key of a scenario belongs ("" is the top level): a key TOML read into the wrong table

@@ -1,0 +1,119 @@
+"""The class model (allocator/aggregate.py): its stage values are the true optimum of the stages before `moves`.
+
+On small random councils: (a) its values equal the brute force's (every feasible plan enumerated, the
+lexicographic minimum of validator.objectives) and the full solver's; (b) the plan it turns the counts into
+passes the validator's hard rules and has those same values (validator.objectives, model.values);
+(c) with days waited and over_capacity_for (the internal `waited_` and `above_capacity` stages), its values
+equal the full component solve's, stage by stage.
+"""
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import pytest
+from allocator_helpers import child, instance, random_council, worker
+from hypothesis import given
+from test_properties import SETTINGS, brute_force, councils, objectives
+
+from allocator import validator
+from allocator.aggregate import classes, count_component, count_stages, counting_stages
+from allocator.model import values
+from allocator.solve import Options, allocate, solve_component, split
+from allocator.supervision import assign_supervisors, contested
+
+
+def _check_plan(inst, r) -> tuple[int, ...]:
+    """The disaggregated plan breaks no hard rule; its validator values (the stages before moves)."""
+    worker_of = r.worker_of_child(inst)
+    pinned = {c.family_id for c in inst.children if c.fixed_worker}
+    problems = validator.check_assignment(inst, worker_of, unsupervised=r.unsupervised, pins_broken=pinned)
+    assert problems == [], problems
+    assert r.check == r.values  # model.values of the plan agrees with the counts
+    return objectives(inst, worker_of, r.unsupervised)
+
+
+def _prefix(inst, r, full: tuple[int, ...]) -> dict[str, int]:
+    names = validator.levels(inst.policy)
+    return {n: v for n, v in zip(names, full, strict=False) if n in r.values}
+
+
+@SETTINGS
+@given(councils())
+def test_counts_equal_brute_force_full_solver_and_plan(inst):
+    plan = allocate(inst, Options(threads=1, time_limit=10))
+    r = count_stages(inst, time_limit=10)
+    assert r.proven
+    assert set(r.values) == {n for n in validator.levels(inst.policy)[:validator.levels(inst.policy).index("moves")]}
+    solver = {s.name: s.value for s in plan.solution.stages if s.name in r.values}
+    assert all(s.optimal for s in plan.solution.stages if s.name in r.values)
+    assert r.values == solver
+    best, _, _ = brute_force(inst, plan.solution, soft=True)
+    assert _prefix(inst, r, best) == r.values
+    assert _prefix(inst, r, _check_plan(inst, r)) == r.values
+
+
+def _components(inst):
+    supervisors, missing = assign_supervisors(inst)
+    contest = contested(inst, supervisors, missing)
+    never = frozenset(n for n in missing if inst.worker_by_id[n].team not in contest)
+    return split(inst, Options(), never, {}, contest, frozenset(missing))
+
+
+def _waiting_council(seed: int):
+    """random_council with days waited on the children awaiting a worker, and over_capacity_for on half."""
+    rng = random.Random(seed)
+    inst = random_council(rng, (1, 2), (3, 6), (8, 16), children_per_fte=rng.choice([3.0, 5.0]))
+    kids = tuple(dataclasses.replace(c, waited_days=rng.choice([0, 3, 10, 40]) if not c.current_worker else 0)
+                 for c in inst.children)
+    pol = inst.policy
+    if seed % 2:
+        pol = dataclasses.replace(pol, over_capacity_for=("high",), over_capacity_max=1.0)
+    return dataclasses.replace(inst, children=kids, policy=pol)
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_counts_equal_full_component_solve_with_waits_and_above(seed):
+    inst = _waiting_council(seed)
+    for c in _components(inst):
+        r = count_component(c, seed=0, time_limit=10)
+        assert r.all_proven
+        full = solve_component(c, 0, 1e6, upto="moves")
+        assert all(s.optimal for s in full.stages if s.name in r.values)
+        expect = values(c, full.sol, full.joins)
+        got = values(c, r.sol, r.joins)
+        assert {n: got[n] for n in r.stages} == r.values
+        assert {n: expect[n] for n in r.stages} == r.values, (r.stages, r.values)
+
+
+def test_identical_families_form_one_class_and_the_counts_keep_current_workers():
+    """Five interchangeable single children held by two workers, three awaiting: 2 classes, not 8 families;
+    the plan keeps everyone with their worker."""
+    ws = [worker("W1", max_children=4.0), worker("W2", max_children=4.0)]
+    cs = [child(f"h{i}", current_worker="W1" if i < 3 else "W2") for i in range(5)]
+    cs += [child(f"a{i}", priority="medium") for i in range(3)]
+    inst = instance(ws, cs, manager_max_cases=6.0)
+    (c,) = _components(inst)
+    assert len(classes(c, counting_stages(c))) == 2
+    r = count_stages(inst, time_limit=5)
+    assert r.proven and r.values["waiting_medium"] == 0
+    assert all(r.assignment[f"~h{i}"] == ("W1" if i < 3 else "W2") for i in range(5))
+    _check_plan(inst, r)
+
+
+def test_the_longest_waiting_are_allocated_first_within_a_class():
+    ws = [worker("W1", max_children=2.0)]
+    cs = [child(f"a{i}", waited_days=d) for i, d in enumerate([5, 30, 1, 12])]
+    inst = instance(ws, cs)
+    (c,) = _components(inst)
+    r = count_component(c, time_limit=5)
+    assert r.values["waiting_medium"] == 2 and r.values["waited_medium"] == 6 and r.all_proven
+    placed = {c.families[fi].id for fi, wi in r.sol.items() if wi is not None}
+    assert placed == {"~a1", "~a3"}
+
+
+def test_a_move_budget_is_refused():
+    inst = instance([worker("W1")], [child("a0")])
+    (c,) = _components(inst)
+    with pytest.raises(ValueError):
+        count_component(dataclasses.replace(c, max_moves=1))
