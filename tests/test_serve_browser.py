@@ -179,7 +179,8 @@ def test_the_meeting_in_chromium(server, browser, tmp_path):
     browser.find_element(By.ID, "pin-child").send_keys(child)
     Select(browser.find_element(By.ID, "pin-worker")).select_by_value(to)
     browser.find_element(By.ID, "pin").click()
-    assert f"Decision saved for {child}" in browser.page_source
+    # the click navigates: wait for the next page rather than read the one still shown
+    WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: f"Decision saved for {child}" in d.page_source)
     browser.find_element(By.ID, "solve").click()
     wait_for_plan(browser, 2)
     plan = {r["child_id"]: r for r in csv.DictReader(io.StringIO(fetch(f"{url}/runs/2/files/allocation.csv")
@@ -188,7 +189,7 @@ def test_the_meeting_in_chromium(server, browser, tmp_path):
 
     # accept, then download the plan as the manager would
     browser.find_element(By.ID, "accept").click()
-    assert "Accepted" in browser.find_element(By.ID, "plan").text
+    WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: "Accepted" in d.find_element(By.ID, "plan").text)
     browser.find_element(By.PARTIAL_LINK_TEXT, "allocation.csv").click()
     target = browser.downloads / "plan-2-allocation.csv"
     WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: target.exists() and target.stat().st_size > 0)
