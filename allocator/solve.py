@@ -316,14 +316,15 @@ class _Model:
 
 def solve_component(c: Component, seed: int, budget: float, clock: Clock | None = None,
                     resume: ComponentResult | None = None, upto: str | None = None,
-                    fairness_cap: float | None = None) -> ComponentResult:
+                    fairness_cap: float | None = None, count: bool = True) -> ComponentResult:
     """Solve the stages in order on one component within `budget` estimated seconds of work (see
     SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
 
     Starts from `resume` (default: greedy.start's plan); a stage whose value in that plan is already 0 (its
     floor), or that `resume` proved, is not solved again. The values reported are those of the plan returned,
     recomputed from it, whatever the solver claimed on the way. With `upto`, the stages after that one are left
-    unsolved (and unproven). A fairness level takes at most `fairness_cap` of the work, if given.
+    unsolved (and unproven). A fairness level takes at most `fairness_cap` of the work, if given. With `count`
+    (and no `resume`), the stages before moves go first to the class model (_counted).
     """
     clock = clock or Clock(float("inf"))
     if clock.cancelled:
@@ -335,7 +336,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     bounds = {r.name: r.bound for r in (resume.stages if resume else [])}  # stage -> the best bound known
     used = 0.0
-    if resume is None:
+    if resume is None and count:
         counted = _counted(c, plan, seed, budget, clock)
         if counted is not None:
             plan, found, counted_bounds, used = counted
@@ -364,7 +365,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
 
 
 Partial = tuple[dict[int, int | None], set[int], frozenset[int]]  # family -> worker, joins, NQSWs without a place
-COUNT_SHARE = 0.4  # of a component's work for the counting stages on the class model (aggregate.py)
+COUNT_SHARE = 0.25  # of a component's work for the counting stages on the class model (aggregate.py)
 COUNT_PAIRS = 20_000  # classes x workers above this: the class model is no smaller than the full one
 COUNT_RATIO = 0.75  # classes above this share of families: too few alike to gain
 COUNT_MIN_SECONDS = 0.05  # less work than this for the class model: it would not find a plan
@@ -662,7 +663,8 @@ def curve(c: Component, free: ComponentResult, budget: int, seed: int, share: fl
     most, used = (points[0].moves - 1 if points else budget), 0.0
     while most >= 0:
         # half of what is left: the first points (the most moves) are the likeliest picks and the hardest
-        r = solve_component(replace(c, max_moves=most), seed, (share - used) / (2 if most else 1), clock, upto="moves")
+        r = solve_component(replace(c, max_moves=most), seed, (share - used) / (2 if most else 1), clock, upto="moves",
+                            count=False)  # the class model would ignore the binding budget: no gain
         used += r.used
         points.append(point(r))
         most = points[-1].moves - 1
