@@ -112,9 +112,10 @@ def fetch(url: str) -> bytes:
 
 def wait_for_plan(driver, run_id: int) -> None:
     """Until the progress page (which reloads itself) shows the finished plan."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(driver, 300, poll_frequency=0.5).until(
+    WebDriverWait(driver, 300, poll_frequency=0.5, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: d.current_url.endswith(f"/runs/{run_id}") and d.find_elements(By.ID, "workers-h"))
 
 
@@ -189,7 +190,10 @@ def test_the_meeting_in_chromium(server, browser, tmp_path):
 
     # accept, then download the plan as the manager would
     browser.find_element(By.ID, "accept").click()
-    WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: "Accepted" in d.find_element(By.ID, "plan").text)
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    WebDriverWait(browser, 60, poll_frequency=0.2,  # the page is being replaced: an element may vanish mid-read
+                  ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+        lambda d: "Accepted" in d.find_element(By.ID, "plan").text)
     browser.find_element(By.PARTIAL_LINK_TEXT, "allocation.csv").click()
     target = browser.downloads / "plan-2-allocation.csv"
     WebDriverWait(browser, 60, poll_frequency=0.2).until(lambda d: target.exists() and target.stat().st_size > 0)
