@@ -72,10 +72,11 @@ class Component:
         return self.current_load[wi] > self.capacity(wi)
 
     @cached_property
-    def alike(self) -> tuple[tuple[int, ...], ...]:
-        """Groups (two or more) of interchangeable workers: holding no one now, with the same capacity, the same
-        families that may go to them and nothing that names one of them (a pin, a place to join, supervision).
-        Any plan stays as good with their caseloads swapped, so the model may fix their order (add_symmetry)."""
+    def alike(self) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
+        """Groups (two or more) of interchangeable workers, each as (the families that may go to them, in order;
+        the workers): holding no one now, with the same capacity, the same families and nothing that names one
+        of them (a pin, a place to join, supervision). Any plan stays as good with their caseloads swapped, so
+        the model may fix their order (add_symmetry)."""
         named = set(self.pins.values()) | {wi for ws in self.joins.values() for wi in ws} | set(self.unsupervised)
         named |= {n for _, nqsws in self.supervision.values() for n in nqsws}
         members: dict[int, list[int]] = {}
@@ -87,7 +88,7 @@ class Component:
             if self.current_load[wi] == 0 and wi not in named and wi in members:
                 key = (self.capacity(wi), self.may_go_above(wi), tuple(members[wi]))
                 groups.setdefault(key, []).append(wi)
-        return tuple(tuple(g) for g in groups.values() if len(g) > 1)
+        return tuple((key[2], tuple(g)) for key, g in groups.items() if len(g) > 1)
 
 
 @dataclass
@@ -192,8 +193,7 @@ def add_symmetry(c: Component, m: cp_model.CpModel, v: Vars) -> None:
     """Interchangeable workers (Component.alike) take families in order: the k-th family that may go to the
     group goes to one of its first k+1 workers, or elsewhere. Every plan has a relabelling of the group that
     meets this (order the workers by the first family each holds; see canonical), so no value is lost."""
-    for group in c.alike:
-        fams = [fi for fi, _ in v.by_worker[group[0]]]
+    for fams, group in c.alike:
         for k, fi in enumerate(fams):
             for wi in group[k + 1:]:
                 m.add(v.x[fi, wi] == 0)
@@ -203,8 +203,8 @@ def canonical(c: Component, sol: dict[int, int | None]) -> dict[int, int | None]
     """The plan with each group of interchangeable workers relabelled to meet add_symmetry: the group's
     caseloads in the order of the first family each holds (empty ones last). Every value is unchanged."""
     out = dict(sol)
-    for group in c.alike:
-        order = {fi: k for k, fi in enumerate(f for f, dom in enumerate(c.domains) if group[0] in dom)}
+    for fams, group in c.alike:
+        order = {fi: k for k, fi in enumerate(fams)}
         first = {wi: min((order[fi] for fi, w in sol.items() if w == wi), default=len(order)) for wi in group}
         relabel = dict(zip(sorted(group, key=lambda wi: (first[wi], wi)), group, strict=True))
         for fi, wi in sol.items():

@@ -149,6 +149,12 @@ class Plan:
     def worker_of(self) -> dict[str, str | None]:
         return {r.child_id: r.worker_id for r in self.rows}
 
+    @property
+    def needs_cover(self) -> tuple[ChildRow, ...]:
+        """Children kept with a worker absent on the plan date for too short a time to move them: cover needed."""
+        away = {w.id for w in self.instance.workers if w.away and not w.reallocate}
+        return tuple(r for r in self.rows if r.status == "kept" and r.worker_id in away)
+
 
 def family_label(family_id: str) -> str:
     """A child without a family_id is a family of one, kept internally as '~<child_id>': show the child."""

@@ -118,8 +118,7 @@ def _change_tables(plan: Plan) -> list[Block]:
             Column("previous_worker", "Was with", lambda v: v or "–", numeric=False),
             Column("worker_id", "Now with", lambda v: v or "–", numeric=False),
             Column("reason", "Reason", str, numeric=False)]
-    away = {w.id for w in plan.instance.workers if w.away and not w.reallocate}
-    cover = [r for r in plan.rows if r.status == "kept" and r.worker_id in away]
+    cover = plan.needs_cover
     cover_blocks: list[Block] = [("h3", "Children who need cover"), Table(
         "cover", f"Children kept with a worker absent on the plan date, who need cover ({len(cover)})", cols,
         [asdict(r) for r in cover])] if cover else []

@@ -341,7 +341,6 @@ def page_view(plan: Plan, loaded: Loaded) -> dict[str, Any]:
                      key=lambda c: (rank.get(c["priority"], 9), -c["waited_days"], c["child_id"]))
     changes = plan.summary.changes
     away = {w.id: w.away for w in inst.workers if w.away}
-    cover_by = {w.id for w in inst.workers if w.away and not w.reallocate}  # as the report's "need cover"
     return {
         "as_of": inst.policy.today().isoformat(),
         "summary": plan.summary.to_json(),
@@ -352,7 +351,7 @@ def page_view(plan: Plan, loaded: Loaded) -> dict[str, Any]:
         "waiting": [c["child_id"] for c in waiting],
         "moves": [c["child_id"] for c in children if c["status"] == "moved"],
         "over_capacity": [c["child_id"] for c in children if c["status"] == "over_capacity"],
-        "cover": [c["child_id"] for c in children if c["status"] == "kept" and c["worker_id"] in cover_by],
+        "cover": [r.child_id for r in plan.needs_cover],
         "newly": [c["child_id"] for c in sorted(children, key=lambda c: (rank.get(c["priority"], 9),
                                                                          -c["waited_days"], c["child_id"]))
                   if c["status"] == "allocated"],
