@@ -42,7 +42,7 @@ from ortools.sat.python import cp_model
 
 from policy.settings import PRIORITIES
 
-from .model import Component, Expr, values
+from .model import FAIRNESS, Component, Expr, above_marks, peak_var, values
 
 if TYPE_CHECKING:
     from .instance import Instance
@@ -174,6 +174,7 @@ class _CountModel:
         self.stays_over: dict[int, cp_model.IntVar] = {}
         self.above: dict[int, cp_model.IntVar] = {}
         self.supervised: dict[int, cp_model.IntVar] = {}
+        self.fair: dict[str, Expr] = {}  # the fairness levels' terms, made when first asked for
         self._capacity()
         self._supervision()
         self.waited: dict[str, list[cp_model.IntVar]] = defaultdict(list)
@@ -201,10 +202,10 @@ class _CountModel:
                 m.add(load - cap <= self.above[wi])
                 continue
             if not c.overloaded(wi):
-                m.add(load <= cap)
+                m.add(load <= c.within[wi])
                 continue
             over = self.stays_over[wi] = m.new_bool_var(f"stays_over_{wi}")
-            m.add(load <= cap + (c.current_load[wi] - cap) * over)
+            m.add(load <= c.within[wi] + (c.current_load[wi] - c.within[wi]) * over)
             new = [var for ki, var in terms if ks[ki].is_new(wi)] + [var for _, var in self.joins_at.get(wi, [])]
             if new:
                 m.add(sum(new) == 0).only_enforce_if(over)
@@ -247,7 +248,13 @@ class _CountModel:
             return sum(k.awaiting[i] * self.left[ki] for ki, k in enumerate(ks) if k.awaiting[i])
         if name.startswith("waited_"):
             return sum(self.waited.get(name[7:], []))
-        raise ValueError(f"{name} is not a counting stage")
+        if name in FAIRNESS:
+            if name not in self.fair:
+                load = {wi: self.load[wi] for wi in sorted(self.load)}
+                self.fair[name] = (peak_var(self.c, self.m, load, self.excess) if name == "peak_utilisation"
+                                   else sum(above_marks(self.c, self.m, load).values()))
+            return self.fair[name]
+        raise ValueError(f"{name} is neither a counting stage nor a fairness level")
 
     def hint(self, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int]) -> None:
         """A complete hint from a plan of the full component."""
@@ -267,23 +274,25 @@ class _CountModel:
         for n, var in self.supervised.items():
             self.m.add_hint(var, n not in unsupervised)
 
-    def complete_hint(self, seed: int, run: Run) -> float:
+    def complete_hint(self, seed: int, run: Run) -> tuple[float, dict[int, int]]:
         """Fill in the variables the plan's hint leaves out (excess, costs...) by a solve with the hinted ones
-        fixed, so that the first stage starts from a whole solution; its deterministic time."""
+        fixed, so that the first stage starts from a whole solution: (its deterministic time, that solution by
+        proto index, empty where there was none)."""
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.num_workers, p.random_seed, p.fix_variables_to_their_hinted_value = 1, seed, True
         p.catch_sigint_signal = False  # Ctrl-C is Python's (the caller's clock stops the search)
-        if run(solver, self.m) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.hint_from(solver)
-        return solver.deterministic_time
+        if run(solver, self.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return solver.deterministic_time, {}
+        whole = _solution(self, solver)
+        self.hint_from(whole)
+        return solver.deterministic_time, whole
 
-    def hint_from(self, solver: cp_model.CpSolver) -> None:
-        """Every variable hinted at the solver's last solution (the next stage starts from it)."""
+    def hint_from(self, solution: dict[int, int]) -> None:
+        """Every variable hinted at a solution by proto index (the next stage starts from it)."""
         self.m.clear_hints()
-        for i in range(len(self.m.proto.variables)):
-            var = self.m.get_int_var_from_proto_index(i)
-            self.m.add_hint(var, solver.value(var))
+        for i, value in solution.items():
+            self.m.add_hint(self.m.get_int_var_from_proto_index(i), value)
 
 
 def count_component(c: Component, names: Sequence[str] | None = None, *, seed: int = 0, work: float | None = None,
@@ -308,34 +317,37 @@ def count_component(c: Component, names: Sequence[str] | None = None, *, seed: i
         start = greedy_start(c)
     cm.hint(start[0], start[1], c.unsupervised if start_unsupervised is None else start_unsupervised)
     run = run or _solve
-    used = cm.complete_hint(seed, run)
-    vals, proven, bounds, last, used = _solve_stages(cm, stages, seed, workers, run, work, time_limit, t0, used)
+    used, hinted = cm.complete_hint(seed, run)
+    vals, proven, bounds, last, used = _solve_stages(cm, stages, seed, workers, run, work, time_limit, t0, used,
+                                                     hinted)
     sol, joins, unsup = disaggregate(c, cm, last)
     return CountResult(stages, vals, proven, bounds, sol, joins, unsup, len(ks), used, time.perf_counter() - t0)
 
 
 def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: int, run: Run, work: float | None,
-                  time_limit: float | None, t0: float, used: float
+                  time_limit: float | None, t0: float, used: float, last: dict[int, int]
                   ) -> tuple[dict[str, int], dict[str, bool], dict[str, int], dict[int, int], float]:
-    """Each stage minimised and held at its value in turn: (values, proven, bounds, the last solution by proto
-    index, the deterministic time used in all)."""
+    """Each stage minimised and held at its value in turn, from `last` (the hint's whole solution, if any):
+    (values, proven, bounds, the last solution by proto index, the deterministic time used in all). A stage
+    already at 0 there, its floor, needs no solve."""
     vals: dict[str, int] = {}
     proven: dict[str, bool] = {}
     bounds: dict[str, int] = {}
     solver = cp_model.CpSolver()
     p = solver.parameters
-    p.num_workers = workers
-    p.random_seed = seed
-    p.linearization_level = 2  # cuts for the packing bound
+    p.num_workers, p.random_seed, p.linearization_level = workers, seed, 2  # level 2: cuts for the packing bound
     p.cp_model_presolve = False  # measured: presolve's dual reductions lost the hint (a worse first solution)
     p.catch_sigint_signal = False
-    solved = False
+    solved = bool(last)
     ok = True
-    last: dict[int, int] = {}
     for k, name in enumerate(stages):
         expr = cm.term(name)
         if isinstance(expr, int):
             vals[name], proven[name], bounds[name] = expr, ok, expr
+            continue
+        if last and _value_at(cm, expr, last) == 0:
+            vals[name], proven[name], bounds[name] = 0, True, 0
+            cm.m.add(expr <= 0)
             continue
         cm.m.minimize(expr)
         left = len(stages) - k
@@ -361,16 +373,47 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
         bound = min(bound, value)
         vals[name], proven[name], bounds[name] = value, ok, bound
         cm.m.add(expr <= value)
-        last = {i: solver.value(cm.m.get_int_var_from_proto_index(i)) for i in range(len(cm.m.proto.variables))}
-        cm.hint_from(solver)
+        last = _solution(cm, solver)
+        cm.hint_from(last)
     if not solved:  # every stage constant: one feasibility solve for the counts
         cm.m.clear_objective()
         status = run(solver, cm.m)
         used += solver.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise RuntimeError(f"no plan for the class model (status {solver.status_name(status)})")
-        last = {i: solver.value(cm.m.get_int_var_from_proto_index(i)) for i in range(len(cm.m.proto.variables))}
+        last = _solution(cm, solver)
     return vals, proven, bounds, last, used
+
+
+def refutes(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name: str, value: int, *, seed: int,
+            work: float, run: Run | None = None) -> tuple[bool, float]:
+    """Does the class model prove that no plan keeping each stage in `held` at or below its value does better
+    than `value` at stage `name` (a fairness level)? It ignores moves (and any stage it cannot count), so it
+    is a relaxation of the full model: a plan the full model could find, it could too. (The answer, its
+    deterministic time, at most `work`.) `ks`: classes(c)."""
+    cm = _CountModel(c, ks)
+    for stage, bound in held:
+        if stage in COUNTING or stage in FAIRNESS:
+            expr = cm.term(stage)
+            if not isinstance(expr, int):
+                cm.m.add(expr <= bound)
+    expr = cm.term(name)
+    if isinstance(expr, int):
+        return expr >= value, 0.0
+    cm.m.add(expr <= value - 1)
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers, p.random_seed, p.linearization_level = 1, seed, 2
+    p.cp_model_presolve = False
+    p.catch_sigint_signal = False
+    p.max_deterministic_time = work
+    status = (run or _solve)(solver, cm.m)
+    return status == cp_model.INFEASIBLE, solver.deterministic_time
+
+
+def _solution(cm: _CountModel, solver: cp_model.CpSolver) -> dict[int, int]:
+    """The solver's last solution, by proto index."""
+    return {i: solver.value(cm.m.get_int_var_from_proto_index(i)) for i in range(len(cm.m.proto.variables))}
 
 
 def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:

@@ -5,6 +5,7 @@ model, vars), composed by `build`; the staged solve lives in solve.py.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -67,6 +68,20 @@ class Component:
 
     def capacity(self, wi: int) -> int:
         return scaled(self.workers[wi].capacity)
+
+    @cached_property
+    def within(self) -> list[int]:
+        """Per worker: the most (scaled) they can hold within capacity, the largest sum of the weights of the
+        families (and joining newcomers) that may go to them that is no more than capacity. Loads are such sums,
+        so `load <= within` is the capacity rule made tight: with every child weighing 1, a capacity of 13.5
+        holds 13, which the solver's linear relaxation would not see."""
+        weights: list[Counter[int]] = [Counter() for _ in self.workers]
+        for fi, dom in enumerate(self.domains):
+            for wi in dom:
+                weights[wi][self.families[fi].core.weight] += 1
+            for wi in self.joins.get(fi, ()):
+                weights[wi][self.families[fi].newcomers.weight] += 1
+        return [most_within(weights[wi], self.capacity(wi)) for wi in range(len(self.workers))]
 
     def overloaded(self, wi: int) -> bool:
         return self.current_load[wi] > self.capacity(wi)
@@ -162,10 +177,10 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
             m.add(v.load[wi] - cap <= v.above[wi])
             continue
         if not c.overloaded(wi):
-            m.add(v.load[wi] <= cap)
+            m.add(v.load[wi] <= c.within[wi])
             continue
         over = v.stays_over[wi] = m.new_bool_var(f"stays_over_{wi}")
-        m.add(v.load[wi] <= cap + (c.current_load[wi] - cap) * over)
+        m.add(v.load[wi] <= c.within[wi] + (c.current_load[wi] - c.within[wi]) * over)
         new = [var for fi, var in terms if c.is_new(fi, wi)] + [var for _, var in v.joins_at.get(wi, [])]
         if new:
             m.add(sum(new) == 0).only_enforce_if(over)
@@ -219,16 +234,23 @@ def add_max_moves(c: Component, m: cp_model.CpModel, v: Vars) -> None:
 
 
 def add_peak(c: Component, m: cp_model.CpModel, v: Vars) -> None:
-    """peak >= every case-holding worker's utilisation (per mille), excess that cannot move aside."""
+    v.peak = peak_var(c, m, {wi: v.load[wi] for wi in sorted(v.by_worker)}, v.excess)
+
+
+def peak_var(c: Component, m: cp_model.CpModel, load: dict[int, Expr], excess: dict[int, cp_model.IntVar]
+             ) -> cp_model.IntVar:
+    """peak >= every case-holding worker's utilisation (per mille), excess that cannot move aside; `load` and
+    `excess` by worker index (the full model's, or the class model's in aggregate.py)."""
     top = max([PERMILLE] + [PERMILLE * max(c.current_load[wi], c.capacity(wi) + c.allowance) // max(1, c.capacity(wi))
                             + 1 for wi in range(len(c.workers))])
-    v.peak = m.new_int_var(0, top, "peak")
-    for wi in sorted(v.by_worker):
+    peak = m.new_int_var(0, top, "peak")
+    for wi, held in load.items():
         cap = c.capacity(wi)
         if cap <= 0:
             continue
-        movable = v.load[wi] - v.excess[wi] if wi in v.excess else v.load[wi]
-        m.add(PERMILLE * movable <= v.peak * cap)
+        movable = held - excess[wi] if wi in excess else held
+        m.add(PERMILLE * movable <= peak * cap)
+    return peak
 
 
 def top_load(c: Component, wi: int) -> int:
@@ -238,20 +260,42 @@ def top_load(c: Component, wi: int) -> int:
 
 
 def add_evenness(c: Component, m: cp_model.CpModel, v: Vars) -> None:
-    """Per case-holding worker, the load above the headroom mark (`above_mark`, HEADROOM per cent of
-    capacity): what evens out the load after the peak."""
-    for wi in sorted(v.by_worker):
+    v.above_mark = above_marks(c, m, {wi: v.load[wi] for wi in sorted(v.by_worker)})
+
+
+def above_marks(c: Component, m: cp_model.CpModel, load: dict[int, Expr]) -> dict[int, cp_model.IntVar]:
+    """Per case-holding worker, the load above the headroom mark (HEADROOM per cent of capacity): what evens
+    out the load after the peak; `load` by worker index, as for peak_var."""
+    out = {}
+    for wi, held in load.items():
         cap = c.capacity(wi)
         if cap <= 0:
             continue
         mark = headroom_mark(cap)
-        v.above_mark[wi] = m.new_int_var(0, max(0, top_load(c, wi) - mark), f"above_mark_{wi}")
-        m.add(v.above_mark[wi] >= v.load[wi] - mark)
+        out[wi] = m.new_int_var(0, max(0, top_load(c, wi) - mark), f"above_mark_{wi}")
+        m.add(out[wi] >= held - mark)
+    return out
 
 
 def headroom_mark(cap: int) -> int:
     """The load (scaled) above which a worker has less than the headroom left."""
     return HEADROOM * cap // PERCENT
+
+
+def most_within(weights: Counter[int], cap: int) -> int:
+    """The largest sum of items (weight -> how many) no more than `cap` (a subset sum, on a bitset)."""
+    if cap <= 0:
+        return cap
+    mask, reach = (1 << (cap + 1)) - 1, 1
+    for w, n in sorted(weights.items()):
+        for _ in range(min(n, cap // w) if w > 0 else 0):
+            grown = (reach | reach << w) & mask
+            if grown == reach:
+                break
+            reach = grown
+        if reach >> cap & 1:
+            return cap
+    return reach.bit_length() - 1
 
 
 # ---- objective terms, in the contract's order ----

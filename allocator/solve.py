@@ -306,10 +306,11 @@ class _Model:
         self.c = c
         self.m: cp_model.CpModel | None = None
         self.v: Vars | None = None
-        self.settled: list[tuple[Term, int]] = []  # (term, bound) of the stages decided so far
+        self.settled: list[tuple[str, Term, int]] = []  # (name, term, bound) of the stages decided so far
+        self.late: set[str] = set()  # the stages whose LATE_RULES the model has
 
-    def settle(self, term: Term, bound: int) -> None:
-        self.settled.append((term, bound))
+    def settle(self, name: str, term: Term, bound: int) -> None:
+        self.settled.append((name, term, bound))
         if self.m is not None and self.v is not None:
             self._hold(term, bound)
 
@@ -324,7 +325,7 @@ class _Model:
         if self.m is not None:
             return 0.0
         self.m, self.v = build(self.c)
-        for term, bound in self.settled:
+        for _, term, bound in self.settled:
             self._hold(term, bound)
         return BUILD_SECONDS_PER_CHOICE * sum(len(d) for d in self.c.domains)
 
@@ -360,18 +361,21 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     for name, term in c.stages[:upto_end([name for name, _ in c.stages], upto)]:
         current = values(c, plan[0], plan[1])[name]
         if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
-            model.settle(term, current)
+            model.settle(name, term, current)
             proven[name] = current
             continue
         if used >= budget or clock.stopped():  # out of time: keep the plan we have, unproven
-            model.settle(term, current)
+            model.settle(name, term, current)
             proven[name] = None
             continue
-        used += model.build()
-        left = budget - used if name not in FAIRNESS or fairness_cap is None else min(budget - used, fairness_cap)
-        step = _solve_stage(model, name, term, plan, seed, left, clock)
+        if name in FAIRNESS:
+            left = budget - used if fairness_cap is None else min(budget - used, fairness_cap)
+            step = _fairness_step(model, name, term, plan, current, seed, left, clock)
+        else:
+            used += model.build()
+            step = _solve_stage(model, name, term, plan, seed, budget - used, clock)
         used += step.used
-        model.settle(term, current if step.value is None else step.value)
+        model.settle(name, term, current if step.value is None else step.value)
         proven[name] = step.value if step.optimal else None
         bounds[name] = max(bounds.get(name, 0), step.bound)
         if step.plan is not None:
@@ -396,12 +400,9 @@ def _counted(c: Component, plan: Partial, seed: int, budget: float,
     keeps to the budget; its bounds hold either way."""
     from dataclasses import replace
 
-    from .aggregate import classes, count_component
+    from .aggregate import count_component
     work = COUNT_SHARE * budget
-    if not c.families or work < COUNT_MIN_SECONDS:
-        return None
-    ks = len(classes(c))
-    if ks > COUNT_RATIO * len(c.families) or ks * len(c.workers) > COUNT_PAIRS:
+    if not c.families or work < COUNT_MIN_SECONDS or _worth_counting(c) is None:
         return None
     free = replace(c, max_moves=None)
     try:
@@ -416,6 +417,51 @@ def _counted(c: Component, plan: Partial, seed: int, budget: float,
         return plan, {}, dict(counts.bounds), used
     found = {n: counts.values[n] for n in counts.stages if counts.proven[n]}
     return (sol, joins, counts.unsupervised), found, dict(counts.bounds), used
+
+
+REFUTE_SHARE = 0.25  # of a fairness level's work, at most, for the class model to prove the plan's value first
+
+
+def _worth_counting(c: Component) -> list | None:
+    """The component's classes where the class model gains (enough alike families, and smaller than the full
+    model), else None."""
+    from .aggregate import classes
+    ks = classes(c)
+    return None if ks and (len(ks) > COUNT_RATIO * len(c.families) or len(ks) * len(c.workers) > COUNT_PAIRS) else ks
+
+
+def _refuted(model: _Model, name: str, value: int, seed: int, work: float, clock: Clock) -> tuple[bool, float]:
+    """Does the class model prove no plan does better than `value` at the fairness level `name`, given the
+    stages settled so far (aggregate.refutes)? (The answer, the work used: none where it would not gain.)"""
+    from .aggregate import refutes
+    ks = _worth_counting(model.c)
+    if not ks or work < COUNT_MIN_SECONDS:
+        return False, 0.0
+    held = [(stage, bound) for stage, _, bound in model.settled]
+    refuted, det = refutes(model.c, ks, held, name, value, seed=seed, work=work / SECONDS_PER_UNIT, run=clock.run)
+    return refuted, CALL_SECONDS + det * SECONDS_PER_UNIT
+
+
+def _fairness_step(model: _Model, name: str, term: Term, plan: Partial, current: int, seed: int, work: float,
+                   clock: Clock) -> _Step:
+    """A fairness level within `work`: the class model first tries to prove the plan's value (_refuted); where it
+    cannot, the full model searches, and if it does not prove what it finds, the class model tries again (the
+    full model often finds the best plan long before it can prove it)."""
+    refuted, used = _refuted(model, name, current, seed, REFUTE_SHARE * work, clock)
+    if refuted:
+        return _Step(current, True, None, used, current)
+    # kept for the second try: about what the first took, and enough for the class model to run at all
+    reserve = max(COUNT_MIN_SECONDS, min(REFUTE_SHARE * work, 2 * used + CALL_SECONDS))
+    used += model.build()
+    step = _solve_stage(model, name, term, plan, seed, work - used - reserve, clock)
+    used += step.used
+    if step.plan is not None and not step.optimal:
+        value = values(model.c, step.plan[0], step.plan[1])[name]
+        refuted, spent = _refuted(model, name, value, seed, max(reserve, work - used), clock)
+        used += spent
+        if refuted:
+            step = replace(step, value=value, optimal=True, bound=value)
+    return replace(step, used=used)
 
 
 @dataclass(frozen=True)
@@ -434,8 +480,9 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
 
     c, m, v = model.c, model.m, model.v
     assert m is not None and v is not None
-    if name in LATE_RULES:
+    if name in LATE_RULES and name not in model.late:
         LATE_RULES[name](c, m, v)
+        model.late.add(name)
     expr = term(c, v)
     if isinstance(expr, int):  # nothing the plan can change
         return _Step(expr, True, None, 0.0)
@@ -510,8 +557,8 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
     First pass: each component gets a share of what the lane has left (by size, at least an equal
     share), so the easy ones finish and leave their time. Second pass: what is left goes to those
     not yet proven, in turn, each starting from its first-pass plan. Where fairness comes last (the
-    default order), both passes stop before it and a last pass gives it what the lane has left: the
-    least important levels never take time from a more important one in another team.
+    default order), both passes stop before it and two more passes, the same way, give it what the lane
+    has left: the least important levels never take time from a more important one in another team.
     """
     stop = upto or (_before_fairness(comps[lane[0]]) if lane else None)
     left_work, left_size = work, sum(comps[i].size for i in lane)
@@ -522,21 +569,37 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
         left_work = max(0.0, left_work - results[i].used)
         left_size -= comps[i].size
         done(i, results[i])
-    unproven = [i for i in lane if not proven(results[i], stop)]
-    for k, i in enumerate(unproven):
-        if left_work <= 0:
-            break
-        share = left_work / (len(unproven) - k)
-        results[i] = solve_component(comps[i], seed, share, clock, results[i], stop)
-        left_work = max(0.0, left_work - results[i].used)
-        done(i, results[i])
+    left_work = _again(comps, lane, results, seed, left_work, clock, done, stop)
     if upto is None and stop is not None:
+        cap = FAIRNESS_SHARE * work
         for k, i in enumerate(lane):
             results[i] = solve_component(comps[i], seed, left_work / (len(lane) - k), clock, results[i],
-                                         fairness_cap=FAIRNESS_SHARE * work)
+                                         fairness_cap=cap)
             left_work = max(0.0, left_work - results[i].used)
             done(i, results[i])
+        # a team's fairness takes at most `cap` a level in all: what it took in that pass comes off
+        spent = {i: results[i].used for i in lane}
+        left_work = _again(comps, lane, results, seed, left_work, clock, done, None,
+                           lambda i: max(0.0, len(FAIRNESS) * cap - spent[i]))
     return left_work
+
+
+def _again(comps: list[Component], lane: list[int], results: dict[int, ComponentResult], seed: int, work: float,
+           clock: Clock, done: Callable[[int, ComponentResult], None], upto: str | None,
+           fairness_cap: Callable[[int], float] | None = None) -> float:
+    """What is left of the lane's work to its components not yet proven (up to `upto`), in turn, each from its
+    plan so far (a fairness level of component i taking at most fairness_cap(i)); the work left over."""
+    unproven = [i for i in lane if not proven(results[i], upto)]
+    for k, i in enumerate(unproven):
+        if work <= 0:
+            break
+        cap = None if fairness_cap is None else fairness_cap(i)
+        if cap is not None and cap <= 0:
+            continue
+        results[i] = solve_component(comps[i], seed, work / (len(unproven) - k), clock, results[i], upto, cap)
+        work = max(0.0, work - results[i].used)
+        done(i, results[i])
+    return work
 
 
 def _before_fairness(c: Component) -> str | None:

@@ -174,3 +174,20 @@ def test_over_capacity_marks_no_more_children_than_the_excess_where_it_can():
     assert plan.summary.over_capacity == 1
     marked = [r for r in plan.rows if r.status == "over_capacity"]
     assert len(marked) == 1 and "A holds 4 against capacity 3" in marked[0].reason
+
+
+def test_the_most_a_worker_can_hold_within_capacity_is_the_largest_subset_sum():
+    """model.most_within: the capacity rule the solver sees, made tight (a capacity of 13.5 holds 13 children
+    of weight 1); checked against every subset of small random multisets."""
+    import itertools
+    import random
+    from collections import Counter
+
+    from allocator.model import most_within
+    rng = random.Random(7)
+    for _ in range(300):
+        items = [rng.choice([50, 100, 120, 150, 200, 230]) for _ in range(rng.randint(0, 9))]
+        cap = rng.randint(0, 1200)
+        sums = {sum(s) for r in range(len(items) + 1) for s in itertools.combinations(items, r)}
+        assert most_within(Counter(items), cap) == max(s for s in sums if s <= cap)
+    assert most_within(Counter({100: 20}), 1350) == 1300
