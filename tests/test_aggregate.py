@@ -145,3 +145,27 @@ def test_the_class_model_proves_a_fairness_level_only_where_no_plan_does_better(
                 assert not refutes(c, classes(c), before, name, above, seed=0, work=100)[0]
             at_optimum += refutes(c, classes(c), before, name, best, seed=0, work=100)[0]
     assert at_optimum > 0 or seed % 5  # it proves some (checked on a fifth of the councils)
+
+
+def test_a_fairness_level_is_not_proven_from_days_waited_the_class_model_cannot_count(monkeypatch):
+    """A move budget of 0 leaves family B's siblings waiting (days waited: high 2, medium 0) where the class
+    model, which leaves a class's members waiting in one order, would leave A's (high 1, medium 10). Held at
+    the full plan's days waited, the class model found no plan at all and so 'proved' any fairness value; it
+    now holds no days-waited stage, and the plan's fairness values are those the full model proves alone."""
+    from allocator import solve as solve_module
+    ws = [worker("W1", max_children=4.0), worker("W2", max_children=1.5)]
+    cs = [child("a0", family="A", current_worker="W1"),
+          child("a1", family="A", priority="high", waited_days=1),
+          child("a2", family="A", priority="medium", waited_days=10),
+          child("b0", family="B", current_worker="W2"),
+          child("b1", family="B", priority="high", waited_days=2),
+          child("b2", family="B", priority="medium", waited_days=0),
+          child("d", family="D", priority="low", weight=0.5)]
+    [c] = _components(instance(ws, cs))
+    c = dataclasses.replace(c, max_moves=0)
+    helped = solve_component(c, 0, 1e6)
+    monkeypatch.setattr(solve_module, "_worth_counting", lambda c: None)  # the full model alone
+    alone = solve_component(c, 0, 1e6)
+    assert [(s.name, s.value, s.optimal) for s in helped.stages] == [(s.name, s.value, s.optimal)
+                                                                    for s in alone.stages]
+    assert all(s.optimal for s in helped.stages)
