@@ -333,11 +333,8 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
     vals: dict[str, int] = {}
     proven: dict[str, bool] = {}
     bounds: dict[str, int] = {}
-    solver = cp_model.CpSolver()
+    solver = _solver(seed, workers)
     p = solver.parameters
-    p.num_workers, p.random_seed, p.linearization_level = workers, seed, 2  # level 2: cuts for the packing bound
-    p.cp_model_presolve = False  # measured: presolve's dual reductions lost the hint (a worse first solution)
-    p.catch_sigint_signal = False
     solved = bool(last)
     ok = True
     for k, name in enumerate(stages):
@@ -404,14 +401,20 @@ def refutes(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name
     if isinstance(expr, int):
         return expr >= value, 0.0
     cm.m.add(expr <= value - 1)
-    solver = cp_model.CpSolver()
-    p = solver.parameters
-    p.num_workers, p.random_seed, p.linearization_level = 1, seed, 2
-    p.cp_model_presolve = False
-    p.catch_sigint_signal = False
-    p.max_deterministic_time = work
+    solver = _solver(seed)
+    solver.parameters.max_deterministic_time = work
     status = (run or _solve)(solver, cm.m)
     return status == cp_model.INFEASIBLE, solver.deterministic_time
+
+
+def _solver(seed: int, workers: int = 1) -> cp_model.CpSolver:
+    """The class model's solver, as every stage and check uses it."""
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers, p.random_seed, p.linearization_level = workers, seed, 2  # level 2: cuts for the packing bound
+    p.cp_model_presolve = False  # measured: presolve's dual reductions lost the hint (a worse first solution)
+    p.catch_sigint_signal = False  # Ctrl-C is Python's (the caller's clock stops the search)
+    return solver
 
 
 def _solution(cm: _CountModel, solver: cp_model.CpSolver) -> dict[int, int]:

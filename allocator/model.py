@@ -83,6 +83,13 @@ class Component:
                 weights[wi][self.families[fi].newcomers.weight] += 1
         return [most_within(weights[wi], self.capacity(wi)) for wi in range(len(self.workers))]
 
+    @cached_property
+    def classes(self) -> list:
+        """aggregate.classes of this component (its families in classes of interchangeable ones), made once: the
+        class model's start and each of its fairness checks ask for them."""
+        from .aggregate import classes
+        return classes(self)
+
     def overloaded(self, wi: int) -> bool:
         return self.current_load[wi] > self.capacity(wi)
 

@@ -428,8 +428,7 @@ REFUTE_SHARE = 0.25  # of a fairness level's work, at most, for the class model 
 def _worth_counting(c: Component) -> list | None:
     """The component's classes where the class model gains (enough alike families, and smaller than the full
     model), else None."""
-    from .aggregate import classes
-    ks = classes(c)
+    ks = c.classes
     return None if ks and (len(ks) > COUNT_RATIO * len(c.families) or len(ks) * len(c.workers) > COUNT_PAIRS) else ks
 
 
