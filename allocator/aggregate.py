@@ -42,7 +42,8 @@ from ortools.sat.python import cp_model
 
 from policy.settings import PRIORITIES
 
-from .model import FAIRNESS, Component, Expr, above_marks, peak_var, values
+from .lpbound import Relaxation
+from .model import FAIRNESS, Component, Expr, above_marks, excess_floor, peak_var, values
 
 if TYPE_CHECKING:
     from .instance import Instance
@@ -200,6 +201,7 @@ class _CountModel:
                 m.add(sum(ordinary) + sum(ks[ki].new_weight * var for ki, var in self.joins_at.get(wi, [])) <= cap)
                 self.above[wi] = m.new_int_var(0, c.allowance, f"above_{wi}")
                 m.add(load - cap <= self.above[wi])
+                excess_floor(c, m, wi, load, self.above[wi])
                 continue
             if not c.overloaded(wi):
                 m.add(load <= c.within[wi])
@@ -211,6 +213,7 @@ class _CountModel:
                 m.add(sum(new) == 0).only_enforce_if(over)
             ex = self.excess[wi] = m.new_int_var(0, c.current_load[wi] - cap, f"excess_{wi}")
             m.add(ex >= load - cap)
+            excess_floor(c, m, wi, load, ex)
 
     def _supervision(self) -> None:
         """model.add_supervision, by class."""
@@ -329,49 +332,50 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
                   ) -> tuple[dict[str, int], dict[str, bool], dict[str, int], dict[int, int], float]:
     """Each stage minimised and held at its value in turn, from `last` (the hint's whole solution, if any):
     (values, proven, bounds, the last solution by proto index, the deterministic time used in all). A stage
-    already at 0 there, its floor, needs no solve."""
+    already at its floor there (0, or the linear relaxation's bound on a large model: _Floor) needs no search;
+    one the search does not prove may still be proven by the relaxation."""
     vals: dict[str, int] = {}
     proven: dict[str, bool] = {}
     bounds: dict[str, int] = {}
     solver = _solver(seed, workers)
     p = solver.parameters
     solved = bool(last)
-    ok = True
+    ok = True  # every stage so far proven (after one that is not, no later one is either)
+    floors = _Floor(cm)
     for k, name in enumerate(stages):
         expr = cm.term(name)
         if isinstance(expr, int):
             vals[name], proven[name], bounds[name] = expr, ok, expr
             continue
-        if last and _value_at(cm, expr, last) == 0:
-            vals[name], proven[name], bounds[name] = 0, True, 0
-            cm.m.add(expr <= 0)
-            continue
         cm.m.minimize(expr)
+        start = _value_at(cm, expr, last) if last else None
+        floor = 0 if start == 0 else floors.get() if ok and floors.first else None
+        if start is not None and floor is not None and start <= floor:  # at its floor: no search
+            vals[name], proven[name], bounds[name] = floor, True, floor
+            cm.m.add(expr <= floor)
+            continue
         left = len(stages) - k
         if work is not None:
-            p.max_deterministic_time = max(0.0, work - used) / left
+            p.max_deterministic_time = max(0.0, work - used - floors.work) / left
         if time_limit is not None:
             p.max_time_in_seconds = max(0.001, time_limit - (time.perf_counter() - t0)) / left
         status = run(solver, cm.m)
         used += solver.deterministic_time
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if not solved:
-                raise RuntimeError(f"no plan for the class model at {name} (status {solver.status_name(status)})")
-            # keep the last solution: hold this stage at what it has there
-            ok = False
-            value = _value_at(cm, expr, last)
-            vals[name], proven[name], bounds[name] = value, False, 0
-            cm.m.add(expr <= value)
-            continue
-        solved = True
-        value = int(round(solver.objective_value))
-        bound = max(0, int(-(-solver.best_objective_bound // 1))) if status != cp_model.OPTIMAL else value
-        ok = ok and (status == cp_model.OPTIMAL or value <= bound)  # at its bound (0, say): proven all the same
-        bound = min(bound, value)
-        vals[name], proven[name], bounds[name] = value, ok, bound
+        found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+        if not found and not solved:
+            raise RuntimeError(f"no plan for the class model at {name} (status {solver.status_name(status)})")
+        value = int(round(solver.objective_value)) if found else _value_at(cm, expr, last)  # else keep the last
+        if status != cp_model.OPTIMAL and floor is None and ok:
+            floor = floors.get()
+        bound = value if status == cp_model.OPTIMAL else max(
+            0, int(-(-solver.best_objective_bound // 1)) if found else 0, floor or 0)
+        ok = ok and value <= bound  # at its bound (0, or the relaxation's, say): proven all the same
+        vals[name], proven[name], bounds[name] = value, ok, min(bound, value)
         cm.m.add(expr <= value)
-        last = _solution(cm, solver)
-        cm.hint_from(last)
+        if found:
+            solved = True
+            last = _solution(cm, solver)
+            cm.hint_from(last)
     if not solved:  # every stage constant: one feasibility solve for the counts
         cm.m.clear_objective()
         status = run(solver, cm.m)
@@ -379,7 +383,28 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise RuntimeError(f"no plan for the class model (status {solver.status_name(status)})")
         last = _solution(cm, solver)
-    return vals, proven, bounds, last, used
+    return vals, proven, bounds, last, used + floors.work
+
+
+LP_FIRST = 5_000  # class-model counts from this many: the linear relaxation before the search (on smaller ones
+# the search proves most stages in less time than reading the model for GLOP takes, so it goes after, if at all)
+
+
+class _Floor:
+    """The class model's linear relaxation (lpbound.Relaxation), read when first asked: `get()` bounds the
+    objective being minimised; `work` is what reading it has cost; `first`: large enough to ask before a
+    search rather than only after one that did not prove its stage (LP_FIRST)."""
+
+    def __init__(self, cm: _CountModel) -> None:
+        self.relaxed = Relaxation(cm.m)
+        self.first = len(cm.n) >= LP_FIRST
+
+    @property
+    def work(self) -> float:
+        return self.relaxed.work
+
+    def get(self) -> int | None:
+        return self.relaxed.floor()
 
 
 def refutes(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name: str, value: int, *, seed: int,

@@ -70,18 +70,24 @@ class Component:
         return scaled(self.workers[wi].capacity)
 
     @cached_property
-    def within(self) -> list[int]:
-        """Per worker: the most (scaled) they can hold within capacity, the largest sum of the weights of the
-        families (and joining newcomers) that may go to them that is no more than capacity. Loads are such sums,
-        so `load <= within` is the capacity rule made tight: with every child weighing 1, a capacity of 13.5
-        holds 13, which the solver's linear relaxation would not see."""
+    def around(self) -> list[tuple[int, int | None]]:
+        """Per worker: the loads (scaled) nearest capacity on either side, the largest sum of the weights of the
+        families (and joining newcomers) that may go to them no more than capacity, and the smallest above it
+        (None if none is). Loads are such sums, so `load <= within` is the capacity rule made tight (with every
+        child weighing 1 a capacity of 13.5 holds 13, which the solver's linear relaxation would not see), and
+        a load above capacity is at least the sum above it (see excess_floor)."""
         weights: list[Counter[int]] = [Counter() for _ in self.workers]
         for fi, dom in enumerate(self.domains):
             for wi in dom:
                 weights[wi][self.families[fi].core.weight] += 1
             for wi in self.joins.get(fi, ()):
                 weights[wi][self.families[fi].newcomers.weight] += 1
-        return [most_within(weights[wi], self.capacity(wi)) for wi in range(len(self.workers))]
+        return [sums_around(weights[wi], self.capacity(wi)) for wi in range(len(self.workers))]
+
+    @property
+    def within(self) -> list[int]:
+        """Per worker: the most (scaled) they can hold within capacity (see around)."""
+        return [lo for lo, _ in self.around]
 
     @cached_property
     def classes(self) -> list:
@@ -182,6 +188,7 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
                   <= cap)  # only children of over_capacity_for go above capacity
             v.above[wi] = m.new_int_var(0, c.allowance, f"above_{wi}")
             m.add(v.load[wi] - cap <= v.above[wi])
+            excess_floor(c, m, wi, v.load[wi], v.above[wi])
             continue
         if not c.overloaded(wi):
             m.add(v.load[wi] <= c.within[wi])
@@ -193,6 +200,7 @@ def add_capacity(c: Component, m: cp_model.CpModel, v: Vars) -> None:
             m.add(sum(new) == 0).only_enforce_if(over)
         ex = m.new_int_var(0, c.current_load[wi] - cap, f"excess_{wi}")
         m.add(ex >= v.load[wi] - cap)
+        excess_floor(c, m, wi, v.load[wi], ex)
         v.excess[wi] = ex
 
 
@@ -289,20 +297,39 @@ def headroom_mark(cap: int) -> int:
     return HEADROOM * cap // PERCENT
 
 
-def most_within(weights: Counter[int], cap: int) -> int:
-    """The largest sum of items (weight -> how many) no more than `cap` (a subset sum, on a bitset)."""
-    if cap <= 0:
-        return cap
-    mask, reach = (1 << (cap + 1)) - 1, 1
+def sums_around(weights: Counter[int], cap: int) -> tuple[int, int | None]:
+    """The largest sum of items (weight -> how many) no more than `cap`, and the smallest above it (None if
+    none is): subset sums on a bitset, up to `cap` plus the largest weight (any sum above `cap` drops items
+    down to one no more than that above it)."""
+    if cap < 0:
+        return cap, None
+    top = cap + max((w for w, n in weights.items() if n), default=0)
+    mask, reach = (1 << (top + 1)) - 1, 1
     for w, n in sorted(weights.items()):
-        for _ in range(min(n, cap // w) if w > 0 else 0):
+        for _ in range(min(n, top // w) if w > 0 else 0):
             grown = (reach | reach << w) & mask
             if grown == reach:
                 break
             reach = grown
-        if reach >> cap & 1:
-            return cap
-    return reach.bit_length() - 1
+    below = reach & ((1 << (cap + 1)) - 1)
+    above = reach >> (cap + 1)
+    return below.bit_length() - 1, None if not above else cap + 1 + (above & -above).bit_length() - 1
+
+
+def most_within(weights: Counter[int], cap: int) -> int:
+    """The largest sum of items (weight -> how many) no more than `cap`."""
+    return sums_around(weights, cap)[0]
+
+
+def excess_floor(c: Component, m: cp_model.CpModel, wi: int, load: Expr, excess: Expr) -> None:
+    """`excess >= load - capacity` made tight: no load lies strictly between `within` and the sum above it
+    (Component.around), so excess is at least the line through (within, 0) and (that sum, that sum - capacity).
+    With every child weighing 1 and a capacity of 13.5, a load of 13.5 and no excess is then not a solution of
+    the linear relaxation either (it left whole children waiting in the relaxation that no plan can place)."""
+    lo, hi = c.around[wi]
+    cap = c.capacity(wi)
+    if hi is not None and lo < cap:
+        m.add((hi - lo) * excess >= (hi - cap) * (load - lo))
 
 
 # ---- objective terms, in the contract's order ----

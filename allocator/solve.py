@@ -388,7 +388,8 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
 
 Partial = tuple[dict[int, int | None], set[int], frozenset[int]]  # family -> worker, joins, NQSWs without a place
 COUNT_SHARE = 0.25  # of a component's work for the counting stages on the class model (aggregate.py)
-COUNT_PAIRS = 20_000  # classes x workers above this: the class model is no smaller than the full one
+COUNT_PAIRS = 20_000  # classes x workers above this, and above COUNT_SMALLER of the full model's choices (family,
+COUNT_SMALLER = 0.2  # worker): the class model is no smaller than the full one, to gain from
 COUNT_RATIO = 0.75  # classes above this share of families: too few alike to gain
 COUNT_MIN_SECONDS = 0.05  # less work than this for the class model: it would not find a plan
 
@@ -429,7 +430,9 @@ def _worth_counting(c: Component) -> list | None:
     """The component's classes where the class model gains (enough alike families, and smaller than the full
     model), else None."""
     ks = c.classes
-    return None if ks and (len(ks) > COUNT_RATIO * len(c.families) or len(ks) * len(c.workers) > COUNT_PAIRS) else ks
+    pairs = len(ks) * len(c.workers)
+    big = pairs > COUNT_PAIRS and pairs > COUNT_SMALLER * sum(len(dom) for dom in c.domains)
+    return None if ks and (len(ks) > COUNT_RATIO * len(c.families) or big) else ks
 
 
 def _refuted(model: _Model, name: str, value: int, seed: int, work: float, clock: Clock) -> tuple[bool, float]:

@@ -176,18 +176,60 @@ def test_over_capacity_marks_no_more_children_than_the_excess_where_it_can():
     assert len(marked) == 1 and "A holds 4 against capacity 3" in marked[0].reason
 
 
-def test_the_most_a_worker_can_hold_within_capacity_is_the_largest_subset_sum():
-    """model.most_within: the capacity rule the solver sees, made tight (a capacity of 13.5 holds 13 children
-    of weight 1); checked against every subset of small random multisets."""
+def test_the_loads_nearest_capacity_are_the_subset_sums_either_side_of_it():
+    """model.sums_around: the capacity rule the solver sees, made tight (a capacity of 13.5 holds 13 children
+    of weight 1), and the least load above capacity, which the excess floor uses; checked against every
+    subset of small random multisets."""
     import itertools
     import random
     from collections import Counter
 
-    from allocator.model import most_within
+    from allocator.model import most_within, sums_around
     rng = random.Random(7)
     for _ in range(300):
         items = [rng.choice([50, 100, 120, 150, 200, 230]) for _ in range(rng.randint(0, 9))]
         cap = rng.randint(0, 1200)
         sums = {sum(s) for r in range(len(items) + 1) for s in itertools.combinations(items, r)}
+        above = [s for s in sums if s > cap]
+        assert sums_around(Counter(items), cap) == (max(s for s in sums if s <= cap), min(above) if above else None)
         assert most_within(Counter(items), cap) == max(s for s in sums if s <= cap)
-    assert most_within(Counter({100: 20}), 1350) == 1300
+    assert sums_around(Counter({100: 20}), 1350) == (1300, 1400)
+
+
+def test_the_excess_floor_holds_for_every_load_and_cuts_off_the_fractional_one():
+    """model.excess_floor: every load a worker can hold (a subset sum) meets the cut with its true excess
+    (load above capacity, or 0), so no plan is lost; and a load of 13.5 children of weight 1 with no excess,
+    which the linear relaxation allowed, breaks it."""
+    import itertools
+    import random
+    from collections import Counter
+
+    from ortools.sat.python import cp_model
+
+    from allocator.model import excess_floor, sums_around
+
+    class Stub:  # the two things excess_floor reads of a component
+        def __init__(self, around, cap):
+            self.around, self.cap = [around], cap
+
+        def capacity(self, wi):
+            return self.cap
+
+    rng = random.Random(11)
+    cut = 0
+    for _ in range(200):
+        items = [rng.choice([100, 120, 150, 240, 300]) for _ in range(rng.randint(1, 8))]
+        cap = rng.randint(100, 1000)
+        stub = Stub(sums_around(Counter(items), cap), cap)
+        m = cp_model.CpModel()
+        for load in {sum(s) for r in range(len(items) + 1) for s in itertools.combinations(items, r)}:
+            excess_floor(stub, m, 0, load, max(0, load - cap))  # constants: a broken cut is an empty clause
+        cut += len(m.proto.constraints)
+        assert cp_model.CpSolver().solve(m) == cp_model.OPTIMAL, (items, cap)
+    assert cut > 500  # the cut was made, not skipped
+    m = cp_model.CpModel()
+    load, ex = m.new_int_var(0, 1500, "load"), m.new_int_var(0, 150, "ex")
+    excess_floor(Stub((1300, 1400), 1350), m, 0, load, ex)
+    m.add(load == 1350)
+    m.add(ex == 0)
+    assert cp_model.CpSolver().solve(m) == cp_model.INFEASIBLE
