@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 SECONDS_PER_UNIT = 4.0  # CP-SAT ran about 0.25 units of deterministic time a second on these models
 BUILD_SECONDS_PER_CHOICE = 25e-6  # building a model, per (family, worker) pair it may choose
 CALL_SECONDS = 0.005  # each call of the solver, and recomputing the plan's values around it
+LOAD_SECONDS_PER_CHOICE = 2e-6  # and each call's loading of the full model, per (family, worker) choice: measured
+# 0.87 s for 421,724 (20 teams, cross_team)
 FAIRNESS_SHARE = 0.2  # of a lane's work, at most, for each fairness level of a team (the last, least important)
 # Of the time left for solving, for each of the two lanes (they share one interpreter). Measured on 400 teams
 # (57,200 children), 26 November 2026: at 0.35 the run ended at 34 s of a 60 s limit, proven up to
@@ -500,9 +502,10 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
     p.cp_model_presolve = False  # these models are already tight; presolve cost more than it saved
     p.random_seed = seed
     p.catch_sigint_signal = False  # Ctrl-C is Python's to handle (Clock.cancel stops the search)
-    p.max_deterministic_time = max(0.0, budget - CALL_SECONDS) / SECONDS_PER_UNIT
+    call = CALL_SECONDS + LOAD_SECONDS_PER_CHOICE * len(v.x)
+    p.max_deterministic_time = max(0.0, budget - call) / SECONDS_PER_UNIT
     status = clock.run(solver, m)
-    used = CALL_SECONDS + solver.deterministic_time * SECONDS_PER_UNIT
+    used = call + solver.deterministic_time * SECONDS_PER_UNIT
     if clock.cut or status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _Step(None, False, None, used, _bound(solver))  # out of time: keep the plan we have
     sol = {fi: next((wi for wi, var in v.by_family[fi] if solver.boolean_value(var)), None)
