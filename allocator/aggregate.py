@@ -43,7 +43,7 @@ from ortools.sat.python import cp_model
 from policy.settings import PRIORITIES
 
 from .lpbound import Relaxation
-from .model import FAIRNESS, Component, Expr, above_marks, excess_floor, peak_var, values
+from .model import FAIRNESS, REFUTABLE, Component, Expr, above_marks, excess_floor, peak_var, values
 
 if TYPE_CHECKING:
     from .instance import Instance
@@ -74,6 +74,7 @@ class Klass:
     above: bool
     not_new: frozenset[int]  # workers (over capacity now, or contesting supervision) who hold it all now
     waited: dict[str, list[int]] = field(default_factory=dict)  # priority -> days waited by the first L members
+    held: dict[int, tuple[int, int]] = field(default_factory=dict)  # worker -> (children held now, most by a member)
 
     @property
     def size(self) -> int:
@@ -97,6 +98,7 @@ def counting_stages(c: Component, names: Sequence[str] | None = None) -> tuple[s
 def classes(c: Component, names: Sequence[str] | None = None) -> list[Klass]:
     """The component's families grouped into classes of interchangeable ones (see the module's doc)."""
     waited_order = [n[7:] for n in counting_stages(c, names) if n.startswith("waited_")]
+    index = {w.id: wi for wi, w in enumerate(c.workers)}
     relevant = {wi for wi in range(len(c.workers)) if c.overloaded(wi)}
     relevant |= {n for _, nqsws in c.supervision.values() for n in nqsws}
     groups: dict[tuple, list[int]] = defaultdict(list)
@@ -118,6 +120,11 @@ def classes(c: Component, names: Sequence[str] | None = None) -> list[Klass]:
             for fi in members:
                 table.append(table[-1] + fams[fi].waited(p))
             k.waited[p] = table
+        for fi in members:
+            for wid, n in fams[fi].held_now.items():
+                if wid in index:
+                    total, most = k.held.get(index[wid], (0, 0))
+                    k.held[index[wid]] = (total + n, max(most, n))
         out.append(k)
     out.sort(key=lambda k: k.members[0])
     return out
@@ -175,7 +182,7 @@ class _CountModel:
         self.stays_over: dict[int, cp_model.IntVar] = {}
         self.above: dict[int, cp_model.IntVar] = {}
         self.supervised: dict[int, cp_model.IntVar] = {}
-        self.fair: dict[str, Expr] = {}  # the fairness levels' terms, made when first asked for
+        self.made: dict[str, Expr] = {}  # the fairness levels' and moves' terms, made when first asked for
         self._capacity()
         self._supervision()
         self.waited: dict[str, list[cp_model.IntVar]] = defaultdict(list)
@@ -252,12 +259,31 @@ class _CountModel:
         if name.startswith("waited_"):
             return sum(self.waited.get(name[7:], []))
         if name in FAIRNESS:
-            if name not in self.fair:
+            if name not in self.made:
                 load = {wi: self.load[wi] for wi in sorted(self.load)}
-                self.fair[name] = (peak_var(self.c, self.m, load, self.excess) if name == "peak_utilisation"
+                self.made[name] = (peak_var(self.c, self.m, load, self.excess) if name == "peak_utilisation"
                                    else sum(above_marks(self.c, self.m, load).values()))
-            return self.fair[name]
+            return self.made[name]
+        if name == "moves":
+            if name not in self.made:
+                self.made[name] = self._moves()
+            return self.made[name]
         raise ValueError(f"{name} is neither a counting stage nor a fairness level")
+
+    def _moves(self) -> Expr:
+        """At most the children who change worker (model.moves): those of a class with a worker now, placed, less
+        what each worker keeps, no more than it holds of the class now nor its most by one member per family
+        of the class it is given. A relaxation (exact where each family is held by one worker), for refutes."""
+        placed, kept = [], []  # (no `+=` on a class's `given`: that would change the expression in place)
+        for ki, k in enumerate(self.ks):
+            if not k.with_worker:
+                continue
+            placed.append(k.with_worker * self.given[ki])
+            for wi, (now, most) in sorted(k.held.items()):
+                if (ki, wi) in self.n:
+                    kept.append(self.m.new_int_var(0, min(now, most * k.size), f"keep_{ki}_{wi}"))
+                    self.m.add(kept[-1] <= most * self.n[ki, wi])
+        return sum(placed) - sum(kept)
 
     def hint(self, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int]) -> None:
         """A complete hint from a plan of the full component."""
@@ -410,18 +436,9 @@ class _Floor:
 def refutes(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name: str, value: int, *, seed: int,
             work: float, run: Run | None = None) -> tuple[bool, float]:
     """Does the class model prove that no plan keeping each stage in `held` at or below its value does better
-    than `value` at stage `name` (a fairness level)? It ignores moves and days waited (and any stage it
-    cannot count), so it is a relaxation of the full model: a plan the full model could find, it could too.
-    (The answer, its deterministic time, at most `work`.) `ks`: classes(c)."""
-    cm = _CountModel(c, ks)
-    for stage, bound in held:
-        # not the days-waited tie-breaks: a class's table leaves its members waiting in one fixed order, the
-        # best only where the stages before it are at the class model's own optimum (under a move budget the
-        # full plan may leave another member waiting, which the table cannot count)
-        if (stage in COUNTING and not stage.startswith("waited_")) or stage in FAIRNESS:
-            expr = cm.term(stage)
-            if not isinstance(expr, int):
-                cm.m.add(expr <= bound)
+    than `value` at stage `name` (`moves` or a fairness level)? See _held_model: a relaxation of the full
+    model. (The answer, its deterministic time, at most `work`.) `ks`: classes(c)."""
+    cm = _held_model(c, ks, held)
     expr = cm.term(name)
     if isinstance(expr, int):
         return expr >= value, 0.0
@@ -430,6 +447,37 @@ def refutes(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name
     solver.parameters.max_deterministic_time = work
     status = (run or _solve)(solver, cm.m)
     return status == cp_model.INFEASIBLE, solver.deterministic_time
+
+
+def floor_of(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name: str) -> tuple[int | None, float]:
+    """A bound on stage `name` (`moves` or a fairness level) no plan keeping each stage in `held` at or below
+    its value goes under: the linear relaxation's (lpbound.py) of the class model held so (_held_model). (The
+    bound, or None; the deterministic time reading the model for it took.) `ks`: classes(c)."""
+    cm = _held_model(c, ks, held)
+    expr = cm.term(name)
+    if isinstance(expr, int):
+        return expr, 0.0
+    cm.m.minimize(expr)
+    relaxed = Relaxation(cm.m)
+    return relaxed.floor(), relaxed.work
+
+
+def _held_model(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]]) -> _CountModel:
+    """The class model with each stage of `held` it can count at or below its value, and the move budget. It
+    ignores days waited and counts no more moves than a plan makes (_CountModel._moves), so it is a relaxation
+    of the full model: a plan the full model could find, it could too."""
+    cm = _CountModel(c, ks)
+    if c.max_moves is not None:
+        cm.m.add(cm.term("moves") <= c.max_moves)
+    for stage, bound in held:
+        # not the days-waited tie-breaks: a class's table leaves its members waiting in one fixed order, the
+        # best only where the stages before it are at the class model's own optimum (under a move budget the
+        # full plan may leave another member waiting, which the table cannot count)
+        if (stage in COUNTING and not stage.startswith("waited_")) or stage in REFUTABLE:
+            expr = cm.term(stage)
+            if not isinstance(expr, int):
+                cm.m.add(expr <= bound)
+    return cm
 
 
 def _solver(seed: int, workers: int = 1) -> cp_model.CpSolver:

@@ -455,6 +455,7 @@ STAGE_TERMS: dict[str, Term] = {
     "moves": moves, "peak_utilisation": peak, "above_headroom": above_headroom, "above_capacity": above_capacity,
     **{f"waited_{p}": waited(p) for p in PRIORITIES}}
 FAIRNESS = ("peak_utilisation", "above_headroom")  # the contract's fairness, level by level
+REFUTABLE = ("moves", *FAIRNESS)  # the stages after the counting ones the class model can bound (aggregate.refutes)
 
 
 def stage_names(order: tuple[str, ...]) -> tuple[str, ...]:

@@ -89,7 +89,8 @@ class Family:
         return self._waited[priority]
 
     @cached_property
-    def _held(self) -> dict[str, int]:
+    def held_now(self) -> dict[str, int]:
+        """Worker id -> how many of the siblings they hold now."""
         out: dict[str, int] = {}
         for c in self.children:
             if c.current_worker:
@@ -97,7 +98,7 @@ class Family:
         return out
 
     def held_by(self, worker_id: str) -> int:
-        return self._held.get(worker_id, 0)
+        return self.held_now.get(worker_id, 0)
 
     @cached_property
     def skills(self) -> tuple[str, ...]:

@@ -376,6 +376,8 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
         if name in FAIRNESS:
             left = budget - used if fairness_cap is None else min(budget - used, fairness_cap)
             step = _fairness_step(model, name, term, plan, current, seed, left, clock)
+        elif name == "moves":
+            step = _moves_step(model, name, term, plan, current, seed, budget - used, clock)
         else:
             used += model.build()
             step = _solve_stage(model, name, term, plan, seed, budget - used, clock)
@@ -468,6 +470,30 @@ def _fairness_step(model: _Model, name: str, term: Term, plan: Partial, current:
         used += spent
         if refuted:
             step = replace(step, value=value, optimal=True, bound=value)
+    return replace(step, used=used)
+
+
+def _moves_step(model: _Model, name: str, term: Term, plan: Partial, current: int, seed: int, work: float,
+                clock: Clock) -> _Step:
+    """`moves` within `work`. Where the class model is large (aggregate.LP_FIRST), as is the full model, whose
+    search is then slow to prove anything, the class model's linear relaxation bounds the moves first
+    (aggregate.floor_of): a plan at that bound needs no search, and one the search finds but does not prove
+    may still meet it."""
+    from .aggregate import LP_FIRST, floor_of
+    floor, used = None, 0.0
+    ks = _worth_counting(model.c)
+    if ks and sum(len(k.domain) for k in ks) >= LP_FIRST:
+        floor, det = floor_of(model.c, ks, [(stage, bound) for stage, _, bound in model.settled], name)
+        used = CALL_SECONDS + det * SECONDS_PER_UNIT
+        if floor is not None and current <= floor:
+            return _Step(current, True, None, used, current)
+    used += model.build()
+    step = _solve_stage(model, name, term, plan, seed, work - used, clock)
+    used += step.used
+    if step.plan is not None and not step.optimal and floor is not None:
+        value = values(model.c, step.plan[0], step.plan[1])[name]
+        step = replace(step, value=value, optimal=True, bound=value) if value <= floor else \
+            replace(step, bound=max(step.bound, floor))
     return replace(step, used=used)
 
 

@@ -120,31 +120,38 @@ def test_a_move_budget_is_refused():
 
 
 @pytest.mark.parametrize("seed", range(25))
-def test_the_class_model_proves_a_fairness_level_only_where_no_plan_does_better(seed, monkeypatch):
-    """aggregate.refutes is a relaxation of the full model: given the stages before a fairness level held at the
-    full solve's proven values, it never proves that no plan does better than a value above the optimum (a plan
-    at the optimum does), and the plans solved with it (solve._fairness_step) reach the same proven values as
-    those solved without."""
+def test_the_class_model_proves_moves_or_a_fairness_level_only_where_no_plan_does_better(seed, monkeypatch):
+    """aggregate.refutes is a relaxation of the full model: given the stages before `moves` or a fairness level
+    held at the full solve's proven values, it never proves that no plan does better than a value above the
+    optimum (a plan at the optimum does), nor does its linear relaxation's bound (floor_of); and the plans
+    solved with them (solve._fairness_step, solve._moves_step) reach the same proven values as those solved
+    without."""
+    from allocator import aggregate
     from allocator import solve as solve_module
-    from allocator.aggregate import refutes
-    from allocator.model import FAIRNESS
+    from allocator.aggregate import floor_of, refutes
+    from allocator.model import REFUTABLE
     inst = _waiting_council(seed)
-    at_optimum = 0
+    at_optimum = floors_at_optimum = 0
     for c in _components(inst):
         monkeypatch.setattr(solve_module, "_worth_counting", lambda c: None)  # the full model alone
         alone = solve_component(c, 0, 1e6)
         monkeypatch.setattr(solve_module, "_worth_counting", classes)  # the class model wherever it can
+        monkeypatch.setattr(aggregate, "LP_FIRST", 0)  # and its linear relaxation first, however small
         helped = solve_component(c, 0, 1e6)
         assert all(s.optimal for s in alone.stages) and all(s.optimal for s in helped.stages)
         assert [s.value for s in helped.stages] == [s.value for s in alone.stages]
         held = [(s.name, s.value) for s in alone.stages]
-        for name in FAIRNESS:
+        for name in REFUTABLE:
             at = next(i for i, (n, _) in enumerate(held) if n == name)
             before, best = held[:at], held[at][1]
             for above in (best + 1, best + 1000):
                 assert not refutes(c, classes(c), before, name, above, seed=0, work=100)[0]
             at_optimum += refutes(c, classes(c), before, name, best, seed=0, work=100)[0]
+            floor, _ = floor_of(c, classes(c), before, name)  # its linear relaxation's bound, too
+            assert floor is None or floor <= best
+            floors_at_optimum += floor == best and name == "moves"
     assert at_optimum > 0 or seed % 5  # it proves some (checked on a fifth of the councils)
+    assert floors_at_optimum > 0 or seed % 5
 
 
 def test_a_fairness_level_is_not_proven_from_days_waited_the_class_model_cannot_count(monkeypatch):
