@@ -73,11 +73,14 @@ def test_the_bound_is_the_relaxations_optimum_rounded_up():
     assert kept.work > 0
 
 
-def test_the_class_model_proves_the_count_a_fractional_capacity_leaves_waiting_without_searching():
+def test_the_class_model_proves_the_count_a_fractional_capacity_leaves_waiting_without_searching(monkeypatch):
     """Two NQSWs of capacity 13.5 each hold 15 children and a social worker holds 10 of 15: the NQSWs must
     give away 2 each (13.5 holds 13), which leaves the social worker room for 1 of 6 children waiting. The
     relaxation alone, with the excess floor, counts 5 waiting; without it, it would say 4 (1.5 given away
-    each). With no work for the search at all, the class model proves 5."""
+    each). With no work for the search at all, the class model proves 5 (asking the relaxation, however
+    small the model: aggregate.LP_FIRST)."""
+    from allocator import aggregate
+    monkeypatch.setattr(aggregate, "LP_FIRST", 0)
     ws = [worker("N1", role="nqsw"), worker("N2", role="nqsw"), worker("S1"),
           worker("S2", role="senior_social_worker")]
     cs = [child(f"n{i}", current_worker="N1") for i in range(15)]
