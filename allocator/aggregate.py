@@ -32,6 +32,7 @@ one is refused; and the stages from `moves` on.
 """
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -392,7 +393,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
             raise RuntimeError(f"no plan for the class model at {name} (status {solver.status_name(status)})")
         value = int(round(solver.objective_value)) if found else _value_at(cm, expr, last)  # else keep the last
         bound = value if status == cp_model.OPTIMAL else max(
-            0, int(-(-solver.best_objective_bound // 1)) if found else 0, floor or 0)
+            0, _ceil(solver.best_objective_bound) if found else 0, floor or 0)
         ok = ok and value <= bound  # at its bound (0, or the relaxation's, say): proven all the same
         vals[name], proven[name], bounds[name] = value, ok, min(bound, value)
         cm.m.add(expr <= value)
@@ -408,6 +409,11 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
             raise RuntimeError(f"no plan for the class model (status {solver.status_name(status)})")
         last = _solution(cm, solver)
     return vals, proven, bounds, last, used + floors.work
+
+
+def _ceil(bound: float) -> int:
+    """The solver's bound rounded up to a whole value, with its float's slack (as solve._bound); 0 if none."""
+    return math.ceil(bound - 1e-6) if math.isfinite(bound) else 0
 
 
 LP_FIRST = 5_000  # class-model counts from this many: the linear relaxation bounds each stage before its search
