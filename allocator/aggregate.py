@@ -359,8 +359,8 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
                   ) -> tuple[dict[str, int], dict[str, bool], dict[str, int], dict[int, int], float]:
     """Each stage minimised and held at its value in turn, from `last` (the hint's whole solution, if any):
     (values, proven, bounds, the last solution by proto index, the deterministic time used in all). A stage
-    already at its floor there (0, or the linear relaxation's bound on a large model: _Floor) needs no search;
-    one the search does not prove may still be at that bound."""
+    already at its floor there (0, or the linear relaxation's bound on a large model: relaxation_first) needs
+    no search; one the search does not prove may still be at that bound."""
     vals: dict[str, int] = {}
     proven: dict[str, bool] = {}
     bounds: dict[str, int] = {}
@@ -368,7 +368,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
     p = solver.parameters
     solved = bool(last)
     ok = True  # every stage so far proven (after one that is not, no later one is either)
-    floors = _Floor(cm)
+    relaxed, first = Relaxation(cm.m), relaxation_first(cm.ks)
     for k, name in enumerate(stages):
         expr = cm.term(name)
         if isinstance(expr, int):
@@ -376,14 +376,14 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
             continue
         cm.m.minimize(expr)
         start = _value_at(cm, expr, last) if last else None
-        floor = 0 if start == 0 else floors.get() if ok and floors.first else None
+        floor = 0 if start == 0 else relaxed.floor() if ok and first else None
         if start is not None and floor is not None and start <= floor:  # at its floor: no search
             vals[name], proven[name], bounds[name] = floor, True, floor
             cm.m.add(expr <= floor)
             continue
         left = len(stages) - k
         if work is not None:
-            p.max_deterministic_time = max(0.0, work - used - floors.work) / left
+            p.max_deterministic_time = max(0.0, work - used - relaxed.work) / left
         if time_limit is not None:
             p.max_time_in_seconds = max(0.001, time_limit - (time.perf_counter() - t0)) / left
         status = run(solver, cm.m)
@@ -408,7 +408,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise RuntimeError(f"no plan for the class model (status {solver.status_name(status)})")
         last = _solution(cm, solver)
-    return vals, proven, bounds, last, used + floors.work
+    return vals, proven, bounds, last, used + relaxed.work
 
 
 def _ceil(bound: float) -> int:
@@ -416,25 +416,15 @@ def _ceil(bound: float) -> int:
     return math.ceil(bound - 1e-6) if math.isfinite(bound) else 0
 
 
-LP_FIRST = 5_000  # class-model counts from this many: the linear relaxation bounds each stage before its search
+LP_FIRST = 5_000  # class-model counts from this many: its linear relaxation bounds a stage before the search
 # (on smaller ones the search proves most stages in less time than reading the model for GLOP takes; measured:
 # asking it after each search that did not prove its stage cost the 50-team move budget case 2-4 s, for nothing)
 
 
-class _Floor:
-    """The class model's linear relaxation (lpbound.Relaxation), read when first asked: `get()` bounds the
-    objective being minimised; `work` is what reading it has cost; `first`: large enough to ask (LP_FIRST)."""
-
-    def __init__(self, cm: _CountModel) -> None:
-        self.relaxed = Relaxation(cm.m)
-        self.first = len(cm.n) >= LP_FIRST
-
-    @property
-    def work(self) -> float:
-        return self.relaxed.work
-
-    def get(self) -> int | None:
-        return self.relaxed.floor()
+def relaxation_first(ks: list[Klass]) -> bool:
+    """Is the class model of these classes large enough (LP_FIRST counts) to ask its linear relaxation for a
+    stage's bound before searching?"""
+    return sum(len(k.domain) for k in ks) >= LP_FIRST
 
 
 def refutes(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], name: str, value: int, *, seed: int,

@@ -119,8 +119,3 @@ def _certified(offset: int, cost: list[int], bounds: list[tuple[int, int]],
         if r:
             total += r * (lo if r > 0 else hi)
     return -(-total >> SCALE)
-
-
-def floor(model: cp_model.CpModel) -> int | None:
-    """Relaxation(model).floor(), once."""
-    return Relaxation(model).floor()

@@ -84,7 +84,7 @@ class Component:
                 weights[wi][self.families[fi].newcomers.weight] += 1
         return [sums_around(weights[wi], self.capacity(wi)) for wi in range(len(self.workers))]
 
-    @property
+    @cached_property
     def within(self) -> list[int]:
         """Per worker: the most (scaled) they can hold within capacity (see around)."""
         return [lo for lo, _ in self.around]
@@ -314,11 +314,6 @@ def sums_around(weights: Counter[int], cap: int) -> tuple[int, int | None]:
     below = reach & ((1 << (cap + 1)) - 1)
     above = reach >> (cap + 1)
     return below.bit_length() - 1, None if not above else cap + 1 + (above & -above).bit_length() - 1
-
-
-def most_within(weights: Counter[int], cap: int) -> int:
-    """The largest sum of items (weight -> how many) no more than `cap`."""
-    return sums_around(weights, cap)[0]
 
 
 def excess_floor(c: Component, m: cp_model.CpModel, wi: int, load: Expr, excess: Expr) -> None:

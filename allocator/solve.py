@@ -481,10 +481,10 @@ def _moves_step(model: _Model, name: str, term: Term, plan: Partial, current: in
     search is then slow to prove anything, the class model's linear relaxation bounds the moves first
     (aggregate.floor_of): a plan at that bound needs no search, and one the search finds but does not prove
     may still meet it."""
-    from .aggregate import LP_FIRST, floor_of
+    from .aggregate import floor_of, relaxation_first
     floor, used = None, 0.0
     ks = _worth_counting(model.c)
-    if ks and sum(len(k.domain) for k in ks) >= LP_FIRST:
+    if ks and relaxation_first(ks):
         floor, det = floor_of(model.c, ks, [(stage, bound) for stage, _, bound in model.settled], name)
         used = CALL_SECONDS + det * SECONDS_PER_UNIT
         if floor is not None and current <= floor:

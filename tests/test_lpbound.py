@@ -9,7 +9,7 @@ from allocator_helpers import child, instance, worker
 from ortools.sat.python import cp_model
 
 from allocator.aggregate import count_component
-from allocator.lpbound import Relaxation, floor
+from allocator.lpbound import Relaxation
 from allocator.solve import Options, split
 from allocator.supervision import assign_supervisors, contested
 
@@ -44,7 +44,7 @@ def test_the_bound_never_exceeds_the_optimum_of_small_random_models():
         m = _random_model(rng)
         solver = cp_model.CpSolver()
         status = solver.solve(m)
-        bound = floor(m)
+        bound = Relaxation(m).floor()
         if status == cp_model.INFEASIBLE:
             continue
         assert status == cp_model.OPTIMAL
