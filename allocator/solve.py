@@ -20,6 +20,7 @@ from .budget import Point, split_budget
 from .greedy import fill, move_back, start
 from .instance import Instance, Worker
 from .model import FAIRNESS, LATE_RULES, Component, Term, Vars, build, hint, stage_names, stage_order, values
+from .packing import PACK_SHARE, pack_all
 from .rules import Blocked, Family, blocker, families, held_now, scaled
 from .supervision import assign_supervisors, contested
 
@@ -357,6 +358,9 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     bounds = {r.name: r.bound for r in (resume.stages if resume else [])}  # stage -> the best bound known
     used = 0.0
+    if resume is None:
+        packed, used = pack_all(c, plan[0], plan[1], seed, PACK_SHARE * budget, clock)
+        plan = plan if packed is None else (packed, *plan[1:])
     if resume is None and count:
         counted = _counted(c, plan, seed, budget, clock)
         if counted is not None:
