@@ -11,7 +11,7 @@ from functools import partial
 
 from policy.settings import PRIORITIES
 
-from .model import Component, loads, values
+from .model import PERMILLE, Component, headroom_mark, loads, values
 from .rules import SCALE
 
 PRIORITY = {p: rank for rank, p in enumerate(PRIORITIES)}  # high first
@@ -339,3 +339,85 @@ def start(c: Component) -> tuple[dict[int, int | None], set[int]]:
         if stale == PATIENCE or not any(wi is None and not c.families[fi].with_worker for fi, wi in best[0].items()):
             break  # no better in a while, or nobody waits
     return best
+
+
+EVEN_STEPS = 200_000  # moves weighed, at most, by even_out
+
+
+class _Even:
+    """even_out's plan so far: loads, marks, who may take more and up to what, the free families by worker."""
+
+    def __init__(self, c: Component, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int]):
+        self.c, self.sol, self.load = c, dict(sol), loads(c, sol, joins)
+        peak = values(c, sol, joins)["peak_utilisation"]
+        self.mark = {wi: headroom_mark(c.capacity(wi)) for wi in range(len(c.workers)) if c.capacity(wi) > 0}
+        ok = [wi for wi in self.mark if not c.overloaded(wi) and not c.may_go_above(wi)]
+        self.top = {wi: min(c.within[wi], peak * c.capacity(wi) // PERMILLE) for wi in ok}
+        self.free = sorted((fi for fi, f in enumerate(c.families) if not f.with_worker and fi not in c.pins
+                            and fi not in joins and sol[fi] in self.top),
+                           key=lambda fi: (-c.families[fi].core.weight, fi))
+        self.weight = {fi: c.families[fi].core.weight for fi in self.free}
+        self.takes = {wi for wi in self.top if wi not in unsupervised}  # may take a family new to them
+        self.at: dict[int, list[int]] = {wi: [] for wi in self.top}
+        for fi in self.free:
+            self.at[self.worker(fi)].append(fi)
+        self.steps = 0
+
+    def worker(self, fi: int) -> int:
+        wi = self.sol[fi]
+        assert wi is not None
+        return wi
+
+    def above(self, wi: int, held: int) -> int:
+        return max(0, held - self.mark[wi])
+
+    def gain(self, a: int, b: int, shift: int) -> bool:
+        """Is the sum above the marks lower with `shift` of load from a to b (b taking a family new to them)?"""
+        self.steps += 1
+        load = self.load
+        return (b in self.takes and load[b] + shift <= self.top[b]
+                and self.above(a, load[a] - shift) + self.above(b, load[b] + shift)
+                < self.above(a, load[a]) + self.above(b, load[b]))
+
+    def place(self, fi: int, wi: int) -> None:
+        old = self.worker(fi)
+        self.load[old] -= self.weight[fi]
+        self.at[old].remove(fi)
+        self.sol[fi] = wi
+        self.load[wi] += self.weight[fi]
+        self.at[wi].append(fi)
+
+    def relieve(self, fi: int) -> bool:
+        """Move the family, or swap it for a lighter one, where that lowers the sum above the marks."""
+        a, w = self.worker(fi), self.weight[fi]
+        for b in self.c.domains[fi]:
+            if b == a or b not in self.top:
+                continue
+            if self.gain(a, b, w):
+                self.place(fi, b)
+                return True
+            for g in self.at[b]:
+                if self.weight[g] < w and a in self.c.domains[g] and self.gain(a, b, w - self.weight[g]):
+                    self.place(fi, b)
+                    self.place(g, a)
+                    return True
+        return False
+
+
+def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
+             unsupervised: frozenset[int]) -> dict[int, int | None]:
+    """The load above the headroom mark lowered by hand: families no one holds now move (or two of them swap)
+    from a worker above the mark to one with room below it, while that lowers the sum above the marks. No one
+    waits, is moved from a current worker or goes above capacity or the plan's peak, so the stages before
+    `above_headroom` keep their values; the solver then starts nearer its bound. At most EVEN_STEPS moves
+    weighed; the same every run."""
+    e = _Even(c, sol, joins, unsupervised)
+    improved = True
+    while improved and e.steps < EVEN_STEPS:
+        improved = False
+        for fi in e.free:
+            wi = e.worker(fi)
+            improved = (e.load[wi] > e.mark[wi] and e.relieve(fi)) or improved
+            if e.steps >= EVEN_STEPS:
+                break
+    return e.sol

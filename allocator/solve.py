@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from policy.settings import Policy
 
 from .budget import Point, split_budget
-from .greedy import fill, move_back, start
+from .greedy import even_out, fill, move_back, start
 from .instance import Instance, Worker
 from .model import FAIRNESS, LATE_RULES, Component, Term, Vars, build, hint, stage_names, stage_order, values
 from .packing import PACK_SHARE, pack_all
@@ -358,7 +358,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     proven: dict[str, int | None] = {}  # stage -> the optimum the solver proved (None: not proven)
     bounds = {r.name: r.bound for r in (resume.stages if resume else [])}  # stage -> the best bound known
     used = 0.0
-    if resume is None:
+    if resume is None and budget > 0:
         packed, used = pack_all(c, plan[0], plan[1], seed, PACK_SHARE * budget, clock)
         plan = plan if packed is None else (packed, *plan[1:])
     if resume is None and count:
@@ -377,6 +377,9 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
             model.settle(name, term, current)
             proven[name] = None
             continue
+        if name == "above_headroom":  # evened out by hand first: the search starts nearer its bound
+            plan = (even_out(c, *plan), *plan[1:])
+            current = values(c, plan[0], plan[1])[name]
         if name in FAIRNESS:
             left = budget - used if fairness_cap is None else min(budget - used, fairness_cap)
             step = _fairness_step(model, name, term, plan, current, seed, left, clock)

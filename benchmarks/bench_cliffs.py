@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.bench_allocate import greedy_figures, machine
 from benchmarks.bench_scale import measure
-from benchmarks.binpacking import first_fit_decreasing, load, write_caseload
+from benchmarks.binpacking import first_fit_decreasing, load, names, write_caseload
 from benchmarks.generate import generate_council, write_council
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,7 +81,7 @@ def half_moves(folder: Path) -> tuple[list[str], str]:
 
 CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
     "weighted": weighted,
-    "u120_00": packing("u120_00"), "t120_00": packing("t120_00"),
+    **{name: packing(name) for name in names()},  # every stored Falkenauer instance (u120, u250, t60, t120)
     "cross20": council(20, "cross_team = true"),
     "ramp50": council(50, "nqsw_ramp = [[0, 0.4], [6, 0.7], [12, 0.9]]"),
     "moves50": half_moves,

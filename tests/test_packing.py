@@ -118,3 +118,42 @@ def test_a_packed_plan_breaks_no_rule_and_is_no_worse_before_fairness():
             assert all(after[name] <= before[name] for name in c.names if name not in FAIRNESS)
             assert sum(wi is None for wi in new.values()) < sum(wi is None for wi in sol.values())
     assert tried >= 15  # the councils do reach the packing
+
+
+def test_evening_out_by_hand_keeps_every_earlier_stage_and_lowers_the_load_above_the_mark():
+    """even_out on tight random councils: the families it moves are new ones, to workers who may take them,
+    within capacity and the peak; every stage before above_headroom keeps its value; above_headroom never
+    rises, and falls on some."""
+    lowered = 0
+    for seed in range(150):
+        inst = tight_council(random.Random(seed))
+        for c in _components(inst):
+            sol, joins = greedy.start(c)
+            new = greedy.even_out(c, sol, joins, c.unsupervised)
+            assert all(new[fi] == sol[fi] or (new[fi] in c.domains[fi] and not c.families[fi].with_worker)
+                       for fi in new)
+            assert all(held <= max(c.capacity(wi), c.current_load[wi])
+                       for wi, held in enumerate(loads(c, new, joins)))
+            before, after = values(c, sol, joins), values(c, new, joins)
+            assert all(after[n] == before[n] for n in c.names if n not in FAIRNESS)
+            assert after["peak_utilisation"] <= before["peak_utilisation"]
+            assert after["above_headroom"] <= before["above_headroom"]
+            lowered += after["above_headroom"] < before["above_headroom"]
+    assert lowered >= 10
+
+
+def test_a_new_family_moves_below_the_mark_and_a_current_one_stays():
+    """A holds 10 of 10 (two new, eight held now), B holds 6 of 10: the marks are 9, so one new child goes to
+    B; the children A holds now stay (moving them would be a move)."""
+    workers = [worker("A", max_children=10), worker("B", max_children=10)]
+    kids = [child(f"a{i}", current_worker="A") for i in range(8)] + [child(f"b{i}", current_worker="B")
+                                                                       for i in range(6)]
+    kids += [child("n1"), child("n2")]
+    (c,) = _components(instance(workers, kids))
+    a, b = (next(wi for wi, w in enumerate(c.workers) if w.id == x) for x in "AB")
+    fam = {f.id: fi for fi, f in enumerate(c.families)}
+    sol = {fi: b if f.core.current_workers == ("B",) else a for fi, f in enumerate(c.families)}
+    new = greedy.even_out(c, sol, set(), c.unsupervised)
+    assert loads(c, new)[a] == 900 and loads(c, new)[b] == 700
+    assert all(new[fi] == a for fi, f in enumerate(c.families) if f.core.current_workers == ("A",))
+    assert {new[fam["~n1"]], new[fam["~n2"]]} == {a, b}
