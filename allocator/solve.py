@@ -615,14 +615,18 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
     left_work = _again(comps, lane, results, seed, left_work, clock, done, stop)
     if upto is None and stop is not None:
         cap = FAIRNESS_SHARE * work
+        before = {i: {r.name: r.value for r in results[i].stages} for i in lane}
         for k, i in enumerate(lane):
             results[i] = solve_component(comps[i], seed, left_work / (len(lane) - k), clock, results[i],
                                          fairness_cap=cap)
             left_work = max(0.0, left_work - results[i].used)
             done(i, results[i])
         # a team's fairness takes at most `cap` a level in all: what it took in that pass comes off
+        # and a second turn only where the first bettered a level it could not prove: from a plan it could not
+        # better, the same search would only start over the same way
         spent = {i: results[i].used for i in lane}
-        left_work = _again(comps, lane, results, seed, left_work, clock, done, None,
+        better = [i for i in lane if any(not r.optimal and r.value != before[i][r.name] for r in results[i].stages)]
+        left_work = _again(comps, better, results, seed, left_work, clock, done, None,
                            lambda i: max(0.0, len(FAIRNESS) * cap - spent[i]))
     return left_work
 
