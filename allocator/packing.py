@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 from .model import Component, loads
 
 if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
     from .solve import Clock
 
 PATTERNS = 20_000  # patterns at most (all types); more and the packing is not tried
@@ -112,6 +114,27 @@ def _packing(c: Component, free: list[int], room: dict[int, int]) -> _Packing | 
     return _Packing(classes, weights, [by_type[k] for k in types], patterns)
 
 
+def _hint(sol: dict[int, int | None], p: _Packing, m: cp_model.CpModel, use: list[list[cp_model.IntVar]]) -> None:
+    """The start's own packing as the hint: how many of its workers hold each pattern of the free families (those
+    it left waiting are the hint's gap; measured on a 501-child triplet instance: found in 2.2 s of work with it,
+    not in 6 s without)."""
+    klass = {fi: ci for ci, fs in enumerate(p.classes) for fi in fs}
+    held: dict[int, dict[int, int]] = {}
+    for fi, wi in sol.items():
+        if fi in klass and wi is not None:
+            held.setdefault(wi, {}).setdefault(klass[fi], 0)
+            held[wi][klass[fi]] += 1
+    for t, ws in enumerate(p.types):
+        index = {pat: k for k, pat in enumerate(p.patterns[t])}
+        count = [0] * len(p.patterns[t])
+        for wi in ws:
+            k = index.get(tuple(sorted(held.get(wi, {}).items())))
+            if k is not None:
+                count[k] += 1
+        for k, var in enumerate(use[t]):
+            m.add_hint(var, count[k])
+
+
 def pack_all(c: Component, sol: dict[int, int | None], joins: set[int], seed: int, work: float,
              clock: Clock) -> tuple[dict[int, int | None] | None, float]:
     """(the plan with every free family placed by patterns, or None where that is not tried or not found;
@@ -138,6 +161,7 @@ def pack_all(c: Component, sol: dict[int, int | None], joins: set[int], seed: in
                 placed[ci].append(n * use[t][k])
     for ci, fs in enumerate(p.classes):
         m.add(sum(placed[ci]) == len(fs))
+    _hint(sol, p, m, use)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1

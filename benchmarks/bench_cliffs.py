@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks.bench_allocate import greedy_figures, machine
 from benchmarks.bench_scale import measure
-from benchmarks.binpacking import first_fit_decreasing, load, names, write_caseload
+from benchmarks.binpacking import Instance, first_fit_decreasing, load, names, triplets, write_caseload
 from benchmarks.generate import generate_council, write_council
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,9 +51,9 @@ def weighted(folder: Path) -> tuple[list[str], str]:
     return files, "sample, weights cp 1.5 / lac 1.2"
 
 
-def packing(name: str) -> Callable[[Path], tuple[list[str], str]]:
+def packing(name: str, made: Instance | None = None) -> Callable[[Path], tuple[list[str], str]]:
     def make(folder: Path) -> tuple[list[str], str]:
-        inst = load(name)
+        inst = made or load(name)
         write_caseload(inst, folder)
         placed = sum(b is not None for b in first_fit_decreasing(list(inst.items), inst.capacity, inst.optimum))
         return (["--workers", str(folder / "workers.csv"), "--cases", str(folder / "cases.csv"),
@@ -82,6 +82,7 @@ def half_moves(folder: Path) -> tuple[list[str], str]:
 CASES: dict[str, Callable[[Path], tuple[list[str], str]]] = {
     "weighted": weighted,
     **{name: packing(name) for name in names()},  # every stored Falkenauer instance (u120, u250, t60, t120)
+    **{f"t{3 * bins}_made": packing("", triplets(bins, seed=1)) for bins in (83, 167)},  # as t249 and t501
     "cross20": council(20, "cross_team = true"),
     "ramp50": council(50, "nqsw_ramp = [[0, 0.4], [6, 0.7], [12, 0.9]]"),
     "moves50": half_moves,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,6 +64,20 @@ def load(name: str) -> Instance:
     if len(items) != count:
         raise ValueError(f"{path.name} says {count} items but lists {len(items)}")
     return Instance(name=name, capacity=capacity, items=items, optimum=_optima()[name])
+
+
+def triplets(bins: int, seed: int) -> Instance:
+    """A triplet instance made the way Falkenauer made his (t60 to t501): each of `bins` bins of 1000 is cut in
+    three, the first item in [380, 490], the second in [250, half what is left], the third the rest; shuffled
+    by `seed`. Its optimum is `bins`, every bin full: for instances larger than those stored."""
+    rng = random.Random(seed)
+    items: list[int] = []
+    for _ in range(bins):
+        first = rng.randint(380, 490)
+        second = rng.randint(250, (1000 - first) // 2)
+        items += [first, second, 1000 - first - second]
+    rng.shuffle(items)
+    return Instance(name=f"t{3 * bins}_seed{seed}", capacity=1000, items=tuple(items), optimum=bins)
 
 
 def first_fit_decreasing(items: Sequence[int], capacity: int, bins: int) -> list[int | None]:

@@ -18,7 +18,7 @@ from allocator import greedy
 from allocator.model import FAIRNESS, loads, values
 from allocator.packing import pack_all
 from allocator.solve import Clock
-from benchmarks.binpacking import load
+from benchmarks.binpacking import load, triplets
 
 
 def packing(sizes: list[int], capacity: int, bins: int):
@@ -44,6 +44,18 @@ def test_every_child_of_a_triplet_instance_is_placed(name):
     plan = run(inst, time_limit=30)
     assert all(r.worker_id for r in plan.rows)
     assert stages(plan)["waiting_medium"] == 0
+
+
+def test_a_larger_triplet_instance_made_the_same_way_is_packed_whole():
+    """249 children in 83 workers (as Falkenauer's t249): the start leaves one waiting; the patterns, started
+    from the start's own packing, place every child."""
+    bp = triplets(83, seed=1)
+    assert sum(bp.items) == 1000 * 83 and all(250 <= x <= 490 for x in bp.items)
+    (c,) = _components(packing(list(bp.items), bp.capacity, bp.optimum))
+    sol, joins, new = packed(c)
+    assert any(wi is None for wi in sol.values()) and new is not None
+    assert all(wi is not None for wi in new.values())
+    assert all(held <= c.capacity(wi) for wi, held in enumerate(loads(c, new, joins)))
 
 
 def _fits(sizes: list[int], capacity: int, bins: int) -> bool:
