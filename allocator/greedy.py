@@ -397,7 +397,8 @@ class _Even:
                 self.place(fi, b)
                 return True
             for g in self.at[b]:
-                if self.weight[g] < w and a in self.c.domains[g] and self.gain(a, b, w - self.weight[g]):
+                if (self.weight[g] < w and a in self.takes and a in self.c.domains[g]
+                        and self.gain(a, b, w - self.weight[g])):
                     self.place(fi, b)
                     self.place(g, a)
                     return True
