@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .model import Component, loads
+from .model import FAIRNESS, Component, loads
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -39,7 +39,11 @@ class _Packing:
 
 def _frame(c: Component, sol: dict[int, int | None], joins: set[int]) -> tuple[list[int], dict[int, int]] | None:
     """(the free families: no worker now, no pin, not joining; their workers' room: capacity less the load of
-    everyone else), or None where none of them waits or the room cannot hold them all."""
+    everyone else), or None where none of them waits, the room cannot hold them all or the policy ranks a
+    fairness level above a waiting stage (placing more, which packing does, could then make the plan worse)."""
+    waits = [k for k, name in enumerate(c.names) if name.startswith("wait")]
+    if waits and any(c.names.index(name) < max(waits) for name in FAIRNESS if name in c.names):
+        return None  # a policy that puts fairness before a waiting stage: more placed could be a worse plan
     named = set(c.pins.values()) | set(c.unsupervised) | {n for _, ns in c.supervision.values() for n in ns}
     open_ = {wi for wi in range(len(c.workers))
              if wi not in named and not c.overloaded(wi) and not c.may_go_above(wi)}

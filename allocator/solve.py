@@ -364,7 +364,8 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     if resume is None and count:
         counted = _counted(c, plan, seed, budget, clock)
         if counted is not None:
-            plan, found, counted_bounds, used = counted
+            plan, found, counted_bounds, spent = counted
+            used += spent
             known.update(found)
             bounds.update(counted_bounds)
     for name, term in c.stages[:upto_end([name for name, _ in c.stages], upto)]:

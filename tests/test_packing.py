@@ -169,3 +169,19 @@ def test_a_new_family_moves_below_the_mark_and_a_current_one_stays():
     assert loads(c, new)[a] == 900 and loads(c, new)[b] == 700
     assert all(new[fi] == a for fi, f in enumerate(c.families) if f.core.current_workers == ("A",))
     assert {new[fam["~n1"]], new[fam["~n2"]]} == {a, b}
+
+
+def test_no_packing_where_the_policy_ranks_fairness_above_a_waiting_stage():
+    """With fairness before waiting_medium, placing every child could raise the peak, a worse plan by that
+    order: the packing is not tried (the solver still weighs it all)."""
+    bp = load("t60_00")
+    order = ("dropped", "fixed_worker_not_met", "waiting_high", "over_capacity", "fairness", "waiting_medium",
+             "waiting_low", "moves")
+    workers = [worker(f"W{b:03d}", max_children=bp.capacity / 100) for b in range(bp.optimum)]
+    kids = [child(f"C{i:04d}", weight=size / 100, priority="medium") for i, size in enumerate(bp.items)]
+    (c,) = _components(instance(workers, kids, objective_order=order))
+    sol, joins = greedy.start(c)
+    assert any(wi is None for wi in sol.values())
+    assert pack_all(c, sol, joins, 0, 100.0, Clock(float("inf"))) == (None, 0.0)
+    (c,) = _components(packing(list(bp.items), bp.capacity, bp.optimum))
+    assert pack_all(c, *greedy.start(c), 0, 100.0, Clock(float("inf")))[0] is not None
