@@ -548,11 +548,21 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
            for fi in range(len(c.families))}
     joins = {fi for fi, var in v.joined.items() if solver.boolean_value(var)}
     unsup = frozenset(n for n, var in v.supervised.items() if not solver.boolean_value(var))
-    sol, joins = fill(c, sol, joins, unsup)
+    sol, joins = _kept(c, name, (sol, joins), fill(c, sol, joins, unsup))
     if name not in FAIRNESS:  # fairness comes last: moving back could only undo it
-        sol = move_back(c, sol, joins)
+        sol, joins = _kept(c, name, (sol, joins), (move_back(c, sol, joins), joins))
     return _Step(int(round(solver.objective_value)), status == cp_model.OPTIMAL, (sol, joins, unsup), used,
                  _bound(solver))
+
+
+def _kept(c: Component, name: str, plan: tuple[dict[int, int | None], set[int]],
+          touched: tuple[dict[int, int | None], set[int]]) -> tuple[dict[int, int | None], set[int]]:
+    """`touched` (the solver's plan filled or moved back) where no stage up to `name` is worse in it, else `plan`:
+    under a policy that ranks a fairness level before a waiting stage, filling room can raise the peak."""
+    names = [stage for stage, _ in c.stages]
+    upto = names[:names.index(name) + 1]
+    was, now = values(c, *plan), values(c, *touched)
+    return touched if all(now[n] <= was[n] for n in upto) else plan
 
 
 def _bound(solver: cp_model.CpSolver) -> int:

@@ -185,3 +185,4 @@ def test_no_packing_where_the_policy_ranks_fairness_above_a_waiting_stage():
     assert pack_all(c, sol, joins, 0, 100.0, Clock(float("inf"))) == (None, 0.0)
     (c,) = _components(packing(list(bp.items), bp.capacity, bp.optimum))
     assert pack_all(c, *greedy.start(c), 0, 100.0, Clock(float("inf")))[0] is not None
+

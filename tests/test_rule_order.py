@@ -7,6 +7,10 @@ The policy's `objective_order` chooses another order of the same stages.
 from __future__ import annotations
 
 from allocator_helpers import all_optimal, assigned, child, instance, rows, run, stages, statuses, worker
+from test_aggregate import _components
+
+from allocator.model import values
+from allocator.solve import solve_component
 
 
 def test_level1_nobody_with_a_worker_dropped_even_for_a_high_priority_child():
@@ -136,3 +140,19 @@ def test_level5_over_capacity_load_that_cannot_move_is_set_aside():
     got = assigned(plan)
     assert got["n0"] == got["n1"] == "B"
     assert stages(plan)["over_capacity"] == 100 and stages(plan)["peak_utilisation"] == 1000
+
+
+def test_a_solved_fairness_level_is_not_undone_by_filling_room_under_a_fairness_first_order():
+    """With fairness ranked before waiting_medium, the peak's optimum leaves the new child waiting (placing it
+    would raise the peak from 50% to 60%); the room that plan leaves is not then filled behind the solver's back."""
+    order = ("dropped", "fixed_worker_not_met", "waiting_high", "over_capacity", "fairness", "waiting_medium",
+             "waiting_low", "moves")
+    workers = [worker("A", max_children=10), worker("B", max_children=10)]
+    kids = [child(f"a{i}", current_worker="A") for i in range(5)] + [child(f"b{i}", current_worker="B")
+                                                                      for i in range(5)]
+    kids.append(child("new", priority="medium"))
+    (c,) = _components(instance(workers, kids, objective_order=order))
+    r = solve_component(c, 0, 10.0, upto="peak_utilisation")
+    got = values(c, r.sol, r.joins)
+    assert got["peak_utilisation"] == 500 and got["waiting_medium"] == 1
+    assert next(s for s in r.stages if s.name == "peak_utilisation").optimal
