@@ -557,12 +557,15 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
 
 def _kept(c: Component, name: str, plan: tuple[dict[int, int | None], set[int]],
           touched: tuple[dict[int, int | None], set[int]]) -> tuple[dict[int, int | None], set[int]]:
-    """`touched` (the solver's plan filled or moved back) where no stage up to `name` is worse in it, else `plan`:
-    under a policy that ranks a fairness level before a waiting stage, filling room can raise the peak."""
+    """`touched` (the solver's plan filled, or moved back) unless it is worse by the stages up to `name`, in
+    order. Filling and moving back never worsen a stage but fairness; under a policy that ranks a fairness level
+    before a waiting stage, filling the room the peak's optimum left would raise the peak behind the solver."""
     names = [stage for stage, _ in c.stages]
     upto = names[:names.index(name) + 1]
+    if not any(stage in FAIRNESS for stage in upto):
+        return touched
     was, now = values(c, *plan), values(c, *touched)
-    return touched if all(now[n] <= was[n] for n in upto) else plan
+    return touched if [now[n] for n in upto] <= [was[n] for n in upto] else plan
 
 
 def _bound(solver: cp_model.CpSolver) -> int:
