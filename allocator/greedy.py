@@ -353,8 +353,7 @@ class _Even:
         self.mark = {wi: headroom_mark(c.capacity(wi)) for wi in range(len(c.workers)) if c.capacity(wi) > 0}
         ok = [wi for wi in self.mark if not c.overloaded(wi) and not c.may_go_above(wi)]
         self.top = {wi: min(c.within[wi], peak * c.capacity(wi) // PERMILLE) for wi in ok}
-        self.free = sorted((fi for fi, f in enumerate(c.families) if not f.with_worker and fi not in c.pins
-                            and fi not in joins and sol[fi] in self.top),
+        self.free = sorted((fi for fi in c.free(joins) if sol[fi] in self.top),
                            key=lambda fi: (-c.families[fi].core.weight, fi))
         self.weight = {fi: c.families[fi].core.weight for fi in self.free}
         self.takes = {wi for wi in self.top if wi not in unsupervised}  # may take a family new to them

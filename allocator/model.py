@@ -99,6 +99,12 @@ class Component:
     def overloaded(self, wi: int) -> bool:
         return self.current_load[wi] > self.capacity(wi)
 
+    def free(self, joins: AbstractSet[int]) -> list[int]:
+        """The families no one holds now, no pin names and not joining siblings: they change worker without a move
+        or a broken pin (packing.pack_all and greedy.even_out repack them)."""
+        return [fi for fi, f in enumerate(self.families) if not f.with_worker and fi not in self.pins
+                and fi not in joins]
+
     @cached_property
     def alike(self) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...]:
         """Groups (two or more) of interchangeable workers, each as (the families that may go to them, in order;
