@@ -162,7 +162,7 @@ def add_assignment(c: Component, m: cp_model.CpModel, v: Vars) -> None:
         if dom:
             # an explicit 0/1 per family keeps each objective's trivial bound visible to the solver
             v.given[fi] = m.new_bool_var(f"given_{fi}")
-            m.add(sum(var for _, var in v.by_family[fi]) == v.given[fi])
+            m.add(cp_model.LinearExpr.sum([var for _, var in v.by_family[fi]]) == v.given[fi])
     for fi, dom in sorted(c.joins.items()):
         if not dom:
             continue
@@ -170,13 +170,14 @@ def add_assignment(c: Component, m: cp_model.CpModel, v: Vars) -> None:
             var = v.j[fi, wi] = m.new_bool_var(f"join_{fi}_{wi}")
             m.add_implication(var, v.x[fi, wi])
         v.joined[fi] = m.new_bool_var(f"joined_{fi}")
-        m.add(sum(v.j[fi, wi] for wi in dom) == v.joined[fi])
+        m.add(cp_model.LinearExpr.sum([v.j[fi, wi] for wi in dom]) == v.joined[fi])
     joins_at: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
     for (fi, wi), var in v.j.items():
         joins_at.setdefault(wi, []).append((fi, var))
     for wi in range(len(c.workers)):
-        v.load[wi] = (sum(c.families[fi].core.weight * var for fi, var in v.by_worker.get(wi, []))
-                      + sum(c.families[fi].newcomers.weight * var for fi, var in joins_at.get(wi, [])))
+        terms = [(var, c.families[fi].core.weight) for fi, var in v.by_worker.get(wi, [])]
+        terms += [(var, c.families[fi].newcomers.weight) for fi, var in joins_at.get(wi, [])]
+        v.load[wi] = cp_model.LinearExpr.weighted_sum([var for var, _ in terms], [w for _, w in terms])
     v.joins_at = joins_at
 
 

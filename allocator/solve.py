@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from policy.settings import Policy
 
+from . import floors
 from .budget import Point, split_budget
 from .greedy import even_out, fill, move_back, start
 from .instance import Instance, Worker
@@ -326,6 +327,10 @@ class _Model:
         if not isinstance(expr, int):
             self.m.add(expr <= bound)
 
+    def floor(self, name: str) -> int:
+        """floors.floor of stage `name` with the stages settled so far held at their values."""
+        return floors.floor(self.c, name, {n: bound for n, _, bound in self.settled})
+
     def build(self) -> float:
         """Build the model if not yet built; the estimated seconds that took."""
         if self.m is not None:
@@ -342,11 +347,11 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
     """Solve the stages in order on one component within `budget` estimated seconds of work (see
     SECONDS_PER_UNIT): the same work, and so the same plan, on every run.
 
-    Starts from `resume` (default: greedy.start's plan); a stage whose value in that plan is already 0 (its
-    floor), or that `resume` proved, is not solved again. The values reported are those of the plan returned,
-    recomputed from it, whatever the solver claimed on the way. With `upto`, the stages after that one are left
-    unsolved (and unproven). A fairness level takes at most `fairness_cap` of the work, if given. With `count`
-    (and no `resume`), the stages before moves go first to the class model (_counted).
+    Starts from `resume` (default: greedy.start's plan); a stage already at its floor (floors.py; 0 for most)
+    or proven by `resume` is not solved again. The values reported are those of the plan returned, recomputed
+    from it. With `upto`, the stages after that one are left unsolved (and unproven). A fairness level takes at
+    most `fairness_cap` of the work, if given. With `count` (and no `resume`), the stages before moves go first
+    to the class model (_counted).
     """
     clock = clock or Clock(float("inf"))
     if clock.cancelled:
@@ -369,8 +374,11 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
             known.update(found)
             bounds.update(counted_bounds)
     for name, term in c.stages[:upto_end([name for name, _ in c.stages], upto)]:
-        current = values(c, plan[0], plan[1])[name]
-        if current == 0 or current == known.get(name):  # at its floor, or proven before: no solve
+        if name == "above_headroom" and used < budget:  # evened out by hand first: nearer its bound
+            plan = (even_out(c, *plan), *plan[1:])
+        current, floor = values(c, plan[0], plan[1])[name], model.floor(name)
+        bounds[name] = max(bounds.get(name, 0), floor)
+        if current <= floor or current == known.get(name):  # at its floor, or proven before: no solve
             model.settle(name, term, current)
             proven[name] = current
             continue
@@ -378,9 +386,6 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
             model.settle(name, term, current)
             proven[name] = None
             continue
-        if name == "above_headroom":  # evened out by hand first: the search starts nearer its bound
-            plan = (even_out(c, *plan), *plan[1:])
-            current = values(c, plan[0], plan[1])[name]
         if name in FAIRNESS:
             left = budget - used if fairness_cap is None else min(budget - used, fairness_cap)
             step = _fairness_step(model, name, term, plan, current, seed, left, clock)

@@ -171,6 +171,17 @@ def brute_force(inst, sol, soft, max_moves=None):
 
     With soft pins (an objective), any worker may be tried and the objective counts missed pins;
     else a family with a lawful pin goes to that worker or nobody."""
+    best, best_map, count = None, None, 0
+    for obj, worker_of in feasible_plans(inst, sol, soft, max_moves):
+        count += 1
+        if best is None or obj < best:
+            best, best_map = obj, worker_of
+    return best, best_map, count
+
+
+def feasible_plans(inst, sol, soft, max_moves=None):
+    """(validator.objectives, the plan) for every family -> worker map that breaks no hard rule (see
+    brute_force)."""
     unsup = set(sol.unsupervised)
     pinned = {c.family_id for c in inst.children if c.fixed_worker}
     fams = inst.families()
@@ -188,7 +199,6 @@ def brute_force(inst, sol, soft, max_moves=None):
             if len(core) < len(kids):
                 choices.append({c.id: (w if c.current_worker else None) for c in kids})
         options.append(choices)
-    best, best_map, count = None, None, 0
     for choice in itertools.product(*options):
         worker_of = {k: w for part in choice for k, w in part.items()}
         if validator.check_assignment(inst, worker_of, supervisors=sol.supervisors, unsupervised=unsup,
@@ -196,11 +206,7 @@ def brute_force(inst, sol, soft, max_moves=None):
             continue
         if not capacity_as_modelled(inst, worker_of):
             continue
-        count += 1
-        obj = objectives(inst, worker_of, unsup)
-        if best is None or obj < best:
-            best, best_map = obj, worker_of
-    return best, best_map, count
+        yield objectives(inst, worker_of, unsup), worker_of
 
 
 def assert_stages_equal_brute_force(inst, plan, max_moves=None) -> None:

@@ -1,0 +1,221 @@
+"""Bounds on the late stages (`moves`, the fairness levels) from totals alone, with no solver.
+
+Once the stages before them are held at their values, every plan places at least a known load (the children
+not dropped or left waiting), must take a known load off the workers above capacity, moves no more than so
+many children, and can put no more on a worker than capacity (or what they hold now, if above it). From
+those totals: the fewest children who can take that load off (`moves`); the lowest peak at which the
+workers' room holds the load, and the fullest worker once the children who may leave have left
+(`peak_utilisation`); the least load above the headroom marks, the load spread as evenly as whole weights
+allow, or the load above the marks now less what the children who may leave take off it (`above_headroom`).
+Every figure is a sum of whole weights, so the bounds are exact integers. On a typical team (every child
+weighing 1, demand meeting capacity) the plan the earlier stages leave meets them, and the stage needs no
+model at all (tests/test_floors.py checks them against every plan of small councils).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from math import gcd
+
+from policy.settings import PRIORITIES
+
+from .model import PERMILLE, Component, headroom_mark, top_load
+from .rules import scaled
+
+WAITING = tuple(f"waiting_{p}" for p in PRIORITIES)
+FLOORED = ("over_capacity", *WAITING, "moves", "peak_utilisation", "above_headroom")
+
+
+def floor(c: Component, name: str, held: Mapping[str, int]) -> int:
+    """No plan keeping each stage of `held` at or below its value does better than this at stage `name`
+    (one of FLOORED; 0 for any other)."""
+    if name == "over_capacity":
+        return max(0, _placed(c, held) - sum(_within(c, wi) for wi in range(len(c.workers))))
+    if name in WAITING:
+        return _waiting(c, name, held)
+    if name == "moves":
+        return max(0, _leaving(c, held) - held.get("dropped", c.size))
+    if name not in FLOORED:
+        return 0
+    placed, step, least = _placed(c, held), _granule(c), _least(c, held)
+    if name == "peak_utilisation":
+        return max([_peak(c, placed, step)] + [-(-PERMILLE * load // c.capacity(wi))
+                                                for wi, load in least.items() if c.capacity(wi) > 0])
+    return max(_above_marks(c, placed, step, held.get("peak_utilisation"), least), _cut_above(c, held))
+
+
+def _placed(c: Component, held: Mapping[str, int]) -> int:
+    """The least load (scaled) a plan places: all but the heaviest children it may drop, and at each priority
+    all but the heaviest it may leave waiting. Children of a family no worker may hold are dropped or left
+    waiting in every plan, and use up that much of what the plan may leave; a stage not held may leave all."""
+    nowhere = [k for fi, dom in enumerate(c.domains) if not dom for k in c.families[fi].children]
+    kids = [k for fi, dom in enumerate(c.domains) if dom for k in c.families[fi].children]
+    groups = [(None, "dropped")] + [(p, f"waiting_{p}") for p in PRIORITIES]
+    total = 0
+    for priority, stage in groups:  # priority None: the children with a worker now
+        weights = sorted(scaled(k.weight) for k in kids if _of(k, priority))
+        spare = len(weights) if stage not in held else max(0, held[stage] - sum(_of(k, priority) for k in nowhere))
+        total += sum(weights[:max(0, len(weights) - spare)])
+    return total
+
+
+def _within(c: Component, wi: int) -> int:
+    """The most a worker holds with no load above capacity counted as excess: capacity if above it now (the
+    rest is excess), what fits within it otherwise (and the allowance above it, for over_capacity_for)."""
+    if c.overloaded(wi):
+        return max(0, c.capacity(wi))
+    return top_load(c, wi) if c.may_go_above(wi) else c.within[wi]
+
+
+def _waiting(c: Component, name: str, held: Mapping[str, int]) -> int:
+    """The fewest children left waiting at this priority: the load placed must fit in the workers' room, and
+    within their capacity but for the excess held."""
+    step = _granule(c)
+    room = sum(_room(c, wi, None, step) for wi in range(len(c.workers)))
+    if "over_capacity" in held:
+        room = min(room, sum(_within(c, wi) for wi in range(len(c.workers))) + held["over_capacity"])
+    awaiting = sum(f.awaiting(name[len("waiting_"):]) for f in c.families)
+    lo, hi = 0, awaiting
+    if _placed(c, {**held, name: hi}) > room:
+        return 0  # no plan holds it: claim nothing
+    while lo < hi:  # the load placed falls as more may wait
+        mid = (lo + hi) // 2
+        if _placed(c, {**held, name: mid}) <= room:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _of(k, priority: str | None) -> bool:
+    """Is child `k` one with a worker now (`priority` None), or one awaiting allocation at `priority`?"""
+    return bool(k.current_worker) if priority is None else not k.current_worker and k.priority == priority
+
+
+def _granule(c: Component) -> int:
+    """Every load is a multiple of this: the greatest common divisor of what a worker may be given at once."""
+    g = 0
+    for f in c.families:
+        g = gcd(g, f.core.weight, f.newcomers.weight if f.mixed else 0)
+    return max(1, g)
+
+
+def _room(c: Component, wi: int, peak: int | None, step: int) -> int:
+    """The most a worker can hold with utilisation at most `peak` (per mille; None: any), in whole `step`s."""
+    cap = c.capacity(wi)
+    if c.overloaded(wi):  # keeps what they hold, or comes down within capacity and may take more
+        most = max(c.current_load[wi], c.within[wi])
+        if peak is not None and peak < PERMILLE and cap > 0:  # only under capacity is the utilisation below 100%
+            most = min(most, peak * cap // PERMILLE)
+    else:
+        most = top_load(c, wi) if c.may_go_above(wi) else c.within[wi]
+        if peak is not None and cap > 0:
+            most = min(most, peak * cap // PERMILLE)
+    return most // step * step
+
+
+def _peak(c: Component, placed: int, step: int) -> int:
+    """The lowest utilisation (per mille) at which the workers' room adds up to the load placed."""
+    everyone = range(len(c.workers))
+    lo, hi = 0, max([PERMILLE] + [PERMILLE * top_load(c, wi) // c.capacity(wi) + 1
+                                  for wi in everyone if c.capacity(wi) > 0])
+    if sum(_room(c, wi, hi, step) for wi in everyone) < placed:
+        return 0  # no plan holds it: claim nothing
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if sum(_room(c, wi, mid, step) for wi in everyone) >= placed:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def _above_marks(c: Component, placed: int, step: int, peak: int | None, least: Mapping[int, int]) -> int:
+    """The least load above the headroom marks that places `placed`, each worker holding at least `least`: up
+    to its mark a worker's room costs nothing; above it each step costs what it adds above the mark (the first
+    step may straddle it, and costs less). The costs rise worker by worker, so the cheapest steps overall are
+    the least a plan pays."""
+    paid, free, steps = 0, 0, []
+    for wi in range(len(c.workers)):
+        most, cap = _room(c, wi, peak, step), c.capacity(wi)
+        load = min(most, -(-least.get(wi, 0) // step) * step)
+        if cap <= 0:  # no headroom to keep: all their room is free
+            free += most
+            continue
+        mark = headroom_mark(cap)
+        paid += max(0, load - mark)
+        load = max(load, min(most, mark // step * step))
+        free += load
+        while load + step <= most:
+            steps.append(load + step - max(mark, load))
+            load += step
+    need = -(-(placed - free) // step)
+    if need > len(steps):
+        return 0  # no plan holds it: claim nothing
+    return paid + sum(sorted(steps)[:max(0, need)])
+
+
+def _own(c: Component) -> dict[str, list[int]]:
+    """Worker id -> the weights (scaled) of the children of this component they hold now, heaviest first."""
+    own: dict[str, list[int]] = {}
+    for f in c.families:
+        for k in f.children:
+            if k.current_worker:
+                own.setdefault(k.current_worker, []).append(scaled(k.weight))
+    return {w: sorted(ws, reverse=True) for w, ws in own.items()}
+
+
+def _leaving(c: Component, held: Mapping[str, int]) -> int:
+    """The fewest children who leave the workers holding more than capacity now: the load above it, less the
+    excess the plan may keep, goes in whole children, heaviest first at best."""
+    if "over_capacity" not in held:
+        return 0
+    own = _own(c)
+    shed, leaving = -held["over_capacity"], []
+    for wi, w in enumerate(c.workers):
+        mine = own.get(w.id, [])
+        if sum(mine) > c.capacity(wi):
+            shed += sum(mine) - c.capacity(wi)
+            leaving += mine
+    count = 0
+    for weight in sorted(leaving, reverse=True):
+        if shed <= 0:
+            break
+        shed -= weight
+        count += 1
+    return count
+
+
+def _spare(c: Component, held: Mapping[str, int]) -> tuple[int, int]:
+    """(At most this many children leave the workers within capacity now, at most this many leave anyone); with
+    `moves` held. A child leaving is moved or dropped; at least _leaving leave the workers above capacity."""
+    anyone = held["moves"] + held.get("dropped", c.size)
+    return max(0, anyone - _leaving(c, held)), anyone
+
+
+def _least(c: Component, held: Mapping[str, int]) -> dict[int, int]:
+    """Worker index -> the least load a worker within capacity now keeps: all but their heaviest children, as
+    many as may leave them (_spare). Empty where `moves` is not held."""
+    if "moves" not in held:
+        return {}
+    spare, _ = _spare(c, held)
+    own = _own(c)
+    return {wi: sum(own.get(w.id, [])[spare:]) for wi, w in enumerate(c.workers)
+            if sum(own.get(w.id, [])) <= c.capacity(wi)}
+
+
+def _cut_above(c: Component, held: Mapping[str, int]) -> int:
+    """The load above the headroom marks now, less the most the children who may leave take off it (each no
+    more than its weight, nor than the load above its worker's mark; _spare), with `moves` held."""
+    if "moves" not in held:
+        return 0
+    (spare, anyone), own = _spare(c, held), _own(c)
+    above, over, within = 0, list[int](), list[int]()
+    for wi, w in enumerate(c.workers):
+        mine, cap = own.get(w.id, []), c.capacity(wi)
+        if cap <= 0:
+            continue
+        more = max(0, sum(mine) - headroom_mark(cap))
+        above += more
+        (over if sum(mine) > cap else within).extend(min(x, more) for x in mine)
+    cuts = sorted(sorted(over, reverse=True) + sorted(within, reverse=True)[:spare], reverse=True)
+    return max(0, above - sum(cuts[:anyone]))
