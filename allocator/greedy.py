@@ -353,7 +353,11 @@ class _Even:
         self.mark = {wi: headroom_mark(c.capacity(wi)) for wi in range(len(c.workers)) if c.capacity(wi) > 0}
         ok = [wi for wi in self.mark if not c.overloaded(wi) and not c.may_go_above(wi)]
         self.top = {wi: min(c.within[wi], peak * c.capacity(wi) // PERMILLE) for wi in ok}
-        self.free = sorted((fi for fi in c.free(joins) if sol[fi] in self.top),
+        # families no one holds now, and whole families moved already: another worker new to them moves them
+        # no more, and breaks no pin
+        moved = (fi for fi, f in enumerate(c.families) if f.with_worker and not f.mixed and fi not in c.pins
+                 and (wi := sol.get(fi)) is not None and not f.held_by(c.workers[wi].id))
+        self.free = sorted((fi for fi in {*c.free(joins), *moved} if sol[fi] in self.top),
                            key=lambda fi: (-c.families[fi].core.weight, fi))
         self.weight = {fi: c.families[fi].core.weight for fi in self.free}
         self.takes = {wi for wi in self.top if wi not in unsupervised}  # may take a family new to them
@@ -403,11 +407,33 @@ class _Even:
                     return True
         return False
 
+    def chain(self, fi: int) -> bool:
+        """Move the family to b, and one of b's to a third worker d, where that lowers the sum above the marks
+        (b had no room for it below the mark; d has room for the one that makes way)."""
+        a, w, above = self.worker(fi), self.weight[fi], self.above
+        for b in self.c.domains[fi]:
+            if b == a or b not in self.takes:
+                continue
+            for g in self.at[b]:
+                wg = self.weight[g]
+                if self.load[b] + w - wg > self.top[b]:
+                    continue
+                before = above(a, self.load[a]) + above(b, self.load[b])
+                after = above(a, self.load[a] - w) + above(b, self.load[b] + w - wg)
+                for d in self.c.domains[g]:
+                    self.steps += 1
+                    if (d not in (a, b) and d in self.takes and self.load[d] + wg <= self.top[d]
+                            and after + above(d, self.load[d] + wg) < before + above(d, self.load[d])):
+                        self.place(fi, b)
+                        self.place(g, d)
+                        return True
+        return False
+
 
 def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
              unsupervised: frozenset[int]) -> dict[int, int | None]:
-    """The load above the headroom mark lowered by hand: families no one holds now move (or two of them swap)
-    from a worker above the mark to one with room below it, while that lowers the sum above the marks. No one
+    """The load above the headroom mark lowered by hand: families no one holds now move (or two of them swap,
+    or one moves on to make room) from a worker above the mark, while that lowers the sum above the marks. No one
     waits, is moved from a current worker or goes above capacity or the plan's peak, so the stages before
     `above_headroom` keep their values; the solver then starts nearer its bound. At most EVEN_STEPS moves
     weighed; the same every run."""
@@ -417,7 +443,8 @@ def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
         improved = False
         for fi in e.free:
             wi = e.worker(fi)
-            improved = (e.load[wi] > e.mark[wi] and e.relieve(fi)) or improved
+            improved = (e.load[wi] > e.mark[wi] and (e.relieve(fi) or e.chain(fi))) or improved
             if e.steps >= EVEN_STEPS:
                 break
     return e.sol
+

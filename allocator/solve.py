@@ -635,9 +635,13 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
     if upto is None and stop is not None:
         cap = FAIRNESS_SHARE * work
         before = {i: {r.name: r.value for r in results[i].stages} for i in lane}
-        for k, i in enumerate(lane):
-            results[i] = solve_component(comps[i], seed, left_work / (len(lane) - k), clock, results[i],
-                                         fairness_cap=cap)
+        # shared among the teams whose plan is not already at the fairness levels' floors (floors.py): the
+        # others need none, and the easy teams at the head of the lane would otherwise get a share too small
+        needy = [i for i in lane if not _at_floors(comps[i], results[i])]
+        for i in lane:
+            share = left_work / max(1, len(needy))
+            results[i] = solve_component(comps[i], seed, share, clock, results[i], fairness_cap=cap)
+            needy = [j for j in needy if j != i]
             left_work = max(0.0, left_work - results[i].used)
             done(i, results[i])
         # a team's fairness takes at most `cap` a level in all: what it took in that pass comes off
@@ -648,6 +652,17 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
         left_work = _again(comps, better, results, seed, left_work, clock, done, None,
                            lambda i: max(0.0, len(FAIRNESS) * cap - spent[i]))
     return left_work
+
+
+def _at_floors(c: Component, r: ComponentResult) -> bool:
+    """Is the plan at the floor (floors.py) of each fairness level, the stages before held at its values?"""
+    held = {s.name: s.value for s in r.stages if s.name not in FAIRNESS}
+    for s in r.stages:
+        if s.name in FAIRNESS:
+            if s.value > floors.floor(c, s.name, held):
+                return False
+            held[s.name] = s.value
+    return True
 
 
 def _again(comps: list[Component], lane: list[int], results: dict[int, ComponentResult], seed: int, work: float,
