@@ -38,9 +38,9 @@ def floor(c: Component, name: str, held: Mapping[str, int]) -> int:
         return 0
     placed, step, least = _placed(c, held), _granule(c), _least(c, held)
     if name == "peak_utilisation":
-        return max([_peak(c, placed, step)] + [-(-PERMILLE * load // c.capacity(wi))
+        return max([_peak(c, placed, step, _tops(c, held))] + [-(-PERMILLE * load // c.capacity(wi))
                                                 for wi, load in least.items() if c.capacity(wi) > 0])
-    return max(_above_marks(c, placed, step, held.get("peak_utilisation"), least), _cut_above(c, held))
+    return max(_above_marks(c, placed, step, held, least), _cut_above(c, held))
 
 
 def _placed(c: Component, held: Mapping[str, int]) -> int:
@@ -70,7 +70,7 @@ def _waiting(c: Component, name: str, held: Mapping[str, int]) -> int:
     """The fewest children left waiting at this priority: the load placed must fit in the workers' room, and
     within their capacity but for the excess held."""
     step = _granule(c)
-    room = sum(_room(c, wi, None, step) for wi in range(len(c.workers)))
+    room = sum(_room(c, wi, top, None, step) for wi, top in enumerate(_tops(c, held)))
     if "over_capacity" in held:
         room = min(room, sum(_within(c, wi) for wi in range(len(c.workers))) + held["over_capacity"])
     awaiting = sum(f.awaiting(name[len("waiting_"):]) for f in c.families)
@@ -99,44 +99,54 @@ def _granule(c: Component) -> int:
     return max(1, g)
 
 
-def _room(c: Component, wi: int, peak: int | None, step: int) -> int:
-    """The most a worker can hold with utilisation at most `peak` (per mille; None: any), in whole `step`s."""
+def _tops(c: Component, held: Mapping[str, int]) -> list[int]:
+    """Per worker, the most they can hold in a plan keeping `held`: what fits within capacity (and the allowance
+    above it, for over_capacity_for); if above capacity now, what they hold now, but no more above capacity
+    than the excess held."""
+    excess = held.get("over_capacity")
+    out = []
+    for wi in range(len(c.workers)):
+        if c.overloaded(wi):
+            keep = c.current_load[wi] if excess is None else min(c.current_load[wi], max(0, c.capacity(wi)) + excess)
+            out.append(max(c.within[wi], keep))
+        else:
+            out.append(top_load(c, wi) if c.may_go_above(wi) else c.within[wi])
+    return out
+
+
+def _room(c: Component, wi: int, top: int, peak: int | None, step: int) -> int:
+    """The most a worker can hold (`top`, _tops) with utilisation at most `peak` (per mille; None: any), in whole
+    `step`s. Above capacity now, their utilisation counts only what is within it: only below 100% does it bind."""
     cap = c.capacity(wi)
-    if c.overloaded(wi):  # keeps what they hold, or comes down within capacity and may take more
-        most = max(c.current_load[wi], c.within[wi])
-        if peak is not None and peak < PERMILLE and cap > 0:  # only under capacity is the utilisation below 100%
-            most = min(most, peak * cap // PERMILLE)
-    else:
-        most = top_load(c, wi) if c.may_go_above(wi) else c.within[wi]
-        if peak is not None and cap > 0:
-            most = min(most, peak * cap // PERMILLE)
-    return most // step * step
+    if peak is not None and cap > 0 and (peak < PERMILLE or not c.overloaded(wi)):
+        top = min(top, peak * cap // PERMILLE)
+    return top // step * step
 
 
-def _peak(c: Component, placed: int, step: int) -> int:
+def _peak(c: Component, placed: int, step: int, tops: list[int]) -> int:
     """The lowest utilisation (per mille) at which the workers' room adds up to the load placed."""
     everyone = range(len(c.workers))
     lo, hi = 0, max([PERMILLE] + [PERMILLE * top_load(c, wi) // c.capacity(wi) + 1
                                   for wi in everyone if c.capacity(wi) > 0])
-    if sum(_room(c, wi, hi, step) for wi in everyone) < placed:
+    if sum(_room(c, wi, tops[wi], hi, step) for wi in everyone) < placed:
         return 0  # no plan holds it: claim nothing
     while lo < hi:
         mid = (lo + hi) // 2
-        if sum(_room(c, wi, mid, step) for wi in everyone) >= placed:
+        if sum(_room(c, wi, tops[wi], mid, step) for wi in everyone) >= placed:
             hi = mid
         else:
             lo = mid + 1
     return lo
 
 
-def _above_marks(c: Component, placed: int, step: int, peak: int | None, least: Mapping[int, int]) -> int:
+def _above_marks(c: Component, placed: int, step: int, held: Mapping[str, int], least: Mapping[int, int]) -> int:
     """The least load above the headroom marks that places `placed`, each worker holding at least `least`: up
     to its mark a worker's room costs nothing; above it each step costs what it adds above the mark (the first
     step may straddle it, and costs less). The costs rise worker by worker, so the cheapest steps overall are
     the least a plan pays."""
-    paid, free, steps = 0, 0, []
-    for wi in range(len(c.workers)):
-        most, cap = _room(c, wi, peak, step), c.capacity(wi)
+    paid, free, steps, peak = 0, 0, [], held.get("peak_utilisation")
+    for wi, top in enumerate(_tops(c, held)):
+        most, cap = _room(c, wi, top, peak, step), c.capacity(wi)
         load = min(most, -(-least.get(wi, 0) // step) * step)
         if cap <= 0:  # no headroom to keep: all their room is free
             free += most
