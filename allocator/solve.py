@@ -37,6 +37,7 @@ CALL_SECONDS = 0.005  # each call of the solver, and recomputing the plan's valu
 LOAD_SECONDS_PER_CHOICE = 2e-6  # and each call's loading of the full model, per (family, worker) choice: measured
 # 0.87 s for 421,724 (20 teams, cross_team)
 FAIRNESS_SHARE = 0.2  # of a lane's work, at most, for each fairness level of a team (the last, least important)
+AGAIN_SHARE = 0.05  # of a lane's work, at most, taken by a team's first turn at fairness for a second (run_lane)
 # Of the time left for solving, for each of the two lanes (they share one interpreter). Measured on 400 teams
 # (57,200 children), 26 November 2026: at 0.35 the run ended at 34 s of a 60 s limit, proven up to
 # fixed_worker_not_met, 2,646 moves; at 0.5 at 41 s, proven up to waiting_high, 1,558 moves.
@@ -408,7 +409,7 @@ COUNT_SHARE = 0.25  # of a component's work for the counting stages on the class
 COUNT_PAIRS = 20_000  # classes x workers above this, and above COUNT_SMALLER of the full model's choices (family,
 COUNT_SMALLER = 0.2  # worker): the class model is no smaller than the full one, to gain from
 COUNT_RATIO = 0.75  # classes above this share of families: too few alike to gain
-COUNT_MIN_SECONDS = 0.05  # less work than this for the class model: it would not find a plan
+COUNT_MIN_SECONDS = 0.025  # less work than this for the class model: it would not find a plan
 
 
 def _counted(c: Component, plan: Partial, seed: int, budget: float,
@@ -644,12 +645,14 @@ def run_lane(comps: list[Component], lane: list[int], seed: int, work: float, cl
             needy = [j for j in needy if j != i]
             left_work = max(0.0, left_work - results[i].used)
             done(i, results[i])
-        # a team's fairness takes at most `cap` a level in all: what it took in that pass comes off
-        # and a second turn only where the first bettered a level it could not prove: from a plan it could not
-        # better, the same search would only start over the same way
+        # a team's fairness takes at most `cap` a level in all: what it took in that pass comes off. A second
+        # turn where the first bettered a level it could not prove, or took little (AGAIN_SHARE of the lane): a
+        # longer search may prove a small team's level (400 teams: three, with 0.5-1.3 s more); one that took
+        # much and bettered nothing would take as much again for nothing (u120's peak: 5.5 s more)
         spent = {i: results[i].used for i in lane}
-        better = [i for i in lane if any(not r.optimal and r.value != before[i][r.name] for r in results[i].stages)]
-        left_work = _again(comps, better, results, seed, left_work, clock, done, None,
+        again = [i for i in lane if spent[i] <= AGAIN_SHARE * work
+                 or any(not r.optimal and r.value != before[i][r.name] for r in results[i].stages)]
+        left_work = _again(comps, again, results, seed, left_work, clock, done, None,
                            lambda i: max(0.0, len(FAIRNESS) * cap - spent[i]))
     return left_work
 
