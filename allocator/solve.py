@@ -235,7 +235,7 @@ def _component(inst: Instance, opts: Options, teams: tuple[str, ...], workers: l
                held: dict[str, int], unsupervised: frozenset[str], pins_broken: dict[str, UnmetPin],
                contest: dict[str, tuple[int, list[str]]], start_unsupervised: frozenset[str]) -> Component:
     domains, pins, joins = [], {}, {}
-    verdicts: dict[tuple, bool] = {}  # (what the hard rules read of a family, worker, new to them) -> allowed
+    verdicts: dict[tuple, dict] = {}  # what the hard rules read of a family -> (worker, new to them) -> allowed
     for fi, f in enumerate(fs):
         dom, pin = _domain(f, workers, inst, opts, unsupervised, pins_broken, verdicts)
         domains.append(dom)
@@ -260,23 +260,24 @@ def _may_go_above(f: Family, policy: Policy) -> bool:
 
 
 def _domain(f: Family, workers: list[Worker], inst: Instance, opts: Options, unsupervised: frozenset[str],
-            pins_broken: dict[str, UnmetPin], verdicts: dict[tuple, bool]) -> tuple[list[int], int | None]:
+            pins_broken: dict[str, UnmetPin], verdicts: dict[tuple, dict[tuple[int, bool], bool]]
+            ) -> tuple[list[int], int | None]:
     """The workers a family's core may go to, and the manager's pinned worker when that pin is lawful.
 
     The hard rules read of a family only its team, skills, NQSW need, avoid list and weight, and whether the
     worker would be new to it: `verdicts` keeps each answer for the families of a component that share them
     (a county has millions of family-worker pairs, and few kinds of family a team)."""
     core = f.core
-    kind = (core.team, core.skills, core.needs_experienced, core.avoid, core.weight)
-
-    def allowed_for(i: int, w: Worker) -> bool:
-        key = (kind, i, core.held_by(w.id) < core.size)
-        ok = verdicts.get(key)
+    held, size = core.held_now, core.size
+    known = verdicts.setdefault((core.team, core.skills, core.needs_experienced, core.avoid, core.weight), {})
+    allowed = []
+    for i, w in enumerate(workers):
+        key = (i, held.get(w.id, 0) < size)  # (worker, new to them)
+        ok = known.get(key)
         if ok is None:
-            ok = verdicts[key] = blocker(w, core, inst, unsupervised) is None
-        return ok
-
-    allowed = [i for i, w in enumerate(workers) if allowed_for(i, w)]
+            ok = known[key] = blocker(w, core, inst, unsupervised) is None
+        if ok:
+            allowed.append(i)
     pin = None
     if f.fixed_worker:
         idx = next((i for i, w in enumerate(workers) if w.id == f.fixed_worker), None)
