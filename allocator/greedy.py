@@ -407,33 +407,11 @@ class _Even:
                     return True
         return False
 
-    def chain(self, fi: int) -> bool:
-        """Move the family to b, and one of b's to a third worker d, where that lowers the sum above the marks
-        (b had no room for it below the mark; d has room for the one that makes way)."""
-        a, w, above = self.worker(fi), self.weight[fi], self.above
-        for b in self.c.domains[fi]:
-            if b == a or b not in self.takes:
-                continue
-            for g in self.at[b]:
-                wg = self.weight[g]
-                if self.load[b] + w - wg > self.top[b]:
-                    continue
-                before = above(a, self.load[a]) + above(b, self.load[b])
-                after = above(a, self.load[a] - w) + above(b, self.load[b] + w - wg)
-                for d in self.c.domains[g]:
-                    self.steps += 1
-                    if (d not in (a, b) and d in self.takes and self.load[d] + wg <= self.top[d]
-                            and after + above(d, self.load[d] + wg) < before + above(d, self.load[d])):
-                        self.place(fi, b)
-                        self.place(g, d)
-                        return True
-        return False
-
 
 def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
              unsupervised: frozenset[int]) -> dict[int, int | None]:
-    """The load above the headroom mark lowered by hand: families no one holds now move (or two of them swap,
-    or one moves on to make room) from a worker above the mark, while that lowers the sum above the marks. No one
+    """The load above the headroom mark lowered by hand: families no one holds now, or moved whole already, move
+    (or two of them swap) from a worker above the mark, while that lowers the sum above the marks. No one
     waits, is moved from a current worker or goes above capacity or the plan's peak, so the stages before
     `above_headroom` keep their values; the solver then starts nearer its bound. At most EVEN_STEPS moves
     weighed; the same every run."""
@@ -443,7 +421,7 @@ def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
         improved = False
         for fi in e.free:
             wi = e.worker(fi)
-            improved = (e.load[wi] > e.mark[wi] and (e.relieve(fi) or e.chain(fi))) or improved
+            improved = (e.load[wi] > e.mark[wi] and e.relieve(fi)) or improved
             if e.steps >= EVEN_STEPS:
                 break
     return e.sol
