@@ -13,8 +13,9 @@ model at all (tests/test_floors.py checks them against every plan of small counc
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from math import gcd
+from typing import TypeVar
 
 from policy.settings import PRIORITIES
 
@@ -22,6 +23,7 @@ from .model import PERMILLE, Component, headroom_mark, top_load
 from .rules import scaled
 
 WAITING = tuple(f"waiting_{p}" for p in PRIORITIES)
+T = TypeVar("T")
 FLOORED = ("over_capacity", *WAITING, "moves", "peak_utilisation", "above_headroom")
 
 
@@ -47,15 +49,34 @@ def _placed(c: Component, held: Mapping[str, int]) -> int:
     """The least load (scaled) a plan places: all but the heaviest children it may drop, and at each priority
     all but the heaviest it may leave waiting. Children of a family no worker may hold are dropped or left
     waiting in every plan, and use up that much of what the plan may leave; a stage not held may leave all."""
-    nowhere = [k for fi, dom in enumerate(c.domains) if not dom for k in c.families[fi].children]
-    kids = [k for fi, dom in enumerate(c.domains) if dom for k in c.families[fi].children]
-    groups = [(None, "dropped")] + [(p, f"waiting_{p}") for p in PRIORITIES]
     total = 0
-    for priority, stage in groups:  # priority None: the children with a worker now
-        weights = sorted(scaled(k.weight) for k in kids if _of(k, priority))
-        spare = len(weights) if stage not in held else max(0, held[stage] - sum(_of(k, priority) for k in nowhere))
+    for stage, weights, nowhere in _groups(c):
+        spare = len(weights) if stage not in held else max(0, held[stage] - nowhere)
         total += sum(weights[:max(0, len(weights) - spare)])
     return total
+
+
+def _groups(c: Component) -> list[tuple[str, list[int], int]]:
+    """(stage, the weights of its children that some worker may hold, lightest first, how many no worker may)
+    for `dropped` (the children with a worker now) and each waiting level; made once a component."""
+    def make() -> list[tuple[str, list[int], int]]:
+        out = []
+        for priority, stage in [(None, "dropped")] + [(p, f"waiting_{p}") for p in PRIORITIES]:
+            kids = [(bool(dom), k) for fi, dom in enumerate(c.domains) for k in c.families[fi].children
+                    if (k.current_worker if priority is None else not k.current_worker and k.priority == priority)]
+            out.append((stage, sorted(scaled(k.weight) for some, k in kids if some),
+                        sum(1 for some, _ in kids if not some)))
+        return out
+    return _once(c, "groups", make)
+
+
+def _once(c: Component, name: str, make: Callable[[], T]) -> T:
+    """What `make` gives for this component, made once: a component's families and workers never change, and
+    a solve asks each stage's bound several times."""
+    cache = c.__dict__.setdefault("_floors", {})
+    if name not in cache:
+        cache[name] = make()
+    return cache[name]
 
 
 def _within(c: Component, wi: int) -> int:
@@ -73,7 +94,7 @@ def _waiting(c: Component, name: str, held: Mapping[str, int]) -> int:
     room = sum(_room(c, wi, top, None, step) for wi, top in enumerate(_tops(c, held)))
     if "over_capacity" in held:
         room = min(room, sum(_within(c, wi) for wi in range(len(c.workers))) + held["over_capacity"])
-    awaiting = sum(f.awaiting(name[len("waiting_"):]) for f in c.families)
+    awaiting = next(len(weights) + nowhere for stage, weights, nowhere in _groups(c) if stage == name)
     lo, hi = 0, awaiting
     if _placed(c, {**held, name: hi}) > room:
         return 0  # no plan holds it: claim nothing
@@ -86,17 +107,14 @@ def _waiting(c: Component, name: str, held: Mapping[str, int]) -> int:
     return lo
 
 
-def _of(k, priority: str | None) -> bool:
-    """Is child `k` one with a worker now (`priority` None), or one awaiting allocation at `priority`?"""
-    return bool(k.current_worker) if priority is None else not k.current_worker and k.priority == priority
-
-
 def _granule(c: Component) -> int:
     """Every load is a multiple of this: the greatest common divisor of what a worker may be given at once."""
-    g = 0
-    for f in c.families:
-        g = gcd(g, f.core.weight, f.newcomers.weight if f.mixed else 0)
-    return max(1, g)
+    def make() -> int:
+        g = 0
+        for f in c.families:
+            g = gcd(g, f.core.weight, f.newcomers.weight if f.mixed else 0)
+        return max(1, g)
+    return _once(c, "granule", make)
 
 
 def _tops(c: Component, held: Mapping[str, int]) -> list[int]:
@@ -166,12 +184,14 @@ def _above_marks(c: Component, placed: int, step: int, held: Mapping[str, int], 
 
 def _own(c: Component) -> dict[str, list[int]]:
     """Worker id -> the weights (scaled) of the children of this component they hold now, heaviest first."""
-    own: dict[str, list[int]] = {}
-    for f in c.families:
-        for k in f.children:
-            if k.current_worker:
-                own.setdefault(k.current_worker, []).append(scaled(k.weight))
-    return {w: sorted(ws, reverse=True) for w, ws in own.items()}
+    def make() -> dict[str, list[int]]:
+        own: dict[str, list[int]] = {}
+        for f in c.families:
+            for k in f.children:
+                if k.current_worker:
+                    own.setdefault(k.current_worker, []).append(scaled(k.weight))
+        return {w: sorted(ws, reverse=True) for w, ws in own.items()}
+    return _once(c, "own", make)
 
 
 def _leaving(c: Component, held: Mapping[str, int]) -> int:
