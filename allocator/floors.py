@@ -128,7 +128,7 @@ def _tops(c: Component, held: Mapping[str, int]) -> list[int]:
             keep = c.current_load[wi] if excess is None else min(c.current_load[wi], max(0, c.capacity(wi)) + excess)
             out.append(max(c.within[wi], keep))
         else:
-            out.append(top_load(c, wi) if c.may_go_above(wi) else c.within[wi])
+            out.append(_within(c, wi))
     return out
 
 
