@@ -99,7 +99,7 @@ def counting_stages(c: Component, names: Sequence[str] | None = None) -> tuple[s
 def classes(c: Component, names: Sequence[str] | None = None) -> list[Klass]:
     """The component's families grouped into classes of interchangeable ones (see the module's doc)."""
     waited_order = [n[7:] for n in counting_stages(c, names) if n.startswith("waited_")]
-    index = {w.id: wi for wi, w in enumerate(c.workers)}
+    index = c.index
     relevant = {wi for wi in range(len(c.workers)) if c.overloaded(wi)}
     relevant |= {n for _, nqsws in c.supervision.values() for n in nqsws}
     groups: dict[tuple, list[int]] = defaultdict(list)
@@ -314,15 +314,16 @@ class _CountModel:
         p.catch_sigint_signal = False  # Ctrl-C is Python's (the caller's clock stops the search)
         if run(solver, self.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver.deterministic_time, {}
-        whole = _solution(self, solver)
+        whole = _solution(solver)
         self.hint_from(whole)
         return solver.deterministic_time, whole
 
     def hint_from(self, solution: dict[int, int]) -> None:
         """Every variable hinted at a solution by proto index (the next stage starts from it)."""
         self.m.clear_hints()
-        for i, value in solution.items():
-            self.m.add_hint(self.m.get_int_var_from_proto_index(i), value)
+        hint = self.m.proto.solution_hint  # as add_hint writes it, without a variable object per value
+        hint.vars.extend(list(solution))
+        hint.values.extend(list(solution.values()))
 
 
 def count_component(c: Component, names: Sequence[str] | None = None, *, seed: int = 0, work: float | None = None,
@@ -375,7 +376,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
             vals[name], proven[name], bounds[name] = expr, ok, expr
             continue
         cm.m.minimize(expr)
-        start = _value_at(cm, expr, last) if last else None
+        start = _objective_at(cm, last) if last else None
         floor = 0 if start == 0 else relaxed.floor() if ok and first else None
         if start is not None and floor is not None and start <= floor:  # at its floor: no search
             vals[name], proven[name], bounds[name] = floor, True, floor
@@ -391,7 +392,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         if not found and not solved:
             raise RuntimeError(f"no plan for the class model at {name} (status {solver.status_name(status)})")
-        value = int(round(solver.objective_value)) if found else _value_at(cm, expr, last)  # else keep the last
+        value = int(round(solver.objective_value)) if found else _objective_at(cm, last)  # else keep the last
         bound = value if status == cp_model.OPTIMAL else max(
             0, _ceil(solver.best_objective_bound) if found else 0, floor or 0)
         ok = ok and value <= bound  # at its bound (0, or the relaxation's, say): proven all the same
@@ -399,7 +400,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
         cm.m.add(expr <= value)
         if found:
             solved = True
-            last = _solution(cm, solver)
+            last = _solution(solver)
             cm.hint_from(last)
     if not solved:  # every stage constant: one feasibility solve for the counts
         cm.m.clear_objective()
@@ -407,7 +408,7 @@ def _solve_stages(cm: _CountModel, stages: Sequence[str], seed: int, workers: in
         used += solver.deterministic_time
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise RuntimeError(f"no plan for the class model (status {solver.status_name(status)})")
-        last = _solution(cm, solver)
+        last = _solution(solver)
     return vals, proven, bounds, last, used + relaxed.work
 
 
@@ -484,28 +485,19 @@ def _solver(seed: int, workers: int = 1) -> cp_model.CpSolver:
     return solver
 
 
-def _solution(cm: _CountModel, solver: cp_model.CpSolver) -> dict[int, int]:
+def _solution(solver: cp_model.CpSolver) -> dict[int, int]:
     """The solver's last solution, by proto index."""
-    return {i: solver.value(cm.m.get_int_var_from_proto_index(i)) for i in range(len(cm.m.proto.variables))}
+    return dict(enumerate(solver.response_proto.solution))  # every variable's value, in proto order
 
 
 def _solve(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
     return int(solver.solve(model))
 
 
-def _value_at(cm: _CountModel, expr: Expr, last: dict[int, int]) -> int:
-    """A linear expression's value at a stored solution (proto index -> value)."""
-    if isinstance(expr, int):
-        return expr
-    coeffs, const = _flatten(expr)
-    return const + sum(a * last[i] for i, a in coeffs.items())
-
-
-def _flatten(expr: Expr) -> tuple[dict[int, int], int]:
-    m = cp_model.CpModel()
-    m.minimize(expr)
-    obj = m.proto.objective
-    return dict(zip(obj.vars, obj.coeffs, strict=True)), int(obj.offset)
+def _objective_at(cm: _CountModel, last: dict[int, int]) -> int:
+    """The value of the model's objective (the stage being minimised) at a stored solution (proto index -> value)."""
+    obj = cm.m.proto.objective
+    return int(obj.offset) + sum(a * last[i] for i, a in zip(obj.vars, obj.coeffs, strict=True))
 
 
 def disaggregate(c: Component, cm: _CountModel, value: dict[int, int]

@@ -14,8 +14,6 @@ from policy.settings import PRIORITIES
 from .model import PERMILLE, Component, headroom_mark, loads, values
 from .rules import SCALE
 
-PRIORITY = {p: rank for rank, p in enumerate(PRIORITIES)}  # high first
-
 
 class _Greedy:
     """The manager's way, step by step, on one component; `sol`, `joins` and `load` are the plan so far."""
@@ -63,12 +61,8 @@ class _Greedy:
             self.joins.add(fi)
             self.load[wi] += f.newcomers.weight
 
-    def move_cost(self, fi: int, wi: int) -> int:
-        f = self.c.families[fi]
-        return f.with_worker - f.held_by(self.c.workers[wi].id)
-
     def within_budget(self, fi: int, wi: int) -> bool:
-        return self.max_moves is None or self.moves + self.move_cost(fi, wi) <= self.max_moves
+        return self.max_moves is None or self.moves + self.c.moved(fi, wi) <= self.max_moves
 
     def place(self, fi: int, wi: int) -> None:
         f, old = self.c.families[fi], self.sol.get(fi)
@@ -77,14 +71,13 @@ class _Greedy:
             self.joins.discard(fi)
         self.sol[fi] = wi
         self.load[wi] += f.core.weight
-        self.moves += self.move_cost(fi, wi)
+        self.moves += self.c.moved(fi, wi)
 
     def keep(self) -> None:
         """Everyone stays, never above capacity or above what an overloaded worker holds now."""
         c = self.c
         for fi, f in enumerate(c.families):
-            cur = f.core.current_workers
-            wi = next((wi for wi in c.domains[fi] if len(cur) == 1 and c.workers[wi].id == cur[0]), None)
+            wi = c.holder[fi]
             if wi is not None and self.load[wi] + f.core.weight > max(c.capacity(wi), c.current_load[wi]):
                 wi = None
             self.sol[fi] = wi
@@ -119,7 +112,7 @@ class _Greedy:
 
         def order(fi: int) -> tuple[int, str]:
             f = c.families[fi]
-            return (-1 if self.sol[fi] is None and f.with_worker else self.urgency(fi), f.id)
+            return (-1 if self.sol[fi] is None and f.with_worker else f.urgency, f.id)
 
         for fi in sorted(range(len(c.families)), key=order):
             if self.sol[fi] is None:
@@ -129,10 +122,6 @@ class _Greedy:
                     continue
                 self.place(fi, to)
             self.join(fi)
-
-    def urgency(self, fi: int) -> int:
-        """The rank of the family's most urgent child awaiting allocation (3: none awaits)."""
-        return min((PRIORITY[ch.priority] for ch in self.c.families[fi].newcomers.children), default=3)
 
     def rescue(self) -> None:
         """Children who have a worker now but were not kept go back to a current worker, else where they fit best."""
@@ -150,7 +139,7 @@ class _Greedy:
         worker by worker (`fill_rooms`: "rooms", or its order perturbed by `how`, a seeded Random); then
         newcomers join their siblings."""
         c = self.c
-        todo = [fi for fi in range(len(c.families)) if self.urgency(fi) == rank]
+        todo = [fi for fi, f in enumerate(c.families) if f.urgency == rank]
         if how == "rooms" or isinstance(how, random.Random):
             self.fill_rooms([fi for fi in todo if not c.families[fi].with_worker],
                             how if isinstance(how, random.Random) else None)
@@ -191,7 +180,7 @@ class _Greedy:
         self.keep()
         steps: dict[str, Callable[[], None]] = {
             "dropped": self.rescue, "fixed_worker_not_met": self.honour_pins, "over_capacity": self.relieve,
-            **{f"waiting_{p}": partial(self.pack, PRIORITY[p], how) for p in PRIORITIES}}
+            **{f"waiting_{p}": partial(self.pack, rank, how) for rank, p in enumerate(PRIORITIES)}}
         for name in self.c.names:
             if name in steps:
                 steps[name]()
@@ -252,10 +241,7 @@ def fill(c: Component, sol: dict[int, int | None], joins: set[int],
     sol, joins = dict(sol), set(joins)
     load = loads(c, sol, joins)
 
-    def urgency(fi: int) -> tuple:
-        return (min((PRIORITY[ch.priority] for ch in c.families[fi].newcomers.children), default=3), c.families[fi].id)
-
-    for fi in sorted(range(len(c.families)), key=urgency):
+    for fi in sorted(range(len(c.families)), key=lambda fi: (c.families[fi].urgency, c.families[fi].id)):
         f = c.families[fi]
         if sol[fi] is None and not f.with_worker:  # a family wholly awaiting allocation
             options = [wi for wi in c.domains[fi] if load[wi] + f.weight <= c.capacity(wi) and wi not in unsupervised]
@@ -283,17 +269,13 @@ def move_back(c: Component, sol: dict[int, int | None], joins: set[int]) -> dict
     cut short by the time limit close to today's allocation.
     """
     sol = dict(sol)
-    index = {w.id: wi for wi, w in enumerate(c.workers)}
     load = loads(c, sol, joins)
     changed = True
     while changed:
         changed = False
         for fi, f in enumerate(c.families):
-            wi, cur = sol[fi], f.core.current_workers
-            if wi is None or fi in c.pins or len(cur) != 1:
-                continue
-            home = index.get(cur[0])
-            if home is None or home == wi or home not in c.domains[fi]:
+            wi, home = sol[fi], c.holder[fi]
+            if wi is None or fi in c.pins or home is None or home == wi:
                 continue
             if fi in joins and home not in c.joins.get(fi, ()):
                 continue

@@ -9,14 +9,13 @@ from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from ortools.sat.python import cp_model
 
 from policy.settings import OBJECTIVE_ORDER, PRIORITIES
 
 from .instance import Worker
-from .rules import Family, scaled
+from .rules import Family, cached_property, scaled
 
 PERMILLE = 1000
 PERCENT = 100
@@ -67,7 +66,41 @@ class Component:
         return sum(f.size for f in self.families)
 
     def capacity(self, wi: int) -> int:
-        return scaled(self.workers[wi].capacity)
+        return self.caps[wi]
+
+    @cached_property
+    def caps(self) -> list[int]:
+        """Per worker: capacity, scaled."""
+        return [scaled(w.capacity) for w in self.workers]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Worker id -> index into `workers`."""
+        return {w.id: wi for wi, w in enumerate(self.workers)}
+
+    @cached_property
+    def kept(self) -> list[dict[int, int]]:
+        """Per family: worker index -> how many of its children that worker holds now."""
+        return [{self.index[n]: k for n, k in f.held_now.items() if n in self.index} for f in self.families]
+
+    def moved(self, fi: int, wi: int) -> int:
+        """The family's children who would change worker if it went to this worker."""
+        return self.families[fi].with_worker - self.kept[fi].get(wi, 0)
+
+    @cached_property
+    def holder(self) -> list[int | None]:
+        """Per family: the worker who holds all of its core now and may keep it (None: no one)."""
+        out: list[int | None] = []
+        for f, dom in zip(self.families, self.domains, strict=True):
+            cur = f.core.current_workers
+            wi = self.index.get(cur[0]) if len(cur) == 1 else None
+            out.append(wi if wi is not None and wi in dom else None)
+        return out
+
+    @cached_property
+    def over_now(self) -> list[bool]:
+        """Per worker: holding more than capacity now (see overloaded)."""
+        return [held > cap for held, cap in zip(self.current_load, self.caps, strict=True)]
 
     @cached_property
     def around(self) -> list[tuple[int, int | None]]:
@@ -97,7 +130,7 @@ class Component:
         return classes(self)
 
     def overloaded(self, wi: int) -> bool:
-        return self.current_load[wi] > self.capacity(wi)
+        return self.over_now[wi]
 
     def free(self, joins: AbstractSet[int]) -> list[int]:
         """The families no one holds now, no pin names and not joining siblings: they change worker without a move
@@ -383,13 +416,8 @@ def above_capacity(c: Component, v: Vars) -> Expr:
 
 def moves(c: Component, v: Vars) -> Expr:
     """Children whose worker changes (a child who is dropped is counted by `dropped`)."""
-    total: Expr = 0
-    for (fi, wi), var in v.x.items():
-        f = c.families[fi]
-        changed = f.with_worker - f.held_by(c.workers[wi].id)
-        if changed:
-            total += changed * var
-    return total
+    changed = [(var, n) for (fi, wi), var in v.x.items() if (n := c.moved(fi, wi))]
+    return cp_model.LinearExpr.weighted_sum([var for var, _ in changed], [n for _, n in changed]) if changed else 0
 
 
 def peak(c: Component, v: Vars) -> Expr:
@@ -417,18 +445,16 @@ def values(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = f
         if wi is None:
             out["dropped"] += f.with_worker
         else:
-            out["moves"] += f.with_worker - f.held_by(c.workers[wi].id)
+            out["moves"] += c.moved(fi, wi)
         if waits:
             for p in PRIORITIES:
                 out[f"waiting_{p}"] += f.awaiting(p)
                 out[f"waited_{p}"] += f.waited(p)
     peak, out["above_capacity"], out["above_headroom"] = 0, 0, 0
-    for wi in range(len(c.workers)):
-        cap = c.capacity(wi)
-        held = load[wi]
+    for cap, held, over in zip(c.caps, load, c.over_now, strict=True):
         if cap > 0:
             out["above_headroom"] += max(0, held - headroom_mark(cap))
-        if c.overloaded(wi):
+        if over:
             out["over_capacity"] += max(0, held - cap)
             held = min(held, cap)
         else:

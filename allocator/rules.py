@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, Generic, TypeVar
 
 from policy.settings import PRIORITIES, Policy
 
@@ -19,6 +19,27 @@ SCALE = 100  # weights and capacities become whole hundredths for CP-SAT
 
 def scaled(x: float) -> int:
     return int(round(x * SCALE))
+
+
+T = TypeVar("T")
+
+
+class cached_property(Generic[T]):  # noqa: N801 (named as the functools one it stands in for)
+    """functools.cached_property without the lock Python 3.11 takes on every first read (3.12 dropped it): the
+    solve reads a few properties of every family once, hundreds of thousands of times in a county. Values
+    are pure functions of the object, so two threads computing one at once store the same value."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func, self.__doc__ = func, func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]  # read on the class: the descriptor itself
+        value = obj.__dict__[self.name] = self.func(obj)
+        return value
 
 
 @dataclass(frozen=True)
@@ -75,6 +96,12 @@ class Family:
 
     def awaiting(self, priority: str) -> int:
         return self._awaiting[priority]
+
+    @cached_property
+    def urgency(self) -> int:
+        """The rank of its most urgent child awaiting allocation (0 high, 1 medium...; len(PRIORITIES): none)."""
+        return min((PRIORITIES.index(c.priority) for c in self.children if not c.current_worker),
+                   default=len(PRIORITIES))
 
     @cached_property
     def _waited(self) -> dict[str, int]:
