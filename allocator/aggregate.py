@@ -165,7 +165,7 @@ class _CountModel:
             for wi in k.domain:
                 var = self.n[ki, wi] = m.new_int_var(0, k.size, f"n_{ki}_{wi}")
                 by_worker[wi].append((ki, var))
-            self.given[ki] = sum(self.n[ki, wi] for wi in k.domain) if k.domain else 0
+            self.given[ki] = cp_model.LinearExpr.sum([self.n[ki, wi] for wi in k.domain]) if k.domain else 0
             if k.domain:
                 m.add(self.given[ki] <= k.size)
             if k.mixed:
@@ -173,12 +173,14 @@ class _CountModel:
                     var = self.jn[ki, wi] = m.new_int_var(0, k.size, f"j_{ki}_{wi}")
                     m.add(var <= self.n[ki, wi])
                     joins_at[wi].append((ki, var))
-                self.left[ki] = k.size - sum(self.jn[ki, wi] for wi in k.joins)
+                self.left[ki] = k.size - cp_model.LinearExpr.sum([self.jn[ki, wi] for wi in k.joins])
             else:
                 self.left[ki] = k.size - self.given[ki]
         self.by_worker, self.joins_at = by_worker, joins_at
-        self.load = {wi: sum(ks[ki].core_weight * var for ki, var in by_worker[wi])
-                     + sum(ks[ki].new_weight * var for ki, var in joins_at.get(wi, [])) for wi in by_worker}
+        self.load: dict[int, Expr] = {wi: cp_model.LinearExpr.weighted_sum(
+            [var for _, var in by_worker[wi]] + [var for _, var in joins_at.get(wi, [])],
+            [ks[ki].core_weight for ki, _ in by_worker[wi]] + [ks[ki].new_weight for ki, _ in joins_at.get(wi, [])])
+            for wi in by_worker}
         self.excess: dict[int, cp_model.IntVar] = {}
         self.stays_over: dict[int, cp_model.IntVar] = {}
         self.above: dict[int, cp_model.IntVar] = {}

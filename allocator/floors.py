@@ -19,7 +19,7 @@ from typing import TypeVar
 
 from policy.settings import PRIORITIES
 
-from .model import PERMILLE, Component, headroom_mark, top_load
+from .model import PERMILLE, Component, headroom_mark, peak_top, top_load
 from .rules import scaled
 
 WAITING = tuple(f"waiting_{p}" for p in PRIORITIES)
@@ -144,8 +144,7 @@ def _room(c: Component, wi: int, top: int, peak: int | None, step: int) -> int:
 def _peak(c: Component, placed: int, step: int, tops: list[int]) -> int:
     """The lowest utilisation (per mille) at which the workers' room adds up to the load placed."""
     everyone = range(len(c.workers))
-    lo, hi = 0, max([PERMILLE] + [PERMILLE * top_load(c, wi) // c.capacity(wi) + 1
-                                  for wi in everyone if c.capacity(wi) > 0])
+    lo, hi = 0, peak_top(c)
     if sum(_room(c, wi, tops[wi], hi, step) for wi in everyone) < placed:
         return 0  # no plan holds it: claim nothing
     while lo < hi:

@@ -296,9 +296,7 @@ def peak_var(c: Component, m: cp_model.CpModel, load: dict[int, Expr], excess: d
              ) -> cp_model.IntVar:
     """peak >= every case-holding worker's utilisation (per mille), excess that cannot move aside; `load` and
     `excess` by worker index (the full model's, or the class model's in aggregate.py)."""
-    top = max([PERMILLE] + [PERMILLE * max(c.current_load[wi], c.capacity(wi) + c.allowance) // max(1, c.capacity(wi))
-                            + 1 for wi in range(len(c.workers))])
-    peak = m.new_int_var(0, top, "peak")
+    peak = m.new_int_var(0, peak_top(c), "peak")
     for wi, held in load.items():
         cap = c.capacity(wi)
         if cap <= 0:
@@ -306,6 +304,12 @@ def peak_var(c: Component, m: cp_model.CpModel, load: dict[int, Expr], excess: d
         movable = held - excess[wi] if wi in excess else held
         m.add(PERMILLE * movable <= peak * cap)
     return peak
+
+
+def peak_top(c: Component) -> int:
+    """Above the highest utilisation (per mille) any plan can give a worker (see top_load)."""
+    return max([PERMILLE] + [PERMILLE * max(held, cap + c.allowance) // max(1, cap) + 1
+                             for held, cap in zip(c.current_load, c.caps, strict=True)])
 
 
 def top_load(c: Component, wi: int) -> int:
