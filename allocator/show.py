@@ -21,13 +21,21 @@ def band(util: float | None) -> str:
     return f"[{style}]{percent(util)}{label}[/{style}]"
 
 
+MOST_ROWS = 50  # a terminal table lists at most this many children or teams; the files have them all
+
+
 def team_table(rows: tuple[TeamRow, ...], title: str = "Teams") -> Table:
-    """Workers, FTE, capacity, children, awaiting and load % per team, then all teams."""
+    """Workers, FTE, capacity, children, awaiting and load % per team, then all teams (the last row). Where there
+    are more than MOST_ROWS teams, the most loaded of them (a county's table would scroll out of sight)."""
+    teams, total = list(rows[:-1]), rows[-1]
+    if len(teams) > MOST_ROWS:
+        teams = sorted(teams, key=lambda r: (-(r.utilisation or 0.0), r.team))[:MOST_ROWS]
+        title += f": the {MOST_ROWS} most loaded of {len(rows) - 1:,} teams"
     t = Table(title=title)
     for col in ("team", "workers", "FTE", "capacity", "children", "awaiting", "load"):
         t.add_column(col, justify="left" if col == "team" else "right", no_wrap=col == "team")
-    for r in rows:
-        if r is rows[-1]:
+    for r in [*teams, total]:
+        if r is total:
             t.add_section()
         t.add_row(escape(r.team), str(r.workers), f"{r.fte:.1f}", f"{r.capacity:g}", str(r.children),
                   str(r.awaiting), band(r.utilisation))
@@ -67,8 +75,10 @@ def _print_waiting(plan: Plan, console: Console) -> None:
         t = Table(title=f"High-priority children left waiting ({len(high)})")
         for col in ("child", "team", "reason"):
             t.add_column(col)
-        for r in high:
+        for r in high[:MOST_ROWS]:
             t.add_row(*map(escape, (r.child_id, r.team, r.reason)))
+        if len(high) > MOST_ROWS:
+            t.add_row("…", "", f"{len(high) - MOST_ROWS} more in allocation.csv")
         console.print(t)
 
 
@@ -78,8 +88,8 @@ def _print_moves(plan: Plan, console: Console) -> None:
         t = Table(title=f"Moves ({len(moves)})")
         for col in ("child", "team", "from", "to", "reason"):
             t.add_column(col)
-        for r in moves[:50]:
+        for r in moves[:MOST_ROWS]:
             t.add_row(*map(escape, (r.child_id, r.team, r.previous_worker or "", r.worker_id or "", r.reason)))
-        if len(moves) > 50:
-            t.add_row("…", "", "", "", f"{len(moves) - 50} more in allocation.csv")
+        if len(moves) > MOST_ROWS:
+            t.add_row("…", "", "", "", f"{len(moves) - MOST_ROWS} more in allocation.csv")
         console.print(t)

@@ -358,6 +358,26 @@ def test_validate_sample_data_shows_the_team_table():
     assert re.search(r"valid: \d+ workers, \d+ children", result.stdout)
 
 
+def test_a_county_team_table_lists_the_most_loaded_teams(tmp_path):
+    """60 teams: the terminal lists the 50 most loaded (a county's 1,400 would scroll out of sight), then the
+    totals of all of them."""
+    from allocator.inputs import load_instance
+    from allocator.plan import current_loads, team_rows
+    from benchmarks.generate import generate_council, write_council
+    from policy.settings import Policy
+    write_council(tmp_path, *generate_council(60, 4, 60, seed=2, load=1.1))
+    rows = team_rows(inst := load_instance(tmp_path / "workers.csv", tmp_path / "cases.csv", Policy()).instance,
+                     current_loads(inst))
+    by_load = sorted(rows[:-1], key=lambda r: (-(r.utilisation or 0), r.team))
+    result = CliRunner().invoke(cli.main, ["validate", "--workers", str(tmp_path / "workers.csv"), "--cases",
+                                           str(tmp_path / "cases.csv")], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "the 50 most loaded of 60 teams" in result.stdout
+    listed = [t for t in (r.team for r in rows[:-1]) if re.search(rf"│ {re.escape(t)} +│", result.stdout)]
+    assert sorted(listed) == sorted(r.team for r in by_load[:50])
+    assert re.search(rf"│ all teams +│ +{rows[-1].workers} ", result.stdout)
+
+
 def test_help_lists_every_contract_command():
     result = run("--help")
     assert result.exit_code == 0
