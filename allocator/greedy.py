@@ -408,3 +408,95 @@ def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
                 break
     return e.sol
 
+
+
+RELIEF_WEIGHED = 300_000  # ways weighed, at most, by relieve_excess
+UNPLACE_COST = 10**9  # a family sent back to waiting ranks after every move of the same relief
+
+
+def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int],
+                   may_wait: frozenset[str]) -> dict[int, int | None]:
+    """Load taken off the workers over capacity now, by hand: a family moves from one of them into another
+    worker's room, or into room that worker makes by passing a family of its own on to a third worker (or back
+    to waiting, where every child of it awaiting allocation has a priority in `may_wait`). The way that lowers
+    over_capacity most goes first (then the one leaving least room unused), until none does. Only whole
+    families no pin names and none of over_capacity_for move, never onto a worker over capacity now nor above
+    capacity; at most RELIEF_WEIGHED ways weighed, the same every run. These are the exchanges one search
+    misses; solve._relieved takes the plan only where the stages up to over_capacity are better by it."""
+    r = _Relief(c, sol, joins, unsupervised, may_wait)
+    while r.weighed < RELIEF_WEIGHED and (best := r.best()) is not None:
+        fi, o, to, g, t = best
+        if g is not None:
+            r.move(g, to, t)
+        r.move(fi, o, to)
+    return r.sol
+
+
+class _Relief:
+    """relieve_excess's plan so far: loads, and the families that may move, by worker."""
+
+    def __init__(self, c: Component, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int],
+                 may_wait: frozenset[str]) -> None:
+        self.c, self.sol, self.load, self.unsupervised = c, dict(sol), loads(c, sol, joins), unsupervised
+        self.may_wait, self.weighed = may_wait, 0
+        self.on: list[list[int]] = [[] for _ in c.workers]
+        for fi, wi in sorted(self.sol.items()):
+            f = c.families[fi]
+            if wi is not None and fi not in c.pins and not f.mixed and fi not in c.above:
+                self.on[wi].append(fi)
+
+    def room(self, wi: int) -> int:
+        return self.c.caps[wi] - self.load[wi]
+
+    def takes(self, fi: int, wi: int) -> bool:
+        """May the worker hold the family (room aside)?"""
+        c = self.c
+        return not c.over_now[wi] and wi in c.domains[fi] and not (wi in self.unsupervised and c.is_new(fi, wi))
+
+    def may_go_back(self, fi: int) -> bool:
+        f = self.c.families[fi]
+        return not f.with_worker and all(p in self.may_wait for p in PRIORITIES if f.awaiting(p))
+
+    def best(self) -> tuple[int, int, int, int | None, int | None] | None:
+        """The best way (family, from, to, the family `to` passes on or None, where that one goes or None)."""
+        c, best, key = self.c, None, None
+        for o, over in enumerate(c.over_now):
+            excess = self.load[o] - c.caps[o]
+            if not over or excess <= 0:
+                continue
+            for fi in self.on[o]:
+                w = c.families[fi].core.weight
+                for to in c.domains[fi]:
+                    if to == o or not self.takes(fi, to):
+                        continue
+                    for unused, g, t in self.ways(fi, w, o, to):
+                        if key is None or (min(w, excess), -unused) > key:
+                            key, best = (min(w, excess), -unused), (fi, o, to, g, t)
+        return best
+
+    def ways(self, fi: int, w: int, o: int, to: int) -> list[tuple[int, int | None, int | None]]:
+        """(room left unused, the family `to` passes on, where it goes) for each way `to` may take `fi`."""
+        room = self.room(to)
+        out: list[tuple[int, int | None, int | None]] = []
+        self.weighed += 1
+        if room >= w:
+            return [(room - w, None, None)]
+        for g in self.on[to]:
+            wg = self.c.families[g].core.weight
+            self.weighed += 1
+            if g == fi or wg < w - room:
+                continue
+            if self.may_go_back(g):
+                out.append((UNPLACE_COST + room + wg - w, g, None))
+            out += [(room + wg - w + self.room(t) - wg, g, t) for t in self.c.domains[g]
+                    if t not in (to, o) and self.room(t) >= wg and self.takes(g, t)]
+        return out
+
+    def move(self, fi: int, a: int, b: int | None) -> None:
+        w = self.c.families[fi].core.weight
+        self.load[a] -= w
+        self.on[a].remove(fi)
+        self.sol[fi] = b
+        if b is not None:
+            self.load[b] += w
+            self.on[b].append(fi)

@@ -14,11 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from policy.settings import Policy
+from policy.settings import PRIORITIES, Policy
 
 from . import floors
 from .budget import Point, split_budget
-from .greedy import even_out, fill, move_back, start
+from .greedy import even_out, fill, move_back, relieve_excess, start
 from .instance import Instance, Worker
 from .model import FAIRNESS, LATE_RULES, Component, Term, Vars, build, hint, stage_names, stage_order, values
 from .packing import PACK_SHARE, pack_all
@@ -558,8 +558,24 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
     sol, joins = _kept(c, name, (sol, joins), fill(c, sol, joins, unsup))
     if name not in FAIRNESS:  # fairness comes last: moving back could only undo it
         sol, joins = _kept(c, name, (sol, joins), (move_back(c, sol, joins), joins))
-    return _Step(int(round(solver.objective_value)), status == cp_model.OPTIMAL, (sol, joins, unsup), used,
-                 _bound(solver))
+    value = int(round(solver.objective_value))
+    if name == "over_capacity" and status != cp_model.OPTIMAL:  # the exchanges one search misses
+        sol, value = _relieved(c, (sol, joins), unsup, value)
+    return _Step(value, status == cp_model.OPTIMAL, (sol, joins, unsup), used, _bound(solver))
+
+
+def _relieved(c: Component, plan: tuple[dict[int, int | None], set[int]], unsup: frozenset[int],
+              value: int) -> tuple[dict[int, int | None], int]:
+    """greedy.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it is
+    better by the stages up to over_capacity, in order (and keeps to a move budget): (the plan, over_capacity)."""
+    names = [stage for stage, _ in c.stages]
+    upto = names[:names.index("over_capacity") + 1]
+    may_wait = frozenset(p for p in PRIORITIES if f"waiting_{p}" not in upto and f"waited_{p}" not in upto)
+    sol = relieve_excess(c, plan[0], plan[1], unsup, may_wait)
+    was, now = values(c, *plan), values(c, sol, plan[1])
+    if [now[n] for n in upto] < [was[n] for n in upto] and (c.max_moves is None or now["moves"] <= c.max_moves):
+        return sol, now["over_capacity"]
+    return plan[0], value
 
 
 def _kept(c: Component, name: str, plan: tuple[dict[int, int | None], set[int]],
