@@ -410,7 +410,7 @@ def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
 
 
 
-RELIEF_WEIGHED = 300_000  # ways weighed, at most, by relieve_excess
+RELIEF_WEIGHED = 1_000_000  # ways weighed (a family passed on counts each worker it might go to), at most
 UNPLACE_COST = 10**9  # a family sent back to waiting ranks after every move of the same relief
 
 
@@ -449,16 +449,17 @@ class _Relief:
         return self.c.caps[wi] - self.load[wi]
 
     def takes(self, fi: int, wi: int) -> bool:
-        """May the worker hold the family (room aside)?"""
+        """May the worker, one of the family's domain, hold it (room aside)?"""
         c = self.c
-        return not c.over_now[wi] and wi in c.domains[fi] and not (wi in self.unsupervised and c.is_new(fi, wi))
+        return not c.over_now[wi] and not (wi in self.unsupervised and c.is_new(fi, wi))
 
     def may_go_back(self, fi: int) -> bool:
         f = self.c.families[fi]
         return not f.with_worker and all(p in self.may_wait for p in PRIORITIES if f.awaiting(p))
 
     def best(self) -> tuple[int, int, int, int | None, int | None] | None:
-        """The best way (family, from, to, the family `to` passes on or None, where that one goes or None)."""
+        """The best way (family, from, to, the family `to` passes on or None, where that one goes or None); the
+        best so far once RELIEF_WEIGHED ways are weighed."""
         c, best, key = self.c, None, None
         for o, over in enumerate(c.over_now):
             excess = self.load[o] - c.caps[o]
@@ -472,6 +473,8 @@ class _Relief:
                     for unused, g, t in self.ways(fi, w, o, to):
                         if key is None or (min(w, excess), -unused) > key:
                             key, best = (min(w, excess), -unused), (fi, o, to, g, t)
+                    if self.weighed >= RELIEF_WEIGHED:
+                        return best
         return best
 
     def ways(self, fi: int, w: int, o: int, to: int) -> list[tuple[int, int | None, int | None]]:
@@ -483,7 +486,7 @@ class _Relief:
             return [(room - w, None, None)]
         for g in self.on[to]:
             wg = self.c.families[g].core.weight
-            self.weighed += 1
+            self.weighed += 1 + len(self.c.domains[g])
             if g == fi or wg < w - room:
                 continue
             if self.may_go_back(g):
