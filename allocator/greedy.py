@@ -422,7 +422,7 @@ def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], un
     over_capacity most goes first (then the one leaving least room unused), until none does. Only whole
     families no pin names and none of over_capacity_for move, never onto a worker over capacity now nor above
     capacity; at most RELIEF_WEIGHED ways weighed, the same every run. These are the exchanges one search
-    misses; solve._relieved takes the plan only where the stages up to over_capacity are better by it."""
+    misses; solve._relieved takes the plan only where it lowers over_capacity and no stage before it is worse."""
     r = _Relief(c, sol, joins, unsupervised, may_wait)
     while r.weighed < RELIEF_WEIGHED and (best := r.best()) is not None:
         fi, o, to, g, t = best

@@ -566,14 +566,16 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
 
 def _relieved(c: Component, plan: tuple[dict[int, int | None], set[int]], unsup: frozenset[int],
               value: int) -> tuple[dict[int, int | None], int]:
-    """greedy.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it is
-    better by the stages up to over_capacity, in order (and keeps to a move budget): (the plan, over_capacity)."""
+    """greedy.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it
+    lowers over_capacity, leaves every stage before it no worse (each is held at its value for the stages
+    after) and keeps to a move budget: (the plan, over_capacity)."""
     names = [stage for stage, _ in c.stages]
     upto = names[:names.index("over_capacity") + 1]
     may_wait = frozenset(p for p in PRIORITIES if f"waiting_{p}" not in upto and f"waited_{p}" not in upto)
     sol = relieve_excess(c, plan[0], plan[1], unsup, may_wait)
     was, now = values(c, *plan), values(c, sol, plan[1])
-    if [now[n] for n in upto] < [was[n] for n in upto] and (c.max_moves is None or now["moves"] <= c.max_moves):
+    if (now["over_capacity"] < was["over_capacity"] and all(now[n] <= was[n] for n in upto)
+            and (c.max_moves is None or now["moves"] <= c.max_moves)):
         return sol, now["over_capacity"]
     return plan[0], value
 

@@ -115,9 +115,14 @@ def _new_children_breaches(inst: Instance, workers: dict[str, Worker], worker_of
             new[given].append(c.id)
     pol = inst.policy
     weight = {c.id: c.weight for c in inst.children}
-    allowed = {c.id for c in inst.children if c.priority in pol.over_capacity_for and not c.current_worker}
+    # may go above capacity (over_capacity_for): a child of those priorities awaiting allocation, and the siblings
+    # of one in a family wholly awaiting allocation (siblings go to one worker together)
+    urgent = {fid for fid, cs in inst.families().items() if not any(c.current_worker for c in cs)
+              and any(c.priority in pol.over_capacity_for for c in cs)}
+    allowed = {c.id for c in inst.children if not c.current_worker
+               and (c.priority in pol.over_capacity_for or c.family_id in urgent)}
     for wid, w in workers.items():
-        above = sum(weight[c] for c in new.get(wid, []) if c in allowed)  # may go above capacity (over_capacity_for)
+        above = sum(weight[c] for c in new.get(wid, []) if c in allowed)
         within = (load[wid] - above <= w.capacity + 1e-9 and load[wid] <= w.capacity + pol.over_capacity_max + 1e-9
                   and current[wid] <= w.capacity + 1e-9)
         if load[wid] > w.capacity + 1e-9 and new.get(wid) and not (above and within):

@@ -26,7 +26,7 @@ def write(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
 def allocate(tmp_path: Path, workers: list[dict[str, str]], cases: list[dict[str, str]], *extra: str):
     """summary.json and allocation.csv rows (by child) of `caseload allocate --as-of AS_OF`."""
     w = write(tmp_path / "workers.csv", WORKER_HEADER, workers)
-    c = write(tmp_path / "cases.csv", CASE_HEADER, cases)
+    c = write(tmp_path / "cases.csv", CASE_HEADER + sorted({k for r in cases for k in r} - set(CASE_HEADER)), cases)
     out = tmp_path / "plan"
     result = CliRunner().invoke(cli.main, ["allocate", "--workers", str(w), "--cases", str(c), "--out", str(out),
                                            "--as-of", AS_OF, "--json", *extra])
@@ -197,6 +197,20 @@ def test_over_capacity_for_high_places_a_waiting_high_child_where_it_overloads_l
     assert rows["routine"]["status"] == "unallocated"  # medium is not allowed above the cap
     assert summary["above_capacity_load"] == {"B": 1.0} and summary["over_capacity_load"] == {}
     assert summary["by_priority"]["high"]["allocated"] == 1
+
+
+def test_a_high_priority_child_goes_above_capacity_with_a_sibling_awaiting_allocation(tmp_path):
+    """Siblings go to one worker together: a waiting high-priority child brings a medium-priority sibling
+    above capacity with them (found by fuzzing: the plan was made, then refused by the independent validator,
+    which allowed only the high-priority child above capacity)."""
+    policy = tmp_path / "policy.toml"
+    policy.write_text('over_capacity_for = ["high"]\nover_capacity_max = 2\n', encoding="utf-8")
+    workers = [sw("A", fte="0.2")]  # capacity 3, full
+    cases = held(3, "A") + [{"child_id": "h", "team": "T", "category": "cin", "priority": "high", "family_id": "F"},
+                            {"child_id": "m", "team": "T", "category": "cin", "priority": "medium", "family_id": "F"}]
+    summary, rows = allocate(tmp_path, workers, cases, "--policy", str(policy))
+    assert rows["h"]["worker_id"] == rows["m"]["worker_id"] == "A"
+    assert summary["above_capacity_load"] == {"A": 2.0}
 
 
 def test_over_capacity_is_off_by_default_and_bounded_by_over_capacity_max(tmp_path):
