@@ -443,17 +443,18 @@ def values(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = f
                                        * (sol.get(fi) != wi or fi not in joins) for fi, wi in c.pins.items()),
            "dropped": 0, "over_capacity": 0, "moves": 0,
            **{f"wait{s}_{p}": 0 for p in PRIORITIES for s in ("ing", "ed")}}
-    for fi, f in enumerate(c.families):
+    dropped = moves = 0
+    for fi, (f, kept) in enumerate(zip(c.families, c.kept, strict=True)):
         wi = sol.get(fi)
-        waits = fi not in joins if f.mixed else wi is None
         if wi is None:
-            out["dropped"] += f.with_worker
+            dropped += f.with_worker
         else:
-            out["moves"] += c.moved(fi, wi)
-        if waits:
+            moves += f.with_worker - kept.get(wi, 0)  # c.moved(fi, wi)
+        if fi not in joins if f.mixed else wi is None:
             for p in PRIORITIES:
                 out[f"waiting_{p}"] += f.awaiting(p)
                 out[f"waited_{p}"] += f.waited(p)
+    out["dropped"], out["moves"] = dropped, moves
     peak, out["above_capacity"], out["above_headroom"] = 0, 0, 0
     for cap, held, over in zip(c.caps, load, c.over_now, strict=True):
         if cap > 0:
