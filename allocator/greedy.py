@@ -338,7 +338,7 @@ class _Even:
         # families no one holds now, and whole families moved already: another worker new to them moves them
         # no more, and breaks no pin
         moved = (fi for fi, f in enumerate(c.families) if f.with_worker and not f.mixed and fi not in c.pins
-                 and (wi := sol.get(fi)) is not None and not f.held_by(c.workers[wi].id))
+                 and (wi := sol.get(fi)) is not None and not c.kept[fi].get(wi))
         self.free = sorted((fi for fi in {*c.free(joins), *moved} if sol[fi] in self.top),
                            key=lambda fi: (-c.families[fi].core.weight, fi))
         self.weight = {fi: c.families[fi].core.weight for fi in self.free}
@@ -407,7 +407,6 @@ def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
             if e.steps >= EVEN_STEPS:
                 break
     return e.sol
-
 
 
 RELIEF_WEIGHED = 1_000_000  # ways weighed (a family passed on counts each worker it might go to), at most

@@ -449,7 +449,7 @@ def values(c: Component, sol: dict[int, int | None], joins: AbstractSet[int] = f
         if wi is None:
             dropped += f.with_worker
         else:
-            moves += f.with_worker - kept.get(wi, 0)  # c.moved(fi, wi)
+            moves += f.with_worker - kept.get(wi, 0)  # Component.moved, inlined: a solve's hottest loop
         if fi not in joins if f.mixed else wi is None:
             for p in PRIORITIES:
                 out[f"waiting_{p}"] += f.awaiting(p)

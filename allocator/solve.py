@@ -569,8 +569,7 @@ def _relieved(c: Component, plan: tuple[dict[int, int | None], set[int]], unsup:
     """greedy.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it
     lowers over_capacity, leaves every stage before it no worse (each is held at its value for the stages
     after) and keeps to a move budget: (the plan, over_capacity)."""
-    names = [stage for stage, _ in c.stages]
-    upto = names[:names.index("over_capacity") + 1]
+    upto = _upto(c, "over_capacity")
     may_wait = frozenset(p for p in PRIORITIES if f"waiting_{p}" not in upto and f"waited_{p}" not in upto)
     sol = relieve_excess(c, plan[0], plan[1], unsup, may_wait)
     was, now = values(c, *plan), values(c, sol, plan[1])
@@ -585,12 +584,17 @@ def _kept(c: Component, name: str, plan: tuple[dict[int, int | None], set[int]],
     """`touched` (the solver's plan filled, or moved back) unless it is worse by the stages up to `name`, in
     order. Filling and moving back never worsen a stage but fairness; under a policy that ranks a fairness level
     before a waiting stage, filling the room the peak's optimum left would raise the peak behind the solver."""
-    names = [stage for stage, _ in c.stages]
-    upto = names[:names.index(name) + 1]
+    upto = _upto(c, name)
     if not any(stage in FAIRNESS for stage in upto):
         return touched
     was, now = values(c, *plan), values(c, *touched)
     return touched if [now[n] for n in upto] <= [was[n] for n in upto] else plan
+
+
+def _upto(c: Component, name: str) -> list[str]:
+    """The component's stages up to `name`, that one included, in order."""
+    names = [stage for stage, _ in c.stages]
+    return names[:names.index(name) + 1]
 
 
 def _bound(solver: cp_model.CpSolver) -> int:
