@@ -347,17 +347,61 @@ def sums_around(weights: Counter[int], cap: int) -> tuple[int, int | None]:
     down to one no more than that above it)."""
     if cap < 0:
         return cap, None
-    top = cap + max((w for w, n in weights.items() if n), default=0)
-    mask, reach = (1 << (top + 1)) - 1, 1
-    for w, n in sorted(weights.items()):
-        for _ in range(min(n, top // w) if w > 0 else 0):
-            grown = (reach | reach << w) & mask
-            if grown == reach:
-                break
-            reach = grown
+    reach = net_sums(Counter(), weights, cap + max((w for w, n in weights.items() if n), default=0)).bits
     below = reach & ((1 << (cap + 1)) - 1)
     above = reach >> (cap + 1)
     return below.bit_length() - 1, None if not above else cap + 1 + (above & -above).bit_length() - 1
+
+
+@dataclass(frozen=True)
+class Sums:
+    """The net loads a worker can take from items in (weight > 0) and items out (weight < 0), each used once:
+    bit `offset + s` of `bits` is set where some of them net s; `steps` lists each item with the bits before it,
+    in the order added (items out first, so sums in are never cut off), to read back which items make a sum."""
+    bits: int
+    offset: int
+    steps: tuple[tuple[int, int], ...]
+
+    def best(self, room: int) -> int:
+        """The largest net no more than `room` (at least 0 where `room` is: no item at all); `room` itself where
+        no net is that small (nothing to gain)."""
+        top = self.offset + room
+        return room if top < 0 else (self.bits & ((1 << (top + 1)) - 1)).bit_length() - 1 - self.offset
+
+    def unfilled(self, room: int) -> int:
+        return room - self.best(room)
+
+    def picks(self, room: int) -> Counter[int]:
+        """Items (signed weight -> how many) making that net."""
+        at, out = self.offset + self.best(room), Counter[int]()
+        if at < 0:
+            return out
+        for w, before in reversed(self.steps):
+            if not before >> at & 1:
+                out[w] += 1
+                at -= w
+        return out
+
+
+def net_sums(items_out: Counter[int], items_in: Counter[int], top: int) -> Sums:
+    """The Sums of these items (weight -> how many, each weight > 0), up to `top` in all."""
+    offset = sum(w * n for w, n in items_out.items())
+    mask, bits, steps = (1 << (offset + top + 1)) - 1, 1 << offset, []
+    for w, n in sorted(items_out.items()):
+        for _ in range(n if w > 0 else 0):
+            grown = bits | bits >> w
+            if grown == bits:
+                break
+            steps.append((-w, bits))
+            bits = grown
+    for w, n in sorted(items_in.items()):
+        for _ in range(min(n, (offset + top) // w) if w > 0 else 0):
+            grown = (bits | bits << w) & mask
+            if grown == bits:
+                break
+            steps.append((w, bits))
+            bits = grown
+    return Sums(bits, offset, tuple(steps))
 
 
 def excess_floor(c: Component, m: cp_model.CpModel, wi: int, load: Expr, excess: Expr) -> None:

@@ -18,10 +18,11 @@ from policy.settings import PRIORITIES, Policy
 
 from . import floors
 from .budget import Point, split_budget
-from .greedy import even_out, fill, move_back, relieve_excess, start
+from .greedy import even_out, fill, move_back, start
 from .instance import Instance, Worker
 from .model import FAIRNESS, LATE_RULES, Component, Term, Vars, build, hint, stage_names, stage_order, values
 from .packing import PACK_SHARE, pack_all
+from .relief import relieve_excess
 from .rules import Blocked, Family, blocker, families, held_now, scaled
 from .supervision import assign_supervisors, contested
 
@@ -376,8 +377,7 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
             known.update(found)
             bounds.update(counted_bounds)
     for name, term in c.stages[:upto_end([name for name, _ in c.stages], upto)]:
-        if name == "above_headroom" and used < budget:  # evened out by hand first: nearer its bound
-            plan = (even_out(c, *plan), *plan[1:])
+        plan = _by_hand(model, name, plan, used < budget)
         current, floor = values(c, plan[0], plan[1])[name], model.floor(name)
         bounds[name] = max(bounds.get(name, 0), floor)
         if current <= floor or current == known.get(name):  # at its floor, or proven before: no solve
@@ -411,6 +411,18 @@ COUNT_PAIRS = 20_000  # classes x workers above this, and above COUNT_SMALLER of
 COUNT_SMALLER = 0.2  # worker): the class model is no smaller than the full one, to gain from
 COUNT_RATIO = 0.75  # classes above this share of families: too few alike to gain
 COUNT_MIN_SECONDS = 0.025  # less work than this for the class model: it would not find a plan
+
+
+def _by_hand(model: _Model, name: str, plan: Partial, time_left: bool) -> Partial:
+    """The plan bettered by hand before the stage's search: evened out before above_headroom (nearer its
+    bound), relieved before over_capacity where above its floor (often to the floor: then no search)."""
+    c = model.c
+    if name == "above_headroom" and time_left:
+        return (even_out(c, *plan), *plan[1:])
+    if name == "over_capacity" and values(c, plan[0], plan[1])[name] > model.floor(name):
+        sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0)
+        return (sol, joins, plan[2])
+    return plan
 
 
 def _counted(c: Component, plan: Partial, seed: int, budget: float,
@@ -560,23 +572,23 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
         sol, joins = _kept(c, name, (sol, joins), (move_back(c, sol, joins), joins))
     value = int(round(solver.objective_value))
     if name == "over_capacity" and status != cp_model.OPTIMAL:  # the exchanges one search misses
-        sol, value = _relieved(c, (sol, joins), unsup, value)
+        sol, joins, value = _relieved(c, (sol, joins), unsup, value)
     return _Step(value, status == cp_model.OPTIMAL, (sol, joins, unsup), used, _bound(solver))
 
 
 def _relieved(c: Component, plan: tuple[dict[int, int | None], set[int]], unsup: frozenset[int],
-              value: int) -> tuple[dict[int, int | None], int]:
-    """greedy.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it
+              value: int) -> tuple[dict[int, int | None], set[int], int]:
+    """relief.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it
     lowers over_capacity, leaves every stage before it no worse (each is held at its value for the stages
     after) and keeps to a move budget: (the plan, over_capacity)."""
     upto = _upto(c, "over_capacity")
     may_wait = frozenset(p for p in PRIORITIES if f"waiting_{p}" not in upto and f"waited_{p}" not in upto)
-    sol = relieve_excess(c, plan[0], plan[1], unsup, may_wait)
-    was, now = values(c, *plan), values(c, sol, plan[1])
+    sol, joins = fill(c, relieve_excess(c, plan[0], plan[1], unsup, may_wait), plan[1], unsup)
+    was, now = values(c, *plan), values(c, sol, joins)
     if (now["over_capacity"] < was["over_capacity"] and all(now[n] <= was[n] for n in upto)
             and (c.max_moves is None or now["moves"] <= c.max_moves)):
-        return sol, now["over_capacity"]
-    return plan[0], value
+        return sol, joins, now["over_capacity"]
+    return *plan, value
 
 
 def _kept(c: Component, name: str, plan: tuple[dict[int, int | None], set[int]],
