@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
+
 from policy.settings import PRIORITIES
 
 from .model import Component, Sums, loads, net_sums
@@ -40,7 +42,8 @@ def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], un
     exchanged.exchange()
     exchanged.fill_rooms()
     best, order = exchanged if exchanged.valid() else _Relief(c, sol, joins, unsupervised, may_wait), None
-    for _ in range(REPACKS):  # rooms left part empty go before the last next time: they may then pass some on
+    for _ in range(REPACKS if c.max_moves is None else 0):  # (packing afresh moves more than budgets allow)
+        # rooms left part empty go before the last next time: they may then pass families on
         packed = _Relief(c, sol, joins, unsupervised, may_wait)
         order = packed.repack(order)
         if order is None:
@@ -221,8 +224,8 @@ class _Relief:
             side = a if fi in sides["a"] else b
             if self.sol[fi] != side:
                 self.move(fi, self.sol[fi], side)
-        self.take_from_over(a, ins[a].picks(rooms[a] - pick))
-        self.take_from_over(b, ins[b].picks(rooms[b] - spread + pick))
+        for wi, left in ((a, rooms[a] - pick), (b, rooms[b] - spread + pick)):
+            self.take_from_over(wi, Counter({(w, None): n for w, n in ins[wi].picks(left).items()}))
 
     def passed_on(self, wi: int, mine: list[int], fits: list[int]) -> list[int]:
         """The fewest of the worker's own families (`mine`) to pass on so that its room fills fullest from
@@ -246,10 +249,10 @@ class _Relief:
 
     def pack_room(self, wi: int, musts: list[int], carry: set[int]) -> None:
         """Fill the worker's room as full as sums go, with as much of `musts` (families to place) as that
-        allows, the rest from the workers over capacity."""
-        fams, room = self.c.families, self.free(wi)
+        allows, the rest from the workers over capacity, moving fewest children."""
+        c, fams, room = self.c, self.c.families, self.free(wi)
         mine = net_sums(Counter(), Counter(fams[g].core.weight for g in musts), room)
-        theirs = net_sums(Counter(), Counter(fams[fi].core.weight for fi in self.offered(wi)), room)
+        theirs = Cheapest(Counter((fams[fi].core.weight, c.moved(fi, wi)) for fi in self.offered(wi)), room)
         both = 0
         for a in range(room + 1):
             if mine.bits >> a & 1:
@@ -262,14 +265,16 @@ class _Relief:
                 carry.discard(g)
         self.take_from_over(wi, theirs.picks(total - a))
 
-    def take_from_over(self, wi: int, picks: Counter[int]) -> bool:
-        """Families of these weights (weight -> how many) moved to the worker from those on offer, each from the
-        worker most loaded for their capacity; True if any moved."""
-        fams, moved = self.c.families, False
-        for w, n in sorted(picks.items(), reverse=True):
+    def take_from_over(self, wi: int, picks: Counter[tuple[int, int | None]]) -> bool:
+        """Families of these kinds ((weight, children moved or None: any) -> how many) moved to the worker from
+        those on offer, fewest children moved first, each from the worker most loaded for their capacity; True
+        if any moved."""
+        c, fams, moved = self.c, self.c.families, False
+        for (w, k), n in sorted(picks.items(), key=lambda kv: (-kv[0][0], kv[0][1] or 0)):
             for _ in range(n):
-                fi = max((fi for fi in self.offered(wi) if fams[fi].core.weight == w),
-                         key=lambda fi: (self.strain(fi), -fi), default=None)
+                fi = max((fi for fi in self.offered(wi)
+                          if fams[fi].core.weight == w and k in (None, c.moved(fi, wi))),
+                         key=lambda fi: (-c.moved(fi, wi), self.strain(fi), -fi), default=None)
                 o = None if fi is None else self.sol[fi]
                 if fi is None or o is None:
                     return moved
@@ -463,4 +468,34 @@ class _Relief:
             for g in ([g for g in self.back(wi) if fams[g].core.weight == -w][:n] if w < 0 else []):
                 self.move(g, wi, self.c.holder[g])
                 moved = True
-        return self.take_from_over(wi, Counter({w: n for w, n in picks.items() if w > 0})) or moved
+        return self.take_from_over(wi, Counter({(w, None): n for w, n in picks.items() if w > 0})) or moved
+
+
+class Cheapest:
+    """The fewest children moved to make each sum up to `room` from items ((weight, children moved) -> how
+    many): a knapsack by sums, its steps kept to read back which items make a sum."""
+
+    def __init__(self, items: Counter[tuple[int, int]], room: int) -> None:
+        none = 1 << 40
+        cost = np.full(max(0, room) + 1, none, dtype=np.int64)
+        cost[0] = 0
+        self.steps: list[tuple[int, int, np.ndarray]] = []
+        for (w, k), n in sorted(items.items()):
+            for _ in range(min(n, room // w) if w > 0 else 0):
+                taken = np.full_like(cost, none)
+                taken[w:] = cost[:-w] + k
+                better = taken < cost
+                if not better.any():
+                    break
+                self.steps.append((w, k, better))
+                cost = np.where(better, taken, cost)
+        self.bits = sum(1 << int(s) for s in np.flatnonzero(cost < none))
+
+    def picks(self, total: int) -> Counter[tuple[int, int | None]]:
+        """The items making `total` (one of the sums) with fewest children moved."""
+        out = Counter[tuple[int, int | None]]()
+        for w, k, better in reversed(self.steps):
+            if better[total]:
+                out[w, k] += 1
+                total -= w
+        return out
