@@ -5,13 +5,16 @@ would move (the weighted sample: 69.9 to 68.4)."""
 from __future__ import annotations
 
 import random
+from collections import Counter
+from itertools import product
 
 from allocator_helpers import child, instance, worker
 from test_aggregate import _components
 
-from allocator import greedy, relief
-from allocator.model import loads, values
-from allocator.solve import _relieved
+from allocator import floors, greedy, relief, validator
+from allocator.model import loads, net_sums, values
+from allocator.relief import Cheapest
+from allocator.solve import Options, _relieved, allocate
 from policy.settings import PRIORITIES
 
 EARLIER = ("dropped", "fixed_worker_not_met", "waiting_high")
@@ -102,3 +105,59 @@ def test_the_solver_takes_relief_only_where_the_order_says_it_is_better():
         assert (value, new != sol) == ((0, True) if relieved else (100, False))
         if relieved:
             assert new[next(fi for fi, f in enumerate(c.families) if f.id == "~m")] is None
+
+
+def test_rooms_no_sum_of_the_weights_on_offer_fills_are_filled_exactly():
+    """O (capacity 10) holds twenty children of weight 1; R1 and R2 (capacity 15) have room for 2.9 and 3.1,
+    which O's children fill only to 2 and 3 (over_capacity 5). Shared out afresh between R1 and R2, their own
+    children of 1.2 and 1.5 leave each room a whole number: both fill exactly, and over_capacity falls to 4, the
+    bound from totals (floors.py), with every rule kept."""
+    workers = [worker("O", max_children=10), worker("R1"), worker("R2")]
+    own = {"R1": [1.2] * 3 + [1.5] + [1.0] * 7, "R2": [1.2] * 2 + [1.5] + [1.0] * 8, "O": [1.0] * 20}
+    kids = [child(f"{w}_{i:02d}", current_worker=w, weight=x) for w, xs in own.items() for i, x in enumerate(xs)]
+    inst = instance(workers, kids)
+    (c,) = _components(inst)
+    sol = {fi: c.holder[fi] for fi in range(len(c.families))}
+    assert values(c, sol)["over_capacity"] == 1000
+    stuck = relief.relieve_excess(c, sol, set(), c.unsupervised, frozenset())
+    floor = floors.floor(c, "over_capacity", {"dropped": 0, "fixed_worker_not_met": 0, "waiting_high": 0})
+    assert floor == 400 and values(c, stuck)["over_capacity"] == floor
+    assert sorted(loads(c, stuck)) == [1400, 1500, 1500]
+    plan = allocate(inst, Options(threads=1))
+    assert validator.check(inst, plan) == []
+    assert plan.solution.stages[3].name == "over_capacity"
+    assert (plan.solution.stages[3].value, plan.solution.stages[3].optimal) == (400, True)
+
+
+def test_net_sums_and_the_cheapest_sums_match_every_choice_of_items():
+    """model.net_sums (items in and out, each used once) and relief.Cheapest (fewest children moved for each
+    sum) against every choice of items, on 300 random small sets: the best net within a room, the items read
+    back making it, and the fewest children for every sum."""
+    rng = random.Random(7)
+    for _ in range(300):
+        ins = Counter({rng.choice([10, 12, 15, 20, 24, 30]): rng.randint(1, 3) for _ in range(rng.randint(0, 3))})
+        outs = Counter({rng.choice([10, 12, 15, 25]): rng.randint(1, 2) for _ in range(rng.randint(0, 2))})
+        room = rng.randint(-20, 70)
+        sums = net_sums(outs, ins, max(0, room) + 40)
+        nets = {sum(w * k for w, k in zip(ins, a, strict=True)) - sum(w * k for w, k in zip(outs, b, strict=True))
+                for a in product(*(range(n + 1) for n in ins.values()))
+                for b in product(*(range(n + 1) for n in outs.values()))}
+        within = [s for s in nets if s <= room]
+        best = max(within) if within else room
+        assert sums.best(room) == best
+        picks = sums.picks(room)
+        if within:
+            assert sum(w * n for w, n in picks.items()) == best
+            assert all(picks[w] <= ins[w] for w in ins) and all(picks[-w] <= outs[w] for w in outs)
+        kinds = Counter({(w, k): n for (w, k), n in zip([(w, rng.randint(1, 3)) for w in ins], ins.values(), strict=True)})
+        cheap = Cheapest(kinds, max(0, room))
+        fewest: dict[int, int] = {}
+        for a in product(*(range(n + 1) for n in kinds.values())):
+            s = sum(w * k for (w, _), k in zip(kinds, a, strict=True))
+            if s <= max(0, room):
+                fewest[s] = min(fewest.get(s, 1 << 30), sum(c * k for (_, c), k in zip(kinds, a, strict=True)))
+        assert {s for s in range(max(0, room) + 1) if cheap.bits >> s & 1} == set(fewest)
+        for s, n in fewest.items():
+            got = cheap.picks(s)
+            assert sum(w * k for (w, _), k in got.items()) == s and sum(c * k for (_, c), k in got.items()) == n
+            assert all(got[kind] <= kinds[kind] for kind in got)
