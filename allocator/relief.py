@@ -56,6 +56,7 @@ def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], un
         if not short or len(rest) < 2 or packed.excess() == 0:
             break
         order = rest[:-1] + short + rest[-1:]
+    best.untangle()
     return best.sol
 
 
@@ -87,6 +88,23 @@ class _Relief:
         """The plan's over_capacity: load above capacity of the workers above it now."""
         c = self.c
         return sum(max(0, self.load[wi] - c.caps[wi]) for wi in range(len(c.workers)) if c.over_now[wi])
+
+    def untangle(self) -> None:
+        """Families sent away from a worker within capacity back to them, each in exchange for one of the same
+        weight that came to that worker from elsewhere and may go where the first went: the same loads, fewer
+        children moved."""
+        c, fams = self.c, self.c.families
+        for g in sorted(fi for held in self.on for fi in held):
+            home, at = c.holder[g], self.sol[g]
+            if home is None or at is None or at == home or c.over_now[home]:
+                continue
+            w = fams[g].core.weight
+            swap = next((d for d in sorted(self.on[home]) if fams[d].core.weight == w and c.holder[d] != home
+                         and at in c.domains[d] and self.may_hold(d, at)
+                         and c.moved(d, at) + c.moved(g, home) < c.moved(d, home) + c.moved(g, at)), None)
+            if swap is not None:
+                self.move(g, at, home)
+                self.move(swap, home, at)
 
     def exchange(self) -> None:
         """The exchanges: the way that lowers over_capacity most first (then the one leaving least room unused),
