@@ -1,21 +1,33 @@
-"""Relief by hand for `over_capacity`: load taken off the workers over capacity now, in two passes.
+"""Relief by hand for `over_capacity`: load taken off the workers over capacity now.
 
-- Exchanges: a family moves from a worker over capacity into another worker's room, or into room that worker
-  makes by passing a family of its own on to a third worker (or back to waiting).
-- Exact fills: with weighted children a worker's room is often no sum of the weights on offer (room for 2.9
-  children where children weigh 1, 1.2 and 1.5), so it stays part empty while others stay over capacity. Families
-  pass between workers with room (or back to waiting) until each room is a sum the overloaded workers' families
-  fill exactly, and then each is filled so. On the weighted sample this meets the bound from totals
-  (floors.py), which then proves the stage with no search.
+With weighted children a worker's room is often no sum of the weights on offer (room for 2.9 children where
+children weigh 1, 1.2 and 1.5), so a search leaves it part empty while others stay over capacity. Two plans
+are made from the one given, and the one with less load above capacity is kept:
 
-Only whole families no pin names and none of over_capacity_for move, never onto a worker over capacity now
-nor above capacity; everything is counted, not timed, so every run gives the same plan. solve._relieved takes
-the plan only where over_capacity falls and no stage before it is worse.
+- Exchanges, then exact fills: a family moves from a worker over capacity into another worker's room, or into
+  room that worker makes by passing a family of its own on to a third worker (or back to waiting); then
+  families pass between workers with room, or swap, until each room is a sum the families on offer fill
+  exactly (subset sums on bitsets, model.net_sums), and each is filled so.
+- Packed afresh: every family back with the worker who holds it now; then worker by worker, those fewest
+  families may go to first, each room filled as full as sums go, its own families first, then the families
+  that must be placed, then the overloaded workers' families moving fewest children (Cheapest), passing on as
+  few of its own as that needs. Tried again with the rooms left part empty placed before the last worker.
+
+In both the last gaps are closed in pairs (two workers' families shared out afresh between them, those that
+came from a worker over capacity sent back to be replaced by others), and families sent away come back home
+where one of the same weight can take their place. On the weighted sample this meets the bound from totals
+(floors.py), which then proves the stage with no search.
+
+Only whole families no pin names and none of over_capacity_for move; no one ends above capacity but a worker
+over it now who holds only their own; everything is counted, not timed, so every run gives the same plan.
+solve._relieved takes the plan only where over_capacity falls, no stage before it is worse and a move budget
+holds (with one, nothing is packed afresh: that moves more than budgets allow).
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -75,6 +87,7 @@ class _Relief:
                 self.on[wi].append(fi)
             elif wi is not None:
                 self.stays_new[wi] |= c.is_new(fi, wi) or fi in joins
+        self.weights = [f.core.weight for f in c.families]
         self.offers: list[list[int]] = [[] for _ in c.workers]  # per worker: the families that may move to them
         for fi in sorted(fi for held in self.on for fi in held):
             for wi in c.domains[fi]:
@@ -180,8 +193,10 @@ class _Relief:
         together (see pair), taken where more load comes off the workers over capacity."""
         for a in self.by_choice():
             for b in self.partners(a):
-                if self.reach(a).unfilled(self.free(a)) == 0:
+                if self.excess() == 0 or self.reach(a).unfilled(self.free(a)) == 0:
                     break
+                if not any(next(self.offering(wi), None) is not None or self.back(wi) for wi in (a, b)):
+                    continue  # nothing to take off anyone over capacity
                 before, was = self.excess(), dict(self.sol)
                 self.pair(a, b)
                 if self.excess() >= before:
@@ -378,8 +393,15 @@ class _Relief:
     def offered(self, wi: int) -> list[int]:
         """The families the worker may take from workers over capacity now, each no heavier than its worker's
         load above capacity (so all of it comes off over_capacity)."""
-        fams = self.c.families
-        return [fi for fi in self.offers[wi] if self.sol[fi] != wi and self.spare(fi) >= fams[fi].core.weight]
+        return list(self.offering(wi))
+
+    def offering(self, wi: int) -> Iterator[int]:
+        """offered, one by one (a solve's hottest loop here: inlined)."""
+        c, sol, load, caps, weight = self.c, self.sol, self.load, self.c.caps, self.weights
+        for fi in self.offers[wi]:
+            o = sol[fi]
+            if o is not None and o != wi and c.over_now[o] and load[o] - caps[o] >= weight[fi]:
+                yield fi
 
     def back(self, wi: int) -> list[int]:
         """The families on the worker that came from one over capacity now, at capacity or above it still and

@@ -579,9 +579,10 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
 
 def _relieved(c: Component, plan: tuple[dict[int, int | None], set[int]], unsup: frozenset[int],
               value: int) -> tuple[dict[int, int | None], set[int], int]:
-    """relief.relieve_excess on the plan after an over_capacity search that did not prove it, taken where it
-    lowers over_capacity, leaves every stage before it no worse (each is held at its value for the stages
-    after) and keeps to a move budget: (the plan, over_capacity)."""
+    """relief.relieve_excess on the plan before the over_capacity search (_by_hand) or after one that did not
+    prove it, then the room left given to children waiting (greedy.fill); taken where it lowers over_capacity,
+    leaves every stage before it no worse (each is held at its value for the stages after) and keeps to a move
+    budget: (the plan, its joins, over_capacity)."""
     upto = _upto(c, "over_capacity")
     may_wait = frozenset(p for p in PRIORITIES if f"waiting_{p}" not in upto and f"waited_{p}" not in upto)
     sol, joins = fill(c, relieve_excess(c, plan[0], plan[1], unsup, may_wait), plan[1], unsup)
