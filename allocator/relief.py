@@ -45,16 +45,18 @@ FILL_ROUNDS = 4  # rounds of reshaping then filling, at most
 
 
 def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int],
-                   may_wait: frozenset[str]) -> dict[int, int | None]:
+                   may_wait: frozenset[str], goal: int = 0) -> dict[int, int | None]:
     """Load taken off the workers over capacity now, by hand (see the module): the better (by over_capacity) of
     the exchanges then the exact fills, and the rooms packed afresh (each only where every worker who must be is
-    within capacity). A family goes back to waiting only where every child of it awaiting allocation has a
-    priority in `may_wait`."""
+    within capacity), each step only while over_capacity is above `goal` (no plan does better: a bound). A family
+    goes back to waiting only where every child of it awaiting allocation has a priority in `may_wait`."""
     exchanged = _Relief(c, sol, joins, unsupervised, may_wait)
     exchanged.exchange()
-    exchanged.fill_rooms()
+    if exchanged.excess() > goal:
+        exchanged.fill_rooms()
     best, order = exchanged if exchanged.valid() else _Relief(c, sol, joins, unsupervised, may_wait), None
-    for _ in range(REPACKS if c.max_moves is None else 0):  # (packing afresh moves more than budgets allow)
+    for _ in range(REPACKS if c.max_moves is None and best.excess() > goal else 0):  # (packing afresh moves
+        # more than budgets allow)
         # rooms left part empty go before the last next time: they may then pass families on
         packed = _Relief(c, sol, joins, unsupervised, may_wait)
         order = packed.repack(order)
@@ -65,7 +67,7 @@ def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], un
             best = packed
         short = [wi for wi in order if packed.free(wi) > 0]
         rest = [wi for wi in order if wi not in short]
-        if not short or len(rest) < 2 or packed.excess() == 0:
+        if not short or len(rest) < 2 or best.excess() <= goal:
             break
         order = rest[:-1] + short + rest[-1:]
     best.untangle()

@@ -421,7 +421,7 @@ def _by_hand(model: _Model, name: str, plan: Partial, time_left: bool) -> Partia
     if name == "above_headroom" and time_left:
         return (even_out(c, *plan), *plan[1:])
     if name == "over_capacity" and c.max_moves is None and values(c, plan[0], plan[1])[name] > model.floor(name):
-        sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0)
+        sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0, model.floor(name))
         return (sol, joins, plan[2])
     return plan
 
@@ -573,19 +573,19 @@ def _solve_stage(model: _Model, name: str, term: Term, plan: Partial, seed: int,
         sol, joins = _kept(c, name, (sol, joins), (move_back(c, sol, joins), joins))
     value = int(round(solver.objective_value))
     if name == "over_capacity" and status != cp_model.OPTIMAL:  # the exchanges one search misses
-        sol, joins, value = _relieved(c, (sol, joins), unsup, value)
+        sol, joins, value = _relieved(c, (sol, joins), unsup, value, _bound(solver))
     return _Step(value, status == cp_model.OPTIMAL, (sol, joins, unsup), used, _bound(solver))
 
 
 def _relieved(c: Component, plan: tuple[dict[int, int | None], set[int]], unsup: frozenset[int],
-              value: int) -> tuple[dict[int, int | None], set[int], int]:
+              value: int, goal: int = 0) -> tuple[dict[int, int | None], set[int], int]:
     """relief.relieve_excess on the plan before the over_capacity search (_by_hand) or after one that did not
     prove it, then the room left given to children waiting (greedy.fill); taken where it lowers over_capacity,
     leaves every stage before it no worse (each is held at its value for the stages after) and keeps to a move
-    budget: (the plan, its joins, over_capacity)."""
+    budget: (the plan, its joins, over_capacity). Relief stops at `goal`, a bound no plan beats."""
     upto = _upto(c, "over_capacity")
     may_wait = frozenset(p for p in PRIORITIES if f"waiting_{p}" not in upto and f"waited_{p}" not in upto)
-    sol, joins = fill(c, relieve_excess(c, plan[0], plan[1], unsup, may_wait), plan[1], unsup)
+    sol, joins = fill(c, relieve_excess(c, plan[0], plan[1], unsup, may_wait, goal), plan[1], unsup)
     was, now = values(c, *plan), values(c, sol, joins)
     if (now["over_capacity"] < was["over_capacity"] and all(now[n] <= was[n] for n in upto)
             and (c.max_moves is None or now["moves"] <= c.max_moves)):
