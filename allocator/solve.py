@@ -414,13 +414,15 @@ COUNT_MIN_SECONDS = 0.025  # less work than this for the class model: it would n
 
 
 def _by_hand(model: _Model, name: str, plan: Partial, time_left: bool) -> Partial:
-    """The plan bettered by hand before the stage's search: evened out before above_headroom (nearer its
-    bound), relieved before over_capacity where above its floor (often to the floor: then no search) and no
-    move budget binds the relief (a budget's search takes what relief fits within it, see _relieved)."""
+    """The plan bettered by hand before the stage's search, while the component has work left: evened out
+    before above_headroom (nearer its bound), relieved before over_capacity where above its floor (often to the
+    floor: then no search) and no move budget binds the relief (a budget's search takes what relief fits within
+    it, see _relieved)."""
     c = model.c
     if name == "above_headroom" and time_left:
         return (even_out(c, *plan), *plan[1:])
-    if name == "over_capacity" and c.max_moves is None and values(c, plan[0], plan[1])[name] > model.floor(name):
+    if (name == "over_capacity" and time_left and c.max_moves is None
+            and values(c, plan[0], plan[1])[name] > model.floor(name)):
         sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0, model.floor(name))
         return (sol, joins, plan[2])
     return plan
