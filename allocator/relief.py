@@ -55,9 +55,9 @@ def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], un
     if exchanged.excess() > goal:
         exchanged.fill_rooms()
     best, order = exchanged if exchanged.valid() else _Relief(c, sol, joins, unsupervised, may_wait), None
-    for _ in range(REPACKS if c.max_moves is None and best.excess() > goal else 0):  # (packing afresh moves
-        # more than budgets allow)
-        # rooms left part empty go before the last next time: they may then pass families on
+    # packed afresh (never under a move budget: it moves more than budgets allow); each time again with the
+    # rooms the last left part empty placed before its last worker, so that they may pass families on
+    for _ in range(REPACKS if c.max_moves is None and best.excess() > goal else 0):
         packed = _Relief(c, sol, joins, unsupervised, may_wait)
         order = packed.repack(order)
         if order is None:
@@ -140,7 +140,7 @@ class _Relief:
 
     def fill_rooms(self) -> None:
         """The exact fills: rooms reshaped until the families on offer fill them exactly, then filled; the gaps
-        left closed by a small exact model."""
+        left closed in pairs (close_gaps)."""
         self.unplace()
         for _ in range(FILL_ROUNDS):
             while self.reshaped < RESHAPES and self.reshape():
@@ -255,10 +255,10 @@ class _Relief:
             going[w] -= 1
             if self.sol[fi] != side:
                 self.move(fi, self.sol[fi], side)
-        for fi in sides["a"] + sides["b"]:
-            side = a if fi in sides["a"] else b
-            if self.sol[fi] != side:
-                self.move(fi, self.sol[fi], side)
+        for side, only in ((a, sides["a"]), (b, sides["b"])):
+            for fi in only:
+                if self.sol[fi] != side:
+                    self.move(fi, self.sol[fi], side)
         for wi, left in ((a, rooms[a] - pick), (b, rooms[b] - spread + pick)):
             self.take_from_over(wi, Counter({(w, None): n for w, n in ins[wi].picks(left).items()}))
 
@@ -272,8 +272,9 @@ class _Relief:
             if best == room:
                 break
             w = fams[g].core.weight
-            if net_sums(Counter(), offer, room + w).best(room + w) - w > best:
-                best, out = net_sums(Counter(), offer, room + w).best(room + w) - w, [g]
+            net = net_sums(Counter(), offer, room + w).best(room + w) - w
+            if net > best:
+                best, out = net, [g]
         if best < room:
             sums = net_sums(Counter(fams[g].core.weight for g in mine), offer, room)
             if sums.best(room) > best:
@@ -387,11 +388,6 @@ class _Relief:
         o = self.sol[fi]
         return 0.0 if o is None else self.load[o] / self.c.caps[o] if self.c.caps[o] > 0 else math.inf
 
-    def spare(self, fi: int) -> int:
-        """The load above capacity of the family's worker, if over capacity now (else 0)."""
-        o = self.sol[fi]
-        return 0 if o is None or not self.c.over_now[o] else self.load[o] - self.c.caps[o]
-
     def offered(self, wi: int) -> list[int]:
         """The families the worker may take from workers over capacity now, each no heavier than its worker's
         load above capacity (so all of it comes off over_capacity)."""
@@ -502,8 +498,8 @@ class _Relief:
         return out
 
     def fill_exactly(self, wi: int) -> bool:
-        """Fill the worker's room from the families on offer, as full as their sums go, each from the worker
-        furthest above capacity, sending families back where that fills it fuller; True if any moved."""
+        """Fill the worker's room from the families on offer, as full as their sums go (see take_from_over),
+        sending families back where that fills it fuller; True if any moved."""
         fams, moved = self.c.families, False
         picks = self.reach(wi).picks(self.free(wi))
         for w, n in sorted(picks.items()):  # out first: back to where they came from

@@ -421,10 +421,11 @@ def _by_hand(model: _Model, name: str, plan: Partial, time_left: bool) -> Partia
     c = model.c
     if name == "above_headroom" and time_left:
         return (even_out(c, *plan), *plan[1:])
-    if (name == "over_capacity" and time_left and c.max_moves is None
-            and values(c, plan[0], plan[1])[name] > model.floor(name)):
-        sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0, model.floor(name))
-        return (sol, joins, plan[2])
+    if name == "over_capacity" and time_left and c.max_moves is None:
+        floor = model.floor(name)
+        if values(c, plan[0], plan[1])[name] > floor:
+            sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0, floor)
+            return (sol, joins, plan[2])
     return plan
 
 
