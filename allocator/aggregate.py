@@ -43,6 +43,7 @@ from ortools.sat.python import cp_model
 
 from policy.settings import PRIORITIES
 
+from .floors import hold_least_loads
 from .lpbound import Relaxation
 from .model import FAIRNESS, REFUTABLE, Component, Expr, above_marks, excess_floor, peak_var, values
 
@@ -474,6 +475,7 @@ def _held_model(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]]) 
             expr = cm.term(stage)
             if not isinstance(expr, int):
                 cm.m.add(expr <= bound)
+    hold_least_loads(c, cm.m, cm.load, dict(held), {})
     return cm
 
 

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from math import gcd
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from policy.settings import PRIORITIES
 
 from .model import PERMILLE, Component, headroom_mark, peak_top, top_load
 from .rules import scaled
+
+if TYPE_CHECKING:
+    from ortools.sat.python import cp_model
+
+    from .model import Expr
 
 WAITING = tuple(f"waiting_{p}" for p in PRIORITIES)
 T = TypeVar("T")
@@ -41,7 +46,8 @@ def floor(c: Component, name: str, held: Mapping[str, int]) -> int:
     placed, step, least = _placed(c, held), _granule(c), _least(c, held)
     if name == "peak_utilisation":
         return max([_peak(c, placed, step, _tops(c, held))] + [-(-PERMILLE * load // c.capacity(wi))
-                                                for wi, load in least.items() if c.capacity(wi) > 0])
+                                                for wi, load in least.items()
+                                                if c.capacity(wi) > 0 and not c.overloaded(wi)])
     return max(_above_marks(c, placed, step, held, least), _cut_above(c, held))
 
 
@@ -221,15 +227,42 @@ def _spare(c: Component, held: Mapping[str, int]) -> tuple[int, int]:
     return max(0, anyone - _leaving(c, held)), anyone
 
 
-def _least(c: Component, held: Mapping[str, int]) -> dict[int, int]:
-    """Worker index -> the least load a worker within capacity now keeps: all but their heaviest children, as
-    many as may leave them (_spare). Empty where `moves` is not held."""
-    if "moves" not in held:
+def least_loads(c: Component, held: Mapping[str, int]) -> dict[int, int]:
+    """Worker index -> the least load (scaled, above 0) any plan keeping `held` gives the worker, from
+    `over_capacity` held: every worker's excess is at least its load above _within, and the plan places at least
+    _placed, so a worker's load falls short of _within by no more than the slack, the excess held less
+    _placed - sum(_within) (the floor). At the floor every worker within capacity is full to _within and every
+    worker above it keeps at least capacity: the exact fills the later stages' searches otherwise find slowly.
+    Empty where `over_capacity` is not held."""
+    if "over_capacity" not in held:
         return {}
-    spare, _ = _spare(c, held)
-    own = _own(c)
-    return {wi: sum(own.get(w.id, [])[spare:]) for wi, w in enumerate(c.workers)
-            if sum(own.get(w.id, [])) <= c.capacity(wi)}
+    tops = [_within(c, wi) for wi in range(len(c.workers))]
+    slack = held["over_capacity"] - (_placed(c, held) - sum(tops))
+    return {wi: top - slack for wi, top in enumerate(tops) if top > slack}
+
+
+def hold_least_loads(c: Component, m: cp_model.CpModel, load: Mapping[int, Expr], held: Mapping[str, int],
+                     added: dict[int, int]) -> None:
+    """Add `load[wi] >= least_loads` to the model `m` (the full model's loads or the class model's), where
+    stronger than the bounds `added` already (updated): implied by `held`, so no plan is lost."""
+    for wi, least in least_loads(c, held).items():
+        if wi in load and least > added.get(wi, 0):
+            m.add(load[wi] >= least)
+            added[wi] = least
+
+
+def _least(c: Component, held: Mapping[str, int]) -> dict[int, int]:
+    """Worker index -> the least load a worker keeps: for one within capacity now, all but their heaviest
+    children, as many as may leave them (_spare), with `moves` held; and least_loads."""
+    out = least_loads(c, held)
+    if "moves" in held:
+        spare, _ = _spare(c, held)
+        own = _own(c)
+        for wi, w in enumerate(c.workers):
+            mine = own.get(w.id, [])
+            if sum(mine) <= c.capacity(wi):
+                out[wi] = max(out.get(wi, 0), sum(mine[spare:]))
+    return out
 
 
 def _cut_above(c: Component, held: Mapping[str, int]) -> int:

@@ -318,11 +318,17 @@ class _Model:
         self.v: Vars | None = None
         self.settled: list[tuple[str, Term, int]] = []  # (name, term, bound) of the stages decided so far
         self.late: set[str] = set()  # the stages whose LATE_RULES the model has
+        self.least: dict[int, int] = {}  # worker -> the least load the model holds them to (floors.least_loads)
 
     def settle(self, name: str, term: Term, bound: int) -> None:
         self.settled.append((name, term, bound))
         if self.m is not None and self.v is not None:
             self._hold(term, bound)
+            self._hold_least()
+
+    def _hold_least(self) -> None:
+        assert self.m is not None and self.v is not None
+        floors.hold_least_loads(self.c, self.m, self.v.load, {n: bound for n, _, bound in self.settled}, self.least)
 
     def _hold(self, term: Term, bound: int) -> None:
         assert self.m is not None and self.v is not None
@@ -341,6 +347,7 @@ class _Model:
         self.m, self.v = build(self.c)
         for _, term, bound in self.settled:
             self._hold(term, bound)
+        self._hold_least()
         return BUILD_SECONDS_PER_CHOICE * sum(len(d) for d in self.c.domains)
 
 

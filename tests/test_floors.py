@@ -13,6 +13,7 @@ from test_properties import SETTINGS, councils, feasible_plans, soft_pins
 
 from allocator import floors, validator
 from allocator.inputs import load_instance
+from allocator.rules import scaled
 from allocator.solve import Options, allocate, solve_component
 from benchmarks import generate
 from policy.settings import Policy
@@ -54,3 +55,32 @@ def test_bounds_meet_the_proven_optimum_on_most_teams(tmp_path, monkeypatch):
                 met += bound == s.value
             held[s.name] = s.value
     assert met >= 2 * len(comps)  # of three stages a team
+
+
+@SETTINGS
+@given(councils())
+def test_no_plan_keeping_the_stages_before_leaves_a_worker_below_their_least_load(inst):
+    """floors.least_loads, which the later stages' models hold every worker to: no plan keeping the stages
+    before (from `over_capacity` on) gives a worker less."""
+    comps = _components(inst)
+    assume(len(comps) == 1)
+    c = comps[0]
+    plan = allocate(inst, Options(threads=1, time_limit=10))
+    names = validator.levels(inst.policy)
+    assume("over_capacity" in names)
+    weight = {k.id: scaled(k.weight) for k in inst.children}
+    plans = []
+    for obj, worker_of in feasible_plans(inst, plan.solution, soft_pins(plan)):
+        load = dict.fromkeys(range(len(c.workers)), 0)
+        for kid, wid in worker_of.items():
+            if wid in c.index:
+                load[c.index[wid]] += weight[kid]
+        plans.append((obj, load))
+    start = names.index("over_capacity") + 1
+    for i in range(start, len(names) + 1):
+        for before in sorted({obj[:i] for obj, _ in plans}):
+            held = dict(zip(names[:i], before, strict=True))
+            least = floors.least_loads(c, held)
+            for obj, load in plans:
+                if all(q <= p for q, p in zip(obj[:i], before, strict=True)):
+                    assert all(load[wi] >= x for wi, x in least.items()), (held, least, load)
