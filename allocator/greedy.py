@@ -407,3 +407,69 @@ def even_out(c: Component, sol: dict[int, int | None], joins: set[int],
             if e.steps >= EVEN_STEPS:
                 break
     return e.sol
+
+
+def trade_sheds(c: Component, sol: dict[int, int | None], joins: set[int],
+                unsupervised: frozenset[int]) -> dict[int, int | None]:
+    """The load above the headroom marks lowered by choosing who sheds load: a family moved whole off a worker
+    above capacity now goes back to them, and one or two families of the same weight and as many children in
+    all, still with another such worker, take its place, where that lowers the sum above the marks (a worker
+    with no capacity has no mark: load they keep costs nothing). Every worker's load above capacity, every
+    other worker's load and the moves are unchanged, so the stages before `above_headroom` keep their values.
+    The same every run."""
+    load = loads(c, sol, joins)
+    out = dict(sol)
+
+    def above(wi: int, held: int) -> int:
+        cap = c.capacity(wi)
+        return max(0, held - headroom_mark(cap)) if cap > 0 else 0
+
+    def excess(wi: int, held: int) -> int:
+        return max(0, held - c.capacity(wi))
+
+    def whole(fi: int) -> bool:
+        f, wi = c.families[fi], c.holder[fi]
+        return (wi is not None and c.overloaded(wi) and f.with_worker > 0 and not f.mixed and fi not in c.pins
+                and fi not in joins and c.moved(fi, wi) == 0)
+
+    def kind(fi: int) -> tuple[int, int]:
+        return c.families[fi].core.weight, c.families[fi].with_worker
+
+    def takers(b: int, t: int, w: int, n: int) -> list[int] | None:
+        """One or two of b's families that together weigh w, hold n children and may go to t."""
+        fit: dict[tuple[int, int], int] = {}
+        for g in staying[b]:
+            if t in c.domains[g] and not (t in unsupervised and c.is_new(g, t)):
+                if kind(g) == (w, n):
+                    return [g]
+                gw, gn = kind(g)
+                if (w - gw, n - gn) in fit:
+                    return [fit[w - gw, n - gn], g]
+                fit.setdefault((gw, gn), g)
+        return None
+
+    staying: dict[int, list[int]] = {}  # worker above capacity now -> their families they still hold
+    for fi in range(len(c.families)):
+        if whole(fi) and sol.get(fi) == c.holder[fi]:
+            staying.setdefault(sol[fi], []).append(fi)  # type: ignore[arg-type]
+    for fi in range(len(c.families)):
+        a, t = c.holder[fi], sol.get(fi)
+        if not whole(fi) or t is None or t == a:
+            continue
+        assert a is not None
+        w, n = kind(fi)
+        for b in sorted(staying):
+            if (b == a or excess(a, load[a] + w) + excess(b, load[b] - w) != excess(a, load[a]) + excess(b, load[b])
+                    or above(a, load[a] + w) + above(b, load[b] - w) >= above(a, load[a]) + above(b, load[b])):
+                continue
+            gs = takers(b, t, w, n)
+            if gs is None:
+                continue
+            out[fi] = a
+            load[a], load[b] = load[a] + w, load[b] - w
+            staying.setdefault(a, []).append(fi)
+            for g in gs:
+                out[g] = t
+                staying[b].remove(g)
+            break
+    return out

@@ -18,7 +18,7 @@ from policy.settings import PRIORITIES, Policy
 
 from . import floors
 from .budget import Point, split_budget
-from .greedy import even_out, fill, move_back, start
+from .greedy import even_out, fill, move_back, start, trade_sheds
 from .instance import Instance, Worker
 from .model import FAIRNESS, LATE_RULES, Component, Term, Vars, build, hint, stage_names, stage_order, values
 from .packing import PACK_SHARE, pack_all
@@ -377,7 +377,8 @@ def solve_component(c: Component, seed: int, budget: float, clock: Clock | None 
         packed, used = pack_all(c, plan[0], plan[1], seed, PACK_SHARE * budget, clock)
         plan = plan if packed is None else (packed, *plan[1:])
     if resume is None and count:
-        counted = _counted(c, plan, seed, budget, clock)
+        plan, floored = _floored(c, plan, budget > 0)
+        counted = None if floored else _counted(c, plan, seed, budget, clock)
         if counted is not None:
             plan, found, counted_bounds, spent = counted
             used += spent
@@ -427,13 +428,28 @@ def _by_hand(model: _Model, name: str, plan: Partial, time_left: bool) -> Partia
     it, see _relieved)."""
     c = model.c
     if name == "above_headroom" and time_left:
-        return (even_out(c, *plan), *plan[1:])
+        return (even_out(c, trade_sheds(c, *plan), *plan[1:]), *plan[1:])
     if name == "over_capacity" and time_left and c.max_moves is None:
         floor = model.floor(name)
         if values(c, plan[0], plan[1])[name] > floor:
             sol, joins, _ = _relieved(c, (plan[0], plan[1]), plan[2], 0, floor)
             return (sol, joins, plan[2])
     return plan
+
+
+def _floored(c: Component, plan: Partial, time_left: bool) -> tuple[Partial, bool]:
+    """The plan bettered by hand (_by_hand) at each counting stage in turn (aggregate.counting_stages), and
+    whether that brought every one of them to its floor, each with the stages before held at the plan's values:
+    then the class model (_counted) has nothing left to prove."""
+    from .aggregate import counting_stages
+    held = _Model(c)
+    for name in counting_stages(c):
+        plan = _by_hand(held, name, plan, time_left)
+        value = values(c, plan[0], plan[1])[name]
+        if value > held.floor(name):
+            return plan, False
+        held.settle(name, dict(c.stages)[name], value)
+    return plan, True
 
 
 def _counted(c: Component, plan: Partial, seed: int, budget: float,
@@ -515,26 +531,43 @@ def _fairness_step(model: _Model, name: str, term: Term, plan: Partial, current:
 
 def _moves_step(model: _Model, name: str, term: Term, plan: Partial, current: int, seed: int, work: float,
                 clock: Clock) -> _Step:
-    """`moves` within `work`. Where the class model is large (aggregate.LP_FIRST), as is the full model, whose
-    search is then slow to prove anything, the class model's linear relaxation bounds the moves first
-    (aggregate.floor_of): a plan at that bound needs no search, and one the search finds but does not prove
-    may still meet it."""
-    from .aggregate import floor_of, relaxation_first
-    floor, used = None, 0.0
-    ks = _worth_counting(model.c)
+    """`moves` within `work`. Where the class model gains (_worth_counting), it goes first: on a large one (
+    aggregate.LP_FIRST), as is the full model, whose search is then slow to prove anything, its linear
+    relaxation bounds the moves; else it searches (aggregate.best_moves, MOVES_CLASS_SHARE of the work), and
+    the plan its counts make is taken where it moves fewer and keeps every stage before. A plan at either
+    bound needs no more search; one the full model's search finds but does not prove may still meet it."""
+    from .aggregate import best_moves, floor_of, relaxation_first
+    c, floor, used = model.c, 0, 0.0
+    ks = _worth_counting(c)
+    held = [(stage, bound) for stage, _, bound in model.settled]
     if ks and relaxation_first(ks):
-        floor, det = floor_of(model.c, ks, [(stage, bound) for stage, _, bound in model.settled], name)
+        lp, det = floor_of(c, ks, held, name)
+        floor, used = lp or 0, CALL_SECONDS + det * SECONDS_PER_UNIT
+    elif ks:
+        floor, _, found, det = best_moves(c, ks, held, plan, seed=seed, run=clock.run,
+                                          work=MOVES_CLASS_SHARE * work / SECONDS_PER_UNIT)
         used = CALL_SECONDS + det * SECONDS_PER_UNIT
-        if floor is not None and current <= floor:
-            return _Step(current, True, None, used, current)
+        if found is not None:
+            sol, joins = move_back(c, found[0], found[1]), found[1]
+            now = values(c, sol, joins)
+            if now[name] < current and all(now[n] <= bound for n, bound in held):
+                plan, current = (sol, joins, found[2]), now[name]
+    if current <= floor:
+        return _Step(current, True, plan, used, current)
     used += model.build()
     step = _solve_stage(model, name, term, plan, seed, work - used, clock)
     used += step.used
-    if step.plan is not None and not step.optimal and floor is not None:
-        value = values(model.c, step.plan[0], step.plan[1])[name]
+    if step.plan is None:
+        step = replace(step, plan=plan, value=current)
+    if not step.optimal:
+        assert step.plan is not None
+        value = values(c, step.plan[0], step.plan[1])[name]
         step = replace(step, value=value, optimal=True, bound=value) if value <= floor else \
             replace(step, bound=max(step.bound, floor))
     return replace(step, used=used)
+
+
+MOVES_CLASS_SHARE = 0.5  # of the moves stage's work, at most, for the class model's search (best_moves)
 
 
 @dataclass(frozen=True)
