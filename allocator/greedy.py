@@ -417,59 +417,68 @@ def trade_sheds(c: Component, sol: dict[int, int | None], joins: set[int],
     with no capacity has no mark: load they keep costs nothing). Every worker's load above capacity, every
     other worker's load and the moves are unchanged, so the stages before `above_headroom` keep their values.
     The same every run."""
-    load = loads(c, sol, joins)
-    out = dict(sol)
+    trade = _Trade(c, sol, joins, unsupervised)
+    for fi in range(len(c.families)):
+        trade.send_home(fi)
+    return trade.out
 
-    def above(wi: int, held: int) -> int:
-        cap = c.capacity(wi)
-        return max(0, held - headroom_mark(cap)) if cap > 0 else 0
 
-    def excess(wi: int, held: int) -> int:
-        return max(0, held - c.capacity(wi))
+class _Trade:
+    """trade_sheds' plan so far: loads, and the families each worker above capacity now still holds."""
 
-    def whole(fi: int) -> bool:
-        f, wi = c.families[fi], c.holder[fi]
+    def __init__(self, c: Component, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int]):
+        self.c, self.joins, self.unsupervised = c, joins, unsupervised
+        self.load, self.out = loads(c, sol, joins), dict(sol)
+        self.staying: dict[int, list[int]] = {}  # worker above capacity now -> their families they still hold
+        for fi in range(len(c.families)):
+            if self.whole(fi) and (wi := sol.get(fi)) == c.holder[fi] and wi is not None:
+                self.staying.setdefault(wi, []).append(fi)
+
+    def whole(self, fi: int) -> bool:
+        """Does the family's worker above capacity now hold all of it (and no pin nor joining newcomer ties it)?"""
+        c, f, wi = self.c, self.c.families[fi], self.c.holder[fi]
         return (wi is not None and c.overloaded(wi) and f.with_worker > 0 and not f.mixed and fi not in c.pins
-                and fi not in joins and c.moved(fi, wi) == 0)
+                and fi not in self.joins and c.moved(fi, wi) == 0)
 
-    def kind(fi: int) -> tuple[int, int]:
-        return c.families[fi].core.weight, c.families[fi].with_worker
+    def kind(self, fi: int) -> tuple[int, int]:
+        return self.c.families[fi].core.weight, self.c.families[fi].with_worker
 
-    def takers(b: int, t: int, w: int, n: int) -> list[int] | None:
+    def cost(self, wi: int, shift: int) -> tuple[int, int]:
+        """(Load above capacity, load above the headroom mark) of the worker with `shift` more."""
+        held, cap = self.load[wi] + shift, self.c.capacity(wi)
+        return max(0, held - cap), max(0, held - headroom_mark(cap)) if cap > 0 else 0
+
+    def takers(self, b: int, t: int, w: int, n: int) -> list[int] | None:
         """One or two of b's families that together weigh w, hold n children and may go to t."""
-        fit: dict[tuple[int, int], int] = {}
-        for g in staying[b]:
-            if t in c.domains[g] and not (t in unsupervised and c.is_new(g, t)):
-                if kind(g) == (w, n):
+        c, fit = self.c, dict[tuple[int, int], int]()
+        for g in self.staying[b]:
+            if t in c.domains[g] and not (t in self.unsupervised and c.is_new(g, t)):
+                gw, gn = self.kind(g)
+                if (gw, gn) == (w, n):
                     return [g]
-                gw, gn = kind(g)
                 if (w - gw, n - gn) in fit:
                     return [fit[w - gw, n - gn], g]
                 fit.setdefault((gw, gn), g)
         return None
 
-    staying: dict[int, list[int]] = {}  # worker above capacity now -> their families they still hold
-    for fi in range(len(c.families)):
-        if whole(fi) and sol.get(fi) == c.holder[fi]:
-            staying.setdefault(sol[fi], []).append(fi)  # type: ignore[arg-type]
-    for fi in range(len(c.families)):
-        a, t = c.holder[fi], sol.get(fi)
-        if not whole(fi) or t is None or t == a:
-            continue
-        assert a is not None
-        w, n = kind(fi)
-        for b in sorted(staying):
-            if (b == a or excess(a, load[a] + w) + excess(b, load[b] - w) != excess(a, load[a]) + excess(b, load[b])
-                    or above(a, load[a] + w) + above(b, load[b] - w) >= above(a, load[a]) + above(b, load[b])):
+    def send_home(self, fi: int) -> None:
+        """The family home, and families of another worker above capacity in its place, where that gains."""
+        a, t = self.c.holder[fi], self.out.get(fi)
+        if a is None or t is None or t == a or not self.whole(fi):
+            return
+        w, n = self.kind(fi)
+        for b in sorted(self.staying):
+            (ea, ma), (eb, mb) = self.cost(a, w), self.cost(b, -w)
+            (ea0, ma0), (eb0, mb0) = self.cost(a, 0), self.cost(b, 0)
+            if b == a or ea + eb != ea0 + eb0 or ma + mb >= ma0 + mb0:
                 continue
-            gs = takers(b, t, w, n)
+            gs = self.takers(b, t, w, n)
             if gs is None:
                 continue
-            out[fi] = a
-            load[a], load[b] = load[a] + w, load[b] - w
-            staying.setdefault(a, []).append(fi)
+            self.out[fi] = a
+            self.load[a], self.load[b] = self.load[a] + w, self.load[b] - w
+            self.staying.setdefault(a, []).append(fi)
             for g in gs:
-                out[g] = t
-                staying[b].remove(g)
-            break
-    return out
+                self.out[g] = t
+                self.staying[b].remove(g)
+            return

@@ -123,24 +123,32 @@ def test_a_move_budget_is_refused():
 def test_the_class_model_proves_moves_or_a_fairness_level_only_where_no_plan_does_better(seed, monkeypatch):
     """aggregate.refutes is a relaxation of the full model: given the stages before `moves` or a fairness level
     held at the full solve's proven values, it never proves that no plan does better than a value above the
-    optimum (a plan at the optimum does), nor does its linear relaxation's bound (floor_of); and the plans
-    solved with them (solve._fairness_step, solve._moves_step) reach the same proven values as those solved
-    without."""
+    optimum (a plan at the optimum does), nor does its linear relaxation's bound (floor_of), nor its search for
+    the least moves (best_moves), whose plan moves no fewer; and the plans solved with them
+    (solve._fairness_step, solve._moves_step) reach the same proven values as those solved without."""
     from allocator import aggregate
     from allocator import solve as solve_module
-    from allocator.aggregate import floor_of, refutes
+    from allocator.aggregate import best_moves, floor_of, refutes
     from allocator.model import REFUTABLE
     inst = _waiting_council(seed)
-    at_optimum = floors_at_optimum = 0
+    at_optimum = floors_at_optimum = moves_at_optimum = 0
     for c in _components(inst):
         monkeypatch.setattr(solve_module, "_worth_counting", lambda c: None)  # the full model alone
         alone = solve_component(c, 0, 1e6)
         monkeypatch.setattr(solve_module, "_worth_counting", classes)  # the class model wherever it can
         monkeypatch.setattr(aggregate, "LP_FIRST", 0)  # and its linear relaxation first, however small
         helped = solve_component(c, 0, 1e6)
-        assert all(s.optimal for s in alone.stages) and all(s.optimal for s in helped.stages)
-        assert [s.value for s in helped.stages] == [s.value for s in alone.stages]
+        monkeypatch.setattr(aggregate, "LP_FIRST", 10**9)  # and its search for the least moves (best_moves)
+        searched = solve_component(c, 0, 1e6)
+        for r in (helped, searched):
+            assert all(s.optimal for s in alone.stages) and all(s.optimal for s in r.stages)
+            assert [s.value for s in r.stages] == [s.value for s in alone.stages]
         held = [(s.name, s.value) for s in alone.stages]
+        at = next(i for i, (n, _) in enumerate(held) if n == "moves")
+        bound, proven, found, _ = best_moves(c, classes(c), held[:at], (alone.sol, alone.joins, alone.unsupervised),
+                                             seed=0, work=100)
+        assert bound <= held[at][1] and (found is None or values(c, found[0], found[1])["moves"] >= bound)
+        moves_at_optimum += proven and bound == held[at][1]
         for name in REFUTABLE:
             at = next(i for i, (n, _) in enumerate(held) if n == name)
             before, best = held[:at], held[at][1]
@@ -152,6 +160,7 @@ def test_the_class_model_proves_moves_or_a_fairness_level_only_where_no_plan_doe
             floors_at_optimum += floor == best and name == "moves"
     assert at_optimum > 0 or seed % 5  # it proves some (checked on a fifth of the councils)
     assert floors_at_optimum > 0 or seed % 5
+    assert moves_at_optimum > 0 or seed % 5
 
 
 def test_a_fairness_level_is_not_proven_from_days_waited_the_class_model_cannot_count(monkeypatch):

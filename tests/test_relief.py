@@ -12,9 +12,9 @@ from allocator_helpers import child, instance, worker
 from test_aggregate import _components
 
 from allocator import floors, greedy, relief, validator
-from allocator.model import loads, net_sums, values
+from allocator.model import FAIRNESS, loads, net_sums, values
 from allocator.relief import Cheapest
-from allocator.solve import Options, _relieved, allocate
+from allocator.solve import Options, _relieved, allocate, solve_component
 from policy.settings import PRIORITIES
 
 EARLIER = ("dropped", "fixed_worker_not_met", "waiting_high")
@@ -161,3 +161,54 @@ def test_net_sums_and_the_cheapest_sums_match_every_choice_of_items():
             got = cheap.picks(s)
             assert sum(w * k for (w, _), k in got.items()) == s and sum(c * k for (_, c), k in got.items()) == n
             assert all(got[kind] <= kinds[kind] for kind in got)
+
+
+def test_the_load_kept_above_capacity_stays_with_whoever_has_no_mark():
+    """Z (capacity 0) holds two children, O (capacity 2) three, T (capacity 2) one: one child moves into T's
+    room either way. From Z, O stays 1.2 above its 90% mark; from O, only 0.2. trade_sheds sends Z's child
+    home and O's to T, over capacity and the moves unchanged; the solver's plan does the same, proven."""
+    workers = [worker("Z", max_children=0), worker("O", max_children=2), worker("T", max_children=2)]
+    kids = ([child(f"z{i}", current_worker="Z") for i in range(2)] + [child(f"o{i}", current_worker="O")
+            for i in range(3)] + [child("t0", current_worker="T")])
+    inst = instance(workers, kids)
+    (c,) = _components(inst)
+    at = {w.id: wi for wi, w in enumerate(c.workers)}
+    fam = {f.id: fi for fi, f in enumerate(c.families)}
+    sol = {fi: at[f.current_workers[0]] for fi, f in enumerate(c.families)}
+    sol[fam["~z0"]] = at["T"]
+    new = greedy.trade_sheds(c, sol, set(), c.unsupervised)
+    before, after = values(c, sol), values(c, new)
+    assert after["above_headroom"] == before["above_headroom"] - 100
+    assert all(after[n] == before[n] for n in ("over_capacity", "moves", "peak_utilisation"))
+    assert new[fam["~z0"]] == at["Z"] and sorted(fi for fi in new if new[fi] == at["T"]) != sorted(
+        fi for fi in sol if sol[fi] == at["T"])
+    plan = allocate(inst, Options(threads=1, time_limit=20))
+    assert all(s.optimal for s in plan.solution.stages)
+    assert validator.check(inst, plan) == []
+    assert {r.worker_id for r in plan.rows if r.child_id in ("z0", "z1")} == {"Z"}
+
+
+def test_trading_who_sheds_keeps_every_earlier_stage_and_never_raises_the_load_above_the_marks():
+    """trade_sheds on random overloaded teams with a worker of no capacity holding children, from the plan the
+    class model's moves leave: a family changes worker only to go home to the worker above capacity who holds
+    it now, or from such a worker to where a family sent home was, with no rule broken; every stage before
+    above_headroom keeps its value; above_headroom never rises, and falls on some."""
+    lowered = 0
+    for seed in range(120):
+        rng = random.Random(seed)
+        inst = overloaded_council(rng)
+        ws = [*inst.workers, worker("Z", max_children=0)]
+        held = [child(f"z{i}", weight=rng.choice([1.0, 1.2, 1.5]), current_worker="Z") for i in range(3)]
+        inst = instance(ws, [*inst.children, *held])
+        for c in _components(inst):
+            r = solve_component(c, 0, 5.0, upto="peak_utilisation")
+            new = greedy.trade_sheds(c, r.sol, r.joins, r.unsupervised)
+            for fi, wi in new.items():
+                if wi != r.sol[fi]:
+                    assert wi == c.holder[fi] or (c.holder[fi] == r.sol[fi] and wi in c.domains[fi])
+            before, after = values(c, r.sol, r.joins), values(c, new, r.joins)
+            assert all(after[n] == before[n] for n in c.names if n not in FAIRNESS)
+            assert after["peak_utilisation"] == before["peak_utilisation"]
+            assert after["above_headroom"] <= before["above_headroom"]
+            lowered += after["above_headroom"] < before["above_headroom"]
+    assert lowered >= 5
