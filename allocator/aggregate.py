@@ -474,6 +474,7 @@ def best_moves(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], s
     cm.hint(*start)
     solver = _solver(seed)
     solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.max_deterministic_time = work
     status = (run or _solve)(solver, cm.m)  # the hint made whole (excess, what each worker keeps)
     used = solver.deterministic_time
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

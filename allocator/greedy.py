@@ -414,9 +414,10 @@ def trade_sheds(c: Component, sol: dict[int, int | None], joins: set[int],
     """The load above the headroom marks lowered by choosing who sheds load: a family moved whole off a worker
     above capacity now goes back to them, and one or two families of the same weight and as many children in
     all, still with another such worker, take its place, where that lowers the sum above the marks (a worker
-    with no capacity has no mark: load they keep costs nothing). Every worker's load above capacity, every
-    other worker's load and the moves are unchanged, so the stages before `above_headroom` keep their values.
-    The same every run."""
+    with no capacity has no mark: load they keep costs nothing). The load above capacity in all, every other
+    worker's load and the moves are unchanged, and the worker taking their family back stays within the
+    capacity rule (_Trade.may_take_back) and the plan's peak, so the stages before `above_headroom` keep their
+    values. The same every run."""
     trade = _Trade(c, sol, joins, unsupervised)
     for fi in range(len(c.families)):
         trade.send_home(fi)
@@ -429,6 +430,9 @@ class _Trade:
     def __init__(self, c: Component, sol: dict[int, int | None], joins: set[int], unsupervised: frozenset[int]):
         self.c, self.joins, self.unsupervised = c, joins, unsupervised
         self.load, self.out = loads(c, sol, joins), dict(sol)
+        self.peak = values(c, sol, joins)["peak_utilisation"]
+        # workers holding a child new to them: above capacity now, they may not go above `within` (add_capacity)
+        self.given = {wi for fi, wi in sol.items() if wi is not None and (c.is_new(fi, wi) or fi in joins)}
         self.staying: dict[int, list[int]] = {}  # worker above capacity now -> their families they still hold
         for fi in range(len(c.families)):
             if self.whole(fi) and (wi := sol.get(fi)) == c.holder[fi] and wi is not None:
@@ -447,6 +451,13 @@ class _Trade:
         """(Load above capacity, load above the headroom mark) of the worker with `shift` more."""
         held, cap = self.load[wi] + shift, self.c.capacity(wi)
         return max(0, held - cap), max(0, held - headroom_mark(cap)) if cap > 0 else 0
+
+    def may_take_back(self, a: int, w: int) -> bool:
+        """May a worker above capacity now have `w` of their own back: no more than they hold now, above
+        `within` only where they are given no one new, and no fuller than the plan's peak?"""
+        c, held, cap = self.c, self.load[a] + w, self.c.capacity(a)
+        return (held <= c.current_load[a] and (held <= c.within[a] or a not in self.given)
+                and (cap <= 0 or -(-PERMILLE * min(held, cap) // cap) <= self.peak))
 
     def takers(self, b: int, t: int, w: int, n: int) -> list[int] | None:
         """One or two of b's families that together weigh w, hold n children and may go to t."""
@@ -467,6 +478,8 @@ class _Trade:
         if a is None or t is None or t == a or not self.whole(fi):
             return
         w, n = self.kind(fi)
+        if not self.may_take_back(a, w):
+            return
         for b in sorted(self.staying):
             (ea, ma), (eb, mb) = self.cost(a, w), self.cost(b, -w)
             (ea0, ma0), (eb0, mb0) = self.cost(a, 0), self.cost(b, 0)
@@ -481,4 +494,5 @@ class _Trade:
             for g in gs:
                 self.out[g] = t
                 self.staying[b].remove(g)
+            self.given.add(t)
             return
