@@ -263,6 +263,7 @@ def _load(workers: str, cases: str, policy: str | None) -> Loaded:
         raise ValidationError(errors + e.problems) from None
     if errors:
         raise ValidationError(errors)
+    loaded.warnings[:0] = [p for p in problems if p.severity == "warning"]
     if decisions is not None:  # laid over the export on the plan date (--as-of, the policy's as_of, else today)
         from allocator.decisions import lay_over
         loaded = lay_over(loaded, decisions)

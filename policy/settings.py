@@ -233,6 +233,11 @@ def _names(key: str, v: object, problems: list[Problem], file: str) -> tuple[str
           and (not order or len(v) == len(choices)))
     if ok:
         assert isinstance(v, list)
+        if order and (later := [x for x in ("moves", "fairness") if v.index(x) < v.index("dropped")]):
+            problems.append(Problem(file, None, key, f"'dropped' comes after {' and '.join(map(repr, later))}: a "
+                                    "plan may then take a child off their worker, leaving them with none, to "
+                                    "save a move or even out the load; put 'dropped' first unless that is meant",
+                                    "warning"))
         return tuple(v)
     what = "every one of these stages once, in the order you want" if order else "a list of priorities from"
     problems.append(Problem(file, None, key, f"{v!r} is not valid; use {what}: {', '.join(choices)}"))

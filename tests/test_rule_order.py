@@ -156,3 +156,36 @@ def test_a_solved_fairness_level_is_not_undone_by_filling_room_under_a_fairness_
     got = values(c, r.sol, r.joins)
     assert got["peak_utilisation"] == 500 and got["waiting_medium"] == 1
     assert next(s for s in r.stages if s.name == "peak_utilisation").optimal
+
+
+def test_an_order_ranking_dropped_below_moves_or_fairness_is_warned_of(tmp_path):
+    """Ranked below `moves` or `fairness`, `dropped` lets a plan take a child off their worker, leaving them with
+    none, to save a move (the fuzzing of 26 November saw it on 216 councils): the policy is accepted, and the
+    terminal and summary.json say so; the contract's order and any order keeping `dropped` above both do not."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    import cli
+    from policy.settings import OBJECTIVE_ORDER, parse_policy
+    low = [s for s in OBJECTIVE_ORDER if s != "dropped"]
+    low.insert(low.index("fairness"), "dropped")  # after moves, before fairness
+    _, problems = parse_policy({"objective_order": low}, "policy.toml")
+    assert [(p.severity, p.column) for p in problems] == [("warning", "objective_order")]
+    assert "'moves'" in problems[0].message and "'fairness'" not in problems[0].message
+    last = [*low[:-2], "fairness", "dropped"]
+    assert "'moves' and 'fairness'" in parse_policy({"objective_order": last}, "policy.toml")[1][0].message
+    fine = ["fixed_worker_not_met", "dropped", *OBJECTIVE_ORDER[2:]]
+    assert parse_policy({"objective_order": list(OBJECTIVE_ORDER)}, "p")[1] == []
+    assert parse_policy({"objective_order": fine}, "p")[1] == []
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f"objective_order = {json.dumps(low)}\ntime_limit_seconds = 5\n")
+    sample = Path(__file__).resolve().parents[1] / "sample_data"
+    r = CliRunner().invoke(cli.main, ["allocate", "--workers", str(sample / "workers.csv"), "--cases",
+                                      str(sample / "cases.csv"), "--policy", str(policy), "--out",
+                                      str(tmp_path / "plan")])
+    assert r.exit_code == 0, r.output
+    assert "warning: policy.toml, key 'objective_order': 'dropped' comes after 'moves'" in " ".join(r.output.split())
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
+    assert any("'dropped' comes after 'moves'" in w for w in summary["warnings"])

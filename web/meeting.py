@@ -147,6 +147,7 @@ def load(inputs: Inputs, as_of: datetime.date | None, decisions: tuple[Decision,
         raise ValidationError(errors + e.problems) from None
     if errors:
         raise ValidationError(errors)
+    loaded.warnings[:0] = [p for p in problems if p.severity == "warning"]
     loaded = apply_absences(loaded, absences or [])
     return lay_over(loaded, decisions) if decisions else loaded
 

@@ -436,7 +436,7 @@ def _policy(table: dict, ck: _Checker) -> Policy:
     """The [policy] table, read as the allocator reads a policy file (non_availability is the planner's own)."""
     policy, problems = parse_policy(table, ck.file, extra_keys=POLICY_EXTRA, name="policy", homes=HOMES)
     ck.problems += [Problem(p.file, p.row, f"policy.{p.column}" if p.column else "policy", p.message, p.severity)
-                    for p in problems]
+                    for p in problems if p.severity == "error"]  # the allocator's warnings are not the planner's
     return policy
 
 
