@@ -49,7 +49,11 @@ def relieve_excess(c: Component, sol: dict[int, int | None], joins: set[int], un
     """Load taken off the workers over capacity now, by hand (see the module): the better (by over_capacity) of
     the exchanges then the exact fills, and the rooms packed afresh (each only where every worker who must be is
     within capacity), each step only while over_capacity is above `goal` (no plan does better: a bound). A family
-    goes back to waiting only where every child of it awaiting allocation has a priority in `may_wait`."""
+    goes back to waiting only where every child of it awaiting allocation has a priority in `may_wait`.
+    Nothing to do where no family with a worker above capacity may go to another (--keep-current, say)."""
+    load = loads(c, sol, joins)
+    if not any(wi is not None and load[wi] > c.capacity(wi) and len(c.domains[fi]) > 1 for fi, wi in sol.items()):
+        return dict(sol)
     exchanged = _Relief(c, sol, joins, unsupervised, may_wait)
     exchanged.exchange()
     if exchanged.excess() > goal:
