@@ -307,13 +307,15 @@ class _CountModel:
         for n, var in self.supervised.items():
             self.m.add_hint(var, n not in unsupervised)
 
-    def complete_hint(self, seed: int, run: Run) -> tuple[float, dict[int, int]]:
+    def complete_hint(self, seed: int, run: Run, work: float | None = None) -> tuple[float, dict[int, int]]:
         """Fill in the variables the plan's hint leaves out (excess, costs...) by a solve with the hinted ones
-        fixed, so that the first stage starts from a whole solution: (its deterministic time, that solution by
-        proto index, empty where there was none)."""
+        fixed (within `work` units, if given), so that the first stage starts from a whole solution: (its
+        deterministic time, that solution by proto index, empty where there was none)."""
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.num_workers, p.random_seed, p.fix_variables_to_their_hinted_value = 1, seed, True
+        if work is not None:
+            p.max_deterministic_time = work
         p.catch_sigint_signal = False  # Ctrl-C is Python's (the caller's clock stops the search)
         if run(solver, self.m) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return solver.deterministic_time, {}
@@ -472,13 +474,7 @@ def best_moves(c: Component, ks: list[Klass], held: Sequence[tuple[str, int]], s
     if isinstance(expr, int):
         return expr, True, None, 0.0
     cm.hint(*start)
-    solver = _solver(seed)
-    solver.parameters.fix_variables_to_their_hinted_value = True
-    solver.parameters.max_deterministic_time = work
-    status = (run or _solve)(solver, cm.m)  # the hint made whole (excess, what each worker keeps)
-    used = solver.deterministic_time
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        cm.hint_from(_solution(solver))
+    used, _ = cm.complete_hint(seed, run or _solve, work)  # the hint made whole (excess, what each worker keeps)
     cm.m.minimize(expr)
     solver = _solver(seed)
     p = solver.parameters

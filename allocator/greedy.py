@@ -480,10 +480,12 @@ class _Trade:
         w, n = self.kind(fi)
         if not self.may_take_back(a, w):
             return
+        (ea, ma), (ea0, ma0) = self.cost(a, w), self.cost(a, 0)
         for b in sorted(self.staying):
-            (ea, ma), (eb, mb) = self.cost(a, w), self.cost(b, -w)
-            (ea0, ma0), (eb0, mb0) = self.cost(a, 0), self.cost(b, 0)
-            if b == a or ea + eb != ea0 + eb0 or ma + mb >= ma0 + mb0:
+            if b == a:
+                continue
+            (eb, mb), (eb0, mb0) = self.cost(b, -w), self.cost(b, 0)
+            if ea + eb != ea0 + eb0 or ma + mb >= ma0 + mb0:
                 continue
             gs = self.takers(b, t, w, n)
             if gs is None:

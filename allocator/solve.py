@@ -442,13 +442,13 @@ def _floored(c: Component, plan: Partial, time_left: bool) -> tuple[Partial, boo
     whether that brought every one of them to its floor, each with the stages before held at the plan's values:
     then the class model (_counted) has nothing left to prove."""
     from .aggregate import counting_stages
-    held = _Model(c)
+    held, terms = _Model(c), dict(c.stages)
     for name in counting_stages(c):
         plan = _by_hand(held, name, plan, time_left)
         value = values(c, plan[0], plan[1])[name]
         if value > held.floor(name):
             return plan, False
-        held.settle(name, dict(c.stages)[name], value)
+        held.settle(name, terms[name], value)
     return plan, True
 
 
