@@ -6,7 +6,6 @@ commands that need them, so `caseload --help` stays fast.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime
 import functools
 import sys
@@ -248,22 +247,10 @@ def _read_overlays(errors: list[Problem]) -> tuple[Decision, ...] | None:
 
 
 def _load(workers: str, cases: str, policy: str | None) -> Loaded:
-    from allocator.inputs import load_instance
-    from files.problems import ValidationError
-    from policy.settings import load_policy
-    pol, problems = load_policy(policy)
-    as_of = _meta().get("as_of")
-    if as_of:
-        pol = dataclasses.replace(pol, as_of=as_of)
-    errors = [p for p in problems if p.severity == "error"]
+    from allocator.inputs import load_with_policy
+    errors: list[Problem] = []
     decisions = _read_overlays(errors)
-    try:
-        loaded = load_instance(workers, cases, pol)
-    except ValidationError as e:
-        raise ValidationError(errors + e.problems) from None
-    if errors:
-        raise ValidationError(errors)
-    loaded.warnings[:0] = [p for p in problems if p.severity == "warning"]
+    loaded = load_with_policy(workers, cases, policy, _meta().get("as_of"), errors)
     if decisions is not None:  # laid over the export on the plan date (--as-of, the policy's as_of, else today)
         from allocator.decisions import lay_over
         loaded = lay_over(loaded, decisions)

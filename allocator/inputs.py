@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from files.columns import Header, header_key, ignored_columns, unmatched
 from files.problems import Problem, ValidationError
 from files.read import as_id, parse_bool, parse_date, parse_list, parse_number, read_columns, show, text
-from policy.settings import CATEGORIES, PRIORITIES, ROLES, Policy
+from policy.settings import CATEGORIES, PRIORITIES, ROLES, Policy, load_policy
 
 from .annex_a import is_annex_a, load_cases
 from .instance import Child, Instance, Worker, serving
@@ -83,6 +83,25 @@ def _fits_in_memory(files: list[tuple[str | Path, str]]) -> None:
                                        f"the inputs ({total / 1e6:,.0f} MB) would need about {need / 1e9:,.1f} GB "
                                        f"of memory, more than this machine can give ({machine / 1e9:,.1f} GB); "
                                        "allocate one area or service at a time (split the files by team)")])
+
+
+def load_with_policy(workers_path: str | Path, cases_path: str | Path, policy_path: str | Path | None,
+                     as_of: date | None = None, errors: list[Problem] | None = None) -> Loaded:
+    """load_instance under the policy file (its `as_of` replaced where one is given): raise ValidationError with
+    every error, the policy's first, then `errors` (other inputs' problems), then the files'; the policy's
+    warnings lead the warnings."""
+    policy, problems = load_policy(policy_path)
+    if as_of:
+        policy = replace(policy, as_of=as_of)
+    errors = [p for p in problems if p.severity == "error"] + (errors or [])
+    try:
+        loaded = load_instance(workers_path, cases_path, policy)
+    except ValidationError as e:
+        raise ValidationError(errors + e.problems) from None
+    if errors:
+        raise ValidationError(errors)
+    loaded.warnings[:0] = [p for p in problems if p.severity == "warning"]
+    return loaded
 
 
 def load_instance(workers_path: str | Path, cases_path: str | Path, policy: Policy) -> Loaded:

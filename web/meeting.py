@@ -135,20 +135,8 @@ def load(inputs: Inputs, as_of: datetime.date | None, decisions: tuple[Decision,
     """Read and check the inputs as `validate`/`allocate` do, absences and standing decisions applied; raise
     ValidationError with every problem (file, row, column)."""
     from allocator.decisions import lay_over
-    from allocator.inputs import load_instance
-    from policy.settings import load_policy
-    policy, problems = load_policy(inputs.policy)
-    if as_of is not None:
-        policy = dataclasses.replace(policy, as_of=as_of)
-    errors = [p for p in problems if p.severity == "error"]
-    try:
-        loaded = load_instance(inputs.workers, inputs.cases, policy)
-    except ValidationError as e:
-        raise ValidationError(errors + e.problems) from None
-    if errors:
-        raise ValidationError(errors)
-    loaded.warnings[:0] = [p for p in problems if p.severity == "warning"]
-    loaded = apply_absences(loaded, absences or [])
+    from allocator.inputs import load_with_policy
+    loaded = apply_absences(load_with_policy(inputs.workers, inputs.cases, inputs.policy, as_of), absences or [])
     return lay_over(loaded, decisions) if decisions else loaded
 
 
